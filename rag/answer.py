@@ -1,0 +1,116 @@
+"""Passages to an extractive answer: the sentences that best answer the question, each followed
+by its [n], with citations that point at the exact quoted spans. No language model involved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import sentence_spans
+from .embed import Embedder
+from .settings import Settings
+from .types import Answer, Citation, Passage
+
+_WHITESPACE = re.compile(r"\s+")
+# Fragments shorter than this (headings, captions) say too little to stand as an answer.
+_MIN_SENTENCE_WORDS = 4
+_CLOSEST_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    passage: int  # index into the relevant passages
+    start: int  # absolute offsets in the source's extracted text
+    end: int
+    text: str
+
+
+def compose(
+    question: str, searched: str, passages: list[Passage], embedder: Embedder, settings: Settings
+) -> Answer:
+    """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
+    documents do not cover it when even the best passage scores under `settings.min_score`."""
+    relevant = [p for p in passages if p.score >= settings.min_score]
+    if not relevant:
+        return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
+    sentences = _candidate_sentences(relevant)
+    vectors = embedder.embed([searched] + [s.text for s in sentences])
+    similarity = vectors[1:] @ vectors[0]
+    passage_scores = np.array([relevant[s.passage].score for s in sentences], dtype=np.float32)
+    weight = settings.sentence_weight
+    scores = weight * similarity + (1 - weight) * passage_scores
+
+    best = float(scores.max())
+    chosen = [
+        i
+        for i in np.argsort(-scores, kind="stable")[: settings.answer_sentences]
+        if scores[i] >= settings.sentence_keep_ratio * best
+    ]
+    # Number passages in the order their best sentence ranks; quote in document order within one.
+    order: list[int] = []
+    for i in chosen:
+        if sentences[i].passage not in order:
+            order.append(sentences[i].passage)
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for n, passage_index in enumerate(order, start=1):
+        passage = relevant[passage_index]
+        mine = sorted(
+            (sentences[i] for i in chosen if sentences[i].passage == passage_index),
+            key=lambda s: s.start,
+        )
+        citations.append(
+            Citation(
+                n=n,
+                source=passage.source,
+                page=passage.page,
+                start=passage.start,
+                end=passage.end,
+                text=passage.text,
+                quote=" ".join(s.text for s in mine),
+                quote_spans=tuple((s.start, s.end) for s in mine),
+                score=passage.score,
+            )
+        )
+        parts.extend(f"{_WHITESPACE.sub(' ', s.text)} [{n}]" for s in mine)
+    return Answer(
+        question=question,
+        text=" ".join(parts),
+        found=True,
+        citations=citations,
+        closest=[],
+        searched=searched,
+    )
+
+
+def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
+    """Sentences of the passages, each once even where overlapping chunks repeat it."""
+    seen: set[tuple[str, int, int]] = set()
+    found: list[_Sentence] = []
+    short: list[_Sentence] = []
+    for index, passage in enumerate(passages):
+        for start, end in sentence_spans(passage.text):
+            span = (passage.source, passage.start + start, passage.start + end)
+            if span in seen:
+                continue
+            seen.add(span)
+            sentence = _Sentence(index, span[1], span[2], passage.text[start:end])
+            enough = len(sentence.text.split()) >= _MIN_SENTENCE_WORDS
+            (found if enough else short).append(sentence)
+    return found or short
+
+
+def _not_found(question: str, searched: str, closest: list[Passage]) -> Answer:
+    text = "Your documents do not seem to cover this."
+    if closest:
+        names = ", ".join(dict.fromkeys(_label(p) for p in closest))
+        text += f" The closest passages were in {names}, but none of them answers it."
+    return Answer(
+        question=question, text=text, found=False, citations=[], closest=closest, searched=searched
+    )
+
+
+def _label(passage: Passage) -> str:
+    return passage.source if passage.page is None else f"{passage.source} (page {passage.page})"

@@ -1,0 +1,138 @@
+"""The public API: `RAG` ties the pipeline together; `ingest`, `query` and `search` are one-call
+shortcuts. The CLI and the UI use only what this module exposes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import retrieve
+from .answer import compose
+from .conversation import Turn, standalone_question
+from .embed import Embedder, get_embedder
+from .ingest import ProgressCallback, sync
+from .loaders import load
+from .settings import Settings
+from .store import Store
+from .types import Answer, Document, IngestReport, Passage
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """One document in the index, as listed by `RAG.documents()`."""
+
+    source: str
+    chunks: int
+    indexed_at: float
+
+
+@dataclass(frozen=True)
+class Status:
+    """What `rag status` shows."""
+
+    index: Path
+    documents: int
+    chunks: int
+    model: str
+    size_bytes: int
+
+
+class RAG:
+    """A question-answering session over one index folder.
+
+    `index` defaults to `$RAG_INDEX_DIR`, else `./index`; keyword overrides set any `Settings`
+    field (e.g. `RAG(chunk_size=500)`)."""
+
+    def __init__(
+        self, index: PathLike | None = None, settings: Settings | None = None, **overrides: object
+    ) -> None:
+        if index is not None:
+            overrides["index_dir"] = Path(index)
+        self.settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.index_dir, self.settings.embed_model)
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+
+    def ingest(
+        self,
+        paths: PathLike | Iterable[PathLike],
+        progress: ProgressCallback | None = None,
+        rebuild: bool = False,
+    ) -> IngestReport:
+        """Sync files and folders into the index (add, update, remove, skip unchanged)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        if rebuild:
+            self._store = Store(self.settings.index_dir, self.settings.embed_model, rebuild=True)
+        return sync(list(paths), self.store, self.embedder, self.settings, progress)
+
+    def search(self, query: str, k: int = 10) -> list[Passage]:
+        """The `k` passages most relevant to `query`, best first (retrieval only)."""
+        return retrieve.search(_check_question(query), self.store, self.embedder, k)
+
+    def query(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
+        """Answer `question` from the documents with cited passages; `history` holds earlier turns
+        (strings or {"role", "content"} messages) so follow-ups such as "and them?" work."""
+        question = _check_question(question)
+        searched = standalone_question(question, history)
+        passages = retrieve.search(searched, self.store, self.embedder, k or self.settings.top_k)
+        return compose(question, searched, passages, self.embedder, self.settings)
+
+    def documents(self) -> list[IndexedFile]:
+        """Every indexed file, by source."""
+        records = sorted(self.store.files.values(), key=lambda r: r.source)
+        return [IndexedFile(r.source, r.chunks, r.indexed_at) for r in records]
+
+    def status(self) -> Status:
+        """Counts and sizes for `rag status` and the UI."""
+        return Status(
+            index=self.settings.index_dir,
+            documents=len(self.store.files),
+            chunks=self.store.count(),
+            model=self.settings.embed_model,
+            size_bytes=self.store.size_bytes(),
+        )
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("question is empty: ask something about your documents")
+    return question.strip()
+
+
+def read_document(path: PathLike, max_file_mb: float | None = None) -> Document:
+    """A file's extracted text, the text that citation offsets index into."""
+    limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
+    return load(Path(path), str(path), int(limit * 1e6))
+
+
+def ingest(
+    paths: PathLike | Iterable[PathLike],
+    index: PathLike | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Sync files and folders into the index at `index`."""
+    return RAG(index).ingest(paths, progress=progress)
+
+
+def query(question: str, index: PathLike | None = None, history: Sequence[Turn] = ()) -> Answer:
+    """Answer `question` from the index at `index`, with citations."""
+    return RAG(index).query(question, history=history)
+
+
+def search(query: str, k: int = 10, index: PathLike | None = None) -> list[Passage]:
+    """The `k` passages most relevant to `query` in the index at `index`."""
+    return RAG(index).search(query, k=k)

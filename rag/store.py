@@ -1,0 +1,182 @@
+"""The index on disk: chunk vectors in Chroma plus a manifest of the files they came from.
+
+We talk to chromadb directly instead of through llama-index's ChromaVectorStore: that wrapper
+serialises each whole node into a `_node_content` metadata blob (doubling what is stored) and
+hides the per-file delete and listing that incremental sync needs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .types import Chunk, Passage
+
+COLLECTION = "chunks"
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+_NO_PAGE = -1  # Chroma metadata cannot hold None
+
+
+class StoreError(Exception):
+    """The index folder cannot be used as it is; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the manifest remembers about one indexed file."""
+
+    source: str
+    sha256: str
+    size: int
+    chunks: int
+    indexed_at: float
+
+
+class Store:
+    """Chroma collection + manifest under one folder. Writes for a file go chunks first, manifest
+    last, so an interrupted run leaves at worst orphan chunks that the next sync deletes."""
+
+    def __init__(self, index_dir: Path, model: str, rebuild: bool = False) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self.index_dir = index_dir
+        self.model = model
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self._client = chromadb.PersistentClient(
+            path=str(index_dir), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self._collection = self._open_collection()
+        self.files: dict[str, FileRecord] = {}
+        if rebuild:
+            self.reset()
+        else:
+            self.files = self._read_manifest()
+
+    def _open_collection(self):  # -> chromadb Collection
+        # embedding_function=None: we always pass our own vectors, so Chroma must never try to
+        # fetch its default model.
+        return self._client.get_or_create_collection(
+            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+    # -- manifest --------------------------------------------------------------------------
+    def _read_manifest(self) -> dict[str, FileRecord]:
+        path = self.index_dir / MANIFEST
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                raise ValueError(f"version {data.get('version')!r}")
+            files = {key: FileRecord(**record) for key, record in data["files"].items()}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"the index manifest {path} is unreadable ({exc}); "
+                "rebuild the index with `rag ingest --rebuild PATH...`"
+            ) from None
+        if files and data.get("model") != self.model:
+            raise StoreError(
+                f"the index at {self.index_dir} was built with embedding model "
+                f"{data.get('model')!r}, not {self.model!r}; use that model, or rebuild with "
+                "`rag ingest --rebuild PATH...`"
+            )
+        return files
+
+    def save_manifest(self) -> None:
+        """Write the manifest atomically (a reader sees the old or the new one, never half)."""
+        payload = {
+            "version": MANIFEST_VERSION,
+            "model": self.model,
+            "files": {key: asdict(record) for key, record in sorted(self.files.items())},
+        }
+        fd, tmp = tempfile.mkstemp(dir=self.index_dir, prefix=".manifest-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.index_dir / MANIFEST)
+
+    # -- chunks ----------------------------------------------------------------------------
+    def replace_file(
+        self, key: str, record: FileRecord, chunks: list[Chunk], vectors: np.ndarray
+    ) -> None:
+        """Make `chunks` the only chunks of file `key`, then record it in the manifest."""
+        self.delete_chunks(key)
+        if chunks:
+            prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
+            self._collection.add(
+                ids=[f"{prefix}:{record.sha256[:12]}:{i}" for i in range(len(chunks))],
+                embeddings=vectors,
+                documents=[chunk.text for chunk in chunks],
+                metadatas=[
+                    {
+                        "key": key,
+                        "source": chunk.source,
+                        "page": _NO_PAGE if chunk.page is None else chunk.page,
+                        "start": chunk.start,
+                        "end": chunk.end,
+                    }
+                    for chunk in chunks
+                ],
+            )
+        self.files[key] = record
+        self.save_manifest()
+
+    def reset(self) -> None:
+        """Drop every chunk and the manifest: the start of a rebuild."""
+        self._client.delete_collection(COLLECTION)
+        self._collection = self._open_collection()
+        self.files = {}
+        self.save_manifest()
+
+    def remove_file(self, key: str) -> None:
+        """Delete file `key`'s chunks and forget it."""
+        self.delete_chunks(key)
+        self.files.pop(key, None)
+        self.save_manifest()
+
+    def delete_chunks(self, key: str) -> None:
+        self._collection.delete(where={"key": key})
+
+    def orphan_keys(self) -> set[str]:
+        """Files that have chunks in Chroma but no manifest entry (left by an interrupted run)."""
+        stored = self._collection.get(include=["metadatas"])["metadatas"] or []
+        return {meta["key"] for meta in stored} - set(self.files)
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def query(self, vector: np.ndarray, k: int) -> list[Passage]:
+        """The `k` chunks nearest to `vector`, best first, scored by cosine similarity."""
+        total = self.count()
+        if total == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector],
+            n_results=min(k, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Passage(
+                source=str(meta["source"]),
+                page=None if meta["page"] == _NO_PAGE else int(meta["page"]),
+                start=int(meta["start"]),
+                end=int(meta["end"]),
+                text=text,
+                score=1.0 - float(distance),
+            )
+            for text, meta, distance in zip(
+                result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+            )
+        ]
+
+    def size_bytes(self) -> int:
+        """Bytes the index folder takes on disk."""
+        return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())

@@ -1,0 +1,121 @@
+"""The small typed records that cross module boundaries: files become Documents, Documents become
+Chunks, retrieval returns Passages, and answers carry Citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """A span of a document's extracted text that came from one page (PDF) or the whole file."""
+
+    number: int | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file's extracted text; `pages` map character ranges back to page numbers."""
+
+    source: str
+    text: str
+    pages: tuple[Page, ...]
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number that holds character `offset` (None for formats without pages)."""
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        return self.pages[-1].number if self.pages else None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document to embed; `document.text[start:end] == text` always holds."""
+
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its relevance score (cosine similarity, higher is better)."""
+
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a claim of the answer comes from: passage `n` of `source`, and the sentence(s) quoted.
+
+    `start`/`end` locate the passage in the source's extracted text; `quote_spans` locate each
+    quoted sentence there too (absolute offsets), so a UI can highlight them exactly."""
+
+    n: int
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    quote: str
+    quote_spans: tuple[tuple[int, int], ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to a question. `found` is False when the documents do not answer it."""
+
+    question: str
+    text: str
+    found: bool
+    citations: list[Citation] = field(default_factory=list)
+    # The closest passages, shown when `found` is False so the user sees what was considered.
+    closest: list[Passage] = field(default_factory=list)
+    # The standalone question actually searched (differs from `question` for follow-ups).
+    searched: str = ""
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """A file that could not be indexed, and why, in words a user can act on."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    # Files in a given folder that are not of a supported type: listed, not counted as failures.
+    skipped: list[FileFailure] = field(default_factory=list)
+    chunks_added: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """One line such as '3 added, 1 updated, 0 removed, 5 unchanged, 1 failed (42 chunks)'."""
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed "
+            f"({self.chunks_added} chunks embedded)"
+        )

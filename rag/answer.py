@@ -14,8 +14,10 @@ from .settings import Settings
 from .types import Answer, Citation, Passage
 
 _WHITESPACE = re.compile(r"\s+")
-# Fragments shorter than this (headings, captions) say too little to stand as an answer.
-_MIN_SENTENCE_WORDS = 4
+# Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
+# must end like a sentence, or be long enough to be one that lost its full stop.
+_SENTENCE_END = tuple(".!?\"'”’)")
+_MIN_UNPUNCTUATED_WORDS = 12
 _CLOSEST_SHOWN = 3
 
 
@@ -97,9 +99,14 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
                 continue
             seen.add(span)
             sentence = _Sentence(index, span[1], span[2], passage.text[start:end])
-            enough = len(sentence.text.split()) >= _MIN_SENTENCE_WORDS
-            (found if enough else short).append(sentence)
+            (found if _is_statement(sentence.text) else short).append(sentence)
     return found or short
+
+
+def _is_statement(text: str) -> bool:
+    if text.startswith("#"):
+        return False
+    return text.endswith(_SENTENCE_END) or len(text.split()) >= _MIN_UNPUNCTUATED_WORDS
 
 
 def _not_found(question: str, searched: str, closest: list[Passage]) -> Answer:

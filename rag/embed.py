@@ -67,6 +67,9 @@ class Embedder:
 
 def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch is slow to import)
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # our own bar reports progress
 
     try:
         return SentenceTransformer(path_or_name, device=None)

@@ -15,10 +15,13 @@ from .embed import Embedder
 from .loaders import SUPPORTED_SUFFIXES, LoadError, load
 from .settings import Settings
 from .store import FileRecord, Store
-from .types import FileFailure, IngestReport
+from .types import Chunk, FileFailure, IngestReport
 
 # Called after each file with (files done, files in total, the file's source).
 ProgressCallback = Callable[[int, int, str], None]
+# Files are embedded and stored in batches of about this many chunks: big enough to keep the
+# encoder busy and the manifest writes few, small enough to bound memory on large folders.
+_BATCH_CHUNKS = 512
 
 
 @dataclass(frozen=True)
@@ -49,44 +52,69 @@ def sync(
             store.remove_file(key)
             report.removed.append(record.source)
 
+    batch: list[_Loaded] = []
     for done, target in enumerate(targets, start=1):
-        _sync_file(target, store, embedder, settings, report)
+        loaded = _read(target, store, settings, report)
+        if loaded is not None:
+            batch.append(loaded)
+        if batch and (done == len(targets) or sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS):
+            _write(batch, store, embedder, report)
+            batch = []
         if progress:
             progress(done, len(targets), target.source)
+    if batch:
+        _write(batch, store, embedder, report)
     return report
 
 
-def _sync_file(
-    target: _Target, store: Store, embedder: Embedder, settings: Settings, report: IngestReport
-) -> None:
+@dataclass(frozen=True)
+class _Loaded:
+    target: _Target
+    record: FileRecord
+    chunks: list[Chunk]
+    is_update: bool
+
+
+def _read(
+    target: _Target, store: Store, settings: Settings, report: IngestReport
+) -> _Loaded | None:
+    """Load and chunk a new or changed file; None when it is unchanged or failed (reported)."""
     previous = store.files.get(target.key)
     try:
+        size = target.path.stat().st_size
         digest = _sha256(target.path)
         if previous and previous.sha256 == digest:
             report.unchanged.append(target.source)
-            return
+            return None
         document = load(target.path, target.source, int(settings.max_file_mb * 1e6))
     except LoadError as exc:
         report.failed.append(FileFailure(target.source, str(exc)))
-        return
+        return None
     except FileNotFoundError:
         report.failed.append(FileFailure(target.source, "file disappeared before it could be read"))
-        return
+        return None
     except OSError as exc:
         report.failed.append(FileFailure(target.source, f"could not read file: {exc.strerror}"))
-        return
+        return None
     chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
-    vectors = embedder.embed([chunk.text for chunk in chunks])
-    record = FileRecord(
-        source=target.source,
-        sha256=digest,
-        size=target.path.stat().st_size if target.path.exists() else 0,
-        chunks=len(chunks),
-        indexed_at=time.time(),
-    )
-    store.replace_file(target.key, record, chunks, vectors)
-    (report.updated if previous else report.added).append(target.source)
-    report.chunks_added += len(chunks)
+    record = FileRecord(target.source, digest, size, len(chunks), time.time())
+    return _Loaded(target, record, chunks, previous is not None)
+
+
+def _write(batch: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport) -> None:
+    """Embed a batch of files' chunks in one call (far faster than file by file for many small
+    files) and store them with a single manifest write."""
+    vectors = embedder.embed([chunk.text for item in batch for chunk in item.chunks])
+    offset = 0
+    files = []
+    for item in batch:
+        files.append(
+            (item.target.key, item.record, item.chunks, vectors[offset : offset + len(item.chunks)])
+        )
+        offset += len(item.chunks)
+        (report.updated if item.is_update else report.added).append(item.target.source)
+        report.chunks_added += len(item.chunks)
+    store.replace_files(files)
 
 
 def _collect(

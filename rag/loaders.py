@@ -150,12 +150,16 @@ def _assemble(source: str, pages: list[str], paged: bool) -> Document:
 
 
 def _pdf_pages(path: Path) -> list[str]:
-    # llama-index's PDFReader (pypdf underneath) returns one Document per page, in order.
-    from llama_index.readers.file import PDFReader
+    """Text of each page, in order. pypdf directly rather than llama-index's PDFReader: that reader
+    retries a corrupt file three times and then hides pypdf's error inside a tenacity RetryError."""
+    from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
     try:
-        return [doc.text for doc in PDFReader().load_data(path)]
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")  # many PDFs are "encrypted" with an empty user password
+        return [page.extract_text() or "" for page in reader.pages]
     except FileNotDecryptedError:
         raise LoadError("PDF is encrypted: remove its password and ingest again") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

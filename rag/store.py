@@ -104,29 +104,39 @@ class Store:
         os.replace(tmp, self.index_dir / MANIFEST)
 
     # -- chunks ----------------------------------------------------------------------------
-    def replace_file(
-        self, key: str, record: FileRecord, chunks: list[Chunk], vectors: np.ndarray
-    ) -> None:
-        """Make `chunks` the only chunks of file `key`, then record it in the manifest."""
-        self.delete_chunks(key)
-        if chunks:
+    def replace_files(self, files: list[tuple[str, FileRecord, list[Chunk], np.ndarray]]) -> None:
+        """For each (key, record, chunks, vectors): make `chunks` the only chunks of file `key`;
+        then record all of them in the manifest with one write."""
+        for key, *_ in files:
+            self.delete_chunks(key)
+        ids, vectors, texts, metadatas = [], [], [], []
+        for key, record, chunks, file_vectors in files:
             prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
+            ids += [f"{prefix}:{record.sha256[:12]}:{i}" for i in range(len(chunks))]
+            vectors.append(file_vectors)
+            texts += [chunk.text for chunk in chunks]
+            metadatas += [
+                {
+                    "key": key,
+                    "source": chunk.source,
+                    "page": _NO_PAGE if chunk.page is None else chunk.page,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                }
+                for chunk in chunks
+            ]
+        # Chroma caps how many records one call may add.
+        step = self._client.get_max_batch_size()
+        stacked = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        for at in range(0, len(ids), step):
             self._collection.add(
-                ids=[f"{prefix}:{record.sha256[:12]}:{i}" for i in range(len(chunks))],
-                embeddings=vectors,
-                documents=[chunk.text for chunk in chunks],
-                metadatas=[
-                    {
-                        "key": key,
-                        "source": chunk.source,
-                        "page": _NO_PAGE if chunk.page is None else chunk.page,
-                        "start": chunk.start,
-                        "end": chunk.end,
-                    }
-                    for chunk in chunks
-                ],
+                ids=ids[at : at + step],
+                embeddings=stacked[at : at + step],
+                documents=texts[at : at + step],
+                metadatas=metadatas[at : at + step],
             )
-        self.files[key] = record
+        for key, record, _chunks, _vectors in files:
+            self.files[key] = record
         self.save_manifest()
 
     def reset(self) -> None:

@@ -1,0 +1,61 @@
+"""Shared fixtures: real model, real Chroma, real files; nothing is mocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import rag  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("RAG_SHARED_DIR", ROOT.parent / "shared"))
+DOCS = SHARED / "docs"
+SEEDS = ROOT / "seeds"
+CHINA_QUESTION = "How does China view these deals?"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"{SHARED} is missing: the shared test data must sit beside the checkout")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seed_engine(tmp_path_factory: pytest.TempPathFactory) -> rag.RAG:
+    """An index of the project's own seeds/, built once for the session (read-only use)."""
+    engine = rag.RAG(index=tmp_path_factory.mktemp("seed-index"))
+    report = engine.ingest([str(SEEDS.relative_to(Path.cwd()) if _under_cwd(SEEDS) else SEEDS)])
+    assert report.ok and report.added, report
+    return engine
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> rag.RAG:
+    """A fresh, empty index for one test."""
+    return rag.RAG(index=tmp_path / "index")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
+def copy_doc(name: str, folder: Path) -> Path:
+    return Path(shutil.copy(DOCS / name, folder / name))
+
+
+def _under_cwd(path: Path) -> bool:
+    try:
+        path.relative_to(Path.cwd())
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,100 @@
+"""Chunks keep exact offsets: document.text[start:end] == chunk.text, for any text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rag
+from rag.chunking import chunk_document, sentence_spans
+from rag.types import Document, Page
+
+from .conftest import DOCS
+
+WORDS = st.sampled_from(
+    ["alpha", "Beta", "U.S.", "Dr.", "e.g.", "3.5", "x", "Z", "naïve", "—", "“quoted”", "(aside)",
+     "end.", "Why?", "Wow!", "a.b", "...", "#", "-", "1."]
+)
+SEPARATORS = st.sampled_from([" ", " ", " ", "\n", "\n\n", ". ", "! ", "? ", "\t", "  "])
+TEXTS = st.lists(st.tuples(WORDS, SEPARATORS), min_size=1, max_size=300).map(
+    lambda parts: "".join(w + s for w, s in parts).strip()
+)
+
+
+def _doc(text: str, pages: int = 1) -> Document:
+    """A document whose text is split into `pages` equal page spans."""
+    step = max(len(text) // pages, 1)
+    bounds = [min(i * step, len(text)) for i in range(pages)] + [len(text)]
+    spans = tuple(Page(i + 1, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:])) if a < b)
+    return Document("doc.txt", text, spans or (Page(1, 0, len(text)),))
+
+
+def _check(document: Document, size: int, overlap: int) -> None:
+    chunks = chunk_document(document, size, overlap)
+    text = document.text
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text and chunk.text == chunk.text.strip()
+        assert len(chunk.text) <= size
+        assert document.page_at(chunk.start) == chunk.page == document.page_at(chunk.end - 1)
+    # Nothing is lost: every non-space character lies inside some chunk.
+    covered = [False] * len(text)
+    for chunk in chunks:
+        covered[chunk.start : chunk.end] = [True] * (chunk.end - chunk.start)
+    assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
+    # Chunks advance through the document.
+    starts = [(c.page or 0, c.start) for c in chunks]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS, size=st.integers(20, 400), overlap_share=st.floats(0, 0.9), pages=st.integers(1, 4))
+def test_offsets_are_exact_for_generated_texts(text, size, overlap_share, pages):
+    _check(_doc(text, pages), size, int(size * overlap_share))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(min_size=1, max_size=2000))
+def test_offsets_are_exact_for_arbitrary_unicode(text):
+    _check(_doc(text), 200, 50)
+
+
+def test_offsets_are_exact_on_real_documents():
+    for path in sorted(DOCS.iterdir()):
+        if path.suffix in {".md", ".pdf", ".docx", ".html"}:
+            _check(rag.read_document(path), 800, 150)
+
+
+def test_sentences_respect_abbreviations_and_blocks():
+    text = "Dr. Smith met J. Doe in the U.S. on Monday. He left.\n## Heading\n- first item\n- second"
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "Dr. Smith met J. Doe in the U.S. on Monday.",
+        "He left.",
+        "## Heading",
+        "- first item",
+        "- second",
+    ]
+
+
+def test_wrapped_lines_join_into_one_sentence():
+    line = "This sentence was wrapped by a PDF extractor because the page column was"
+    text = f"{line}\nnarrow, and it ends here. A second one follows."
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [f"{line}\nnarrow, and it ends here.", "A second one follows."]
+
+
+def test_overlap_repeats_trailing_sentences():
+    text = " ".join(f"Sentence number {i} is here." for i in range(20))
+    chunks = chunk_document(_doc(text), size=120, overlap=60)
+    assert len(chunks) > 2
+    for before, after in zip(chunks, chunks[1:]):
+        assert after.start < before.end  # the next chunk starts inside the previous one
+        assert before.end - after.start <= 60
+
+
+def test_bad_chunk_settings_are_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="chunk_size"):
+        chunk_document(_doc("Some text."), size=100, overlap=100)

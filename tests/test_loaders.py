@@ -1,0 +1,122 @@
+"""Each format on real files, and each kind of bad file gets a specific, actionable error."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag.loaders import LoadError, load
+
+from .conftest import DOCS
+
+LIMIT = 100_000_000
+
+
+def _load(path: Path) -> rag.Document:
+    return load(path, str(path), LIMIT)
+
+
+def test_markdown_pdf_and_docx_of_one_report_agree():
+    md = _load(DOCS / "R47324v18-seabed-mining-abnj.md")
+    pdf = _load(DOCS / "R47324v18-seabed-mining-abnj.pdf")
+    docx = _load(DOCS / "R47324v18-seabed-mining-abnj.pandoc.docx")
+    for document in (md, pdf, docx):
+        assert "Clarion-Clipperton Zone" in document.text
+        assert "International Seabed Authority" in document.text
+    # The PDF keeps its pages: many distinct, increasing page numbers covering the text in order.
+    numbers = [p.number for p in pdf.pages]
+    assert len(numbers) > 20 and numbers == sorted(numbers) and numbers[0] == 1
+    assert md.pages[0].number is None and docx.pages[0].number is None
+
+
+def test_pdf_page_numbers_locate_text():
+    pdf = _load(DOCS / "IF12672v12-russias-nuclear-weapons.pdf")
+    second = pdf.pages[1]
+    assert second.number == 2
+    assert pdf.page_at(second.start) == 2 and pdf.page_at(pdf.pages[0].start) == 1
+
+
+def test_docx_with_lists_and_tables():
+    text = _load(DOCS / "word_sample.docx").text
+    assert "Swimming in the lake" in text and "Let’s swim!" in text
+    tables = _load(DOCS / "docx_rich_tables_01.docx").text
+    assert len(tables) > 200
+
+
+def test_html_keeps_article_text_and_drops_scripts_and_navigation():
+    text = _load(DOCS / "wiki_duck.html").text
+    assert "Duck is the common name for numerous species of waterfowl" in text
+    assert "<script" not in text and "function(" not in text
+    assert "Jump to content" not in text
+
+
+def test_html_inline_tags_do_not_break_sentences(tmp_path: Path):
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><p>The <a href='#'>mallard</a> is a <b>dabbling</b> duck.</p>"
+                    "<script>alert(1)</script></body></html>")
+    assert _load(page).text == "The mallard is a dabbling duck."
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("café au lait, naïve".encode("latin-1"), "café au lait, naïve"),
+        ("smart “quotes” – dash".encode("cp1252"), "smart “quotes” – dash"),
+        ("Grüße aus Köln".encode("utf-16"), "Grüße aus Köln"),
+        ("\ufeffwith a BOM".encode(), "with a BOM"),
+    ],
+)
+def test_legacy_encodings_are_read_not_mangled(tmp_path: Path, data: bytes, expected: str):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(data)
+    assert _load(path).text == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b"   \n\n  \n", "no text could be extracted"),
+        ("junk.txt", bytes(range(256)) * 40, "binary data, not text"),
+        ("fake.pdf", b"%PDF-1.7\nthis is not really a pdf", "corrupt or truncated PDF"),
+        ("fake.docx", b"plain text pretending to be Word", "not a valid .docx"),
+        ("slides.pptx", b"whatever", "unsupported file type '.pptx'"),
+        ("noext", b"text without an extension", "unsupported file type '(no extension)'"),
+    ],
+)
+def test_bad_files_get_specific_errors(tmp_path: Path, name: str, content: bytes, reason: str):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        _load(path)
+
+
+def test_truncated_pdf_is_reported(tmp_path: Path):
+    data = (DOCS / "IF12672v12-russias-nuclear-weapons.pdf").read_bytes()
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(LoadError, match="corrupt or truncated PDF|no text could be extracted"):
+        _load(path)
+
+
+def test_docx_missing_its_document_part(tmp_path: Path):
+    path = tmp_path / "hollow.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(LoadError, match="not a valid .docx"):
+        _load(path)
+
+
+def test_vanished_file(tmp_path: Path):
+    with pytest.raises(LoadError, match="disappeared"):
+        _load(tmp_path / "gone.txt")
+
+
+def test_oversized_file_names_the_setting(tmp_path: Path):
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000)
+    with pytest.raises(LoadError, match="RAG_MAX_FILE_MB"):
+        load(path, str(path), max_bytes=100)

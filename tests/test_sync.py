@@ -1,0 +1,131 @@
+"""Incremental sync: add, change, delete, unchanged; idempotent; no duplicates or stale chunks;
+bad files never cost what was indexed before."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import rag
+
+from .conftest import DOCS, SEEDS
+
+
+def _chroma_state(engine: rag.RAG) -> tuple[list[str], dict[str, int]]:
+    """All chunk ids and chunk counts per source, read straight from Chroma."""
+    got = engine.store._collection.get(include=["metadatas"])
+    per_source: dict[str, int] = {}
+    for meta in got["metadatas"]:
+        per_source[meta["source"]] = per_source.get(meta["source"], 0) + 1
+    return got["ids"], per_source
+
+
+def _assert_consistent(engine: rag.RAG) -> dict[str, int]:
+    ids, per_source = _chroma_state(engine)
+    assert len(ids) == len(set(ids))
+    manifest = {record.source: record.chunks for record in engine.store.files.values()}
+    assert per_source == manifest  # every chunk belongs to a manifest file, and vice versa
+    return per_source
+
+
+def test_add_unchanged_change_delete(engine: rag.RAG, workdir: Path):
+    for seed in SEEDS.glob("*.md"):
+        shutil.copy(seed, workdir / seed.name)
+    first = engine.ingest([workdir])
+    assert len(first.added) == 4 and first.ok
+    before = _assert_consistent(engine)
+
+    again = engine.ingest([workdir])
+    assert (again.added, again.updated, again.removed, again.chunks_added) == ([], [], [], 0)
+    assert len(again.unchanged) == 4
+    assert _assert_consistent(engine) == before
+
+    changed = workdir / "cpec-primer.md"
+    changed.write_text(changed.read_text() + "\nThe corridor also carries a fibre-optic cable.\n")
+    (workdir / "digital-assets-note.md").unlink()
+    (workdir / "new.txt").write_text("Gwadar is a deep-sea port on the Arabian Sea coast.")
+    report = engine.ingest([workdir])
+    assert report.updated == [str(changed)]
+    assert report.removed == [str(workdir / "digital-assets-note.md")]
+    assert report.added == [str(workdir / "new.txt")]
+    assert len(report.unchanged) == 2
+    # Only the changed and new files were embedded.
+    after = _assert_consistent(engine)
+    assert report.chunks_added == after[str(changed)] + after[str(workdir / "new.txt")]
+    assert str(workdir / "digital-assets-note.md") not in after
+
+    hits = engine.search("fibre-optic cable in the corridor", k=3)
+    assert hits[0].source == str(changed) and "fibre-optic" in hits[0].text
+    assert not any("digital-assets" in hit.source for hit in engine.search("stablecoins", k=10))
+
+
+def test_same_file_under_two_spellings_is_indexed_once(engine: rag.RAG, workdir: Path):
+    (workdir / "a.txt").write_text("One fact about herons. Herons wade in shallow water.")
+    engine.ingest([workdir / "a.txt"])
+    report = engine.ingest([str(workdir) + "/./a.txt"])
+    assert report.unchanged and not report.added
+    assert engine.status().chunks == 1
+
+
+def test_removal_is_scoped_to_the_paths_given(engine: rag.RAG, tmp_path: Path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    (one / "a.txt").write_text("Apples grow on trees in orchards.")
+    (two / "b.txt").write_text("Bananas grow in tropical plantations.")
+    engine.ingest([one])
+    engine.ingest([two])  # ingesting another folder must not drop the first one's files
+    assert {d.source for d in engine.documents()} == {str(one / "a.txt"), str(two / "b.txt")}
+    (one / "a.txt").unlink()
+    assert engine.ingest([one]).removed == [str(one / "a.txt")]
+    assert [d.source for d in engine.documents()] == [str(two / "b.txt")]
+
+
+def test_bad_files_fail_alone_and_keep_earlier_content(engine: rag.RAG, workdir: Path):
+    good = workdir / "good.md"
+    good.write_text("Ospreys dive feet first to catch fish.")
+    engine.ingest([workdir])
+    (workdir / "empty.txt").write_bytes(b"")
+    (workdir / "junk.txt").write_bytes(bytes(range(256)) * 10)
+    shutil.copy(DOCS / "IF12672v12-russias-nuclear-weapons.pdf", workdir / "report.pdf")
+    (workdir / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (workdir / "image.png").write_bytes(b"\x89PNG")
+    good.write_bytes(bytes(range(256)) * 10)  # the good file is overwritten with junk
+
+    report = engine.ingest([workdir, workdir / "missing.txt"])
+    reasons = {Path(f.source).name: f.reason for f in report.failed}
+    assert set(reasons) == {"empty.txt", "junk.txt", "broken.pdf", "good.md", "missing.txt"}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["junk.txt"]
+    assert "PDF" in reasons["broken.pdf"] and "no such file" in reasons["missing.txt"]
+    assert [Path(s.source).name for s in report.skipped] == ["image.png"]
+    assert report.added == [str(workdir / "report.pdf")]
+    # The earlier version of good.md is still answerable: a failed update loses nothing.
+    assert "Ospreys" in engine.search("how do ospreys catch fish", k=1)[0].text
+    _assert_consistent(engine)
+
+
+def test_rebuild_and_orphan_cleanup(engine: rag.RAG, workdir: Path):
+    (workdir / "a.txt").write_text("Kingfishers nest in burrows in river banks.")
+    engine.ingest([workdir])
+    # Simulate a run killed after writing chunks but before the manifest: forget the file.
+    engine.store.files.clear()
+    engine.store.save_manifest()
+    report = engine.ingest([workdir])
+    assert report.added == [str(workdir / "a.txt")]
+    _assert_consistent(engine)
+    rebuilt = engine.ingest([workdir], rebuild=True)
+    assert rebuilt.added == [str(workdir / "a.txt")]
+    _assert_consistent(engine)
+
+
+def test_damaged_manifest_names_the_fix(engine: rag.RAG, workdir: Path):
+    (workdir / "a.txt").write_text("Storks migrate between Europe and Africa.")
+    index = engine.settings.index_dir
+    engine.ingest([workdir])
+    (index / "manifest.json").write_text("{not json")
+    try:
+        rag.RAG(index=index).status()
+    except rag.StoreError as exc:
+        assert "--rebuild" in str(exc)
+    else:
+        raise AssertionError("a damaged manifest must raise StoreError")
+    assert rag.RAG(index=index).ingest([workdir], rebuild=True).added

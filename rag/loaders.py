@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from .errors import LoadError
 from .types import Document, Page
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
@@ -52,10 +53,6 @@ _HTML_BLOCKS = [
 ]
 # Page texts of a PDF are joined with this separator, so sentences never straddle pages.
 PAGE_SEPARATOR = "\n\n"
-
-
-class LoadError(Exception):
-    """A file could not be read; the message says why in words a user can act on."""
 
 
 def load(path: Path, source: str, max_bytes: int) -> Document:

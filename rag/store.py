@@ -15,16 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import StoreError
 from .types import Chunk, Passage
 
 COLLECTION = "chunks"
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 _NO_PAGE = -1  # Chroma metadata cannot hold None
-
-
-class StoreError(Exception):
-    """The index folder cannot be used as it is; the message names the fix."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,28 @@ from rag.types import Document, Page
 from .conftest import DOCS
 
 WORDS = st.sampled_from(
-    ["alpha", "Beta", "U.S.", "Dr.", "e.g.", "3.5", "x", "Z", "naïve", "—", "“quoted”", "(aside)",
-     "end.", "Why?", "Wow!", "a.b", "...", "#", "-", "1."]
+    [
+        "alpha",
+        "Beta",
+        "U.S.",
+        "Dr.",
+        "e.g.",
+        "3.5",
+        "x",
+        "Z",
+        "naïve",
+        "—",
+        "“quoted”",
+        "(aside)",
+        "end.",
+        "Why?",
+        "Wow!",
+        "a.b",
+        "...",
+        "#",
+        "-",
+        "1.",
+    ]
 )
 SEPARATORS = st.sampled_from([" ", " ", " ", "\n", "\n\n", ". ", "! ", "? ", "\t", "  "])
 TEXTS = st.lists(st.tuples(WORDS, SEPARATORS), min_size=1, max_size=300).map(
@@ -25,7 +45,9 @@ def _doc(text: str, pages: int = 1) -> Document:
     """A document whose text is split into `pages` equal page spans."""
     step = max(len(text) // pages, 1)
     bounds = [min(i * step, len(text)) for i in range(pages)] + [len(text)]
-    spans = tuple(Page(i + 1, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:])) if a < b)
+    spans = tuple(
+        Page(i + 1, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)) if a < b
+    )
     return Document("doc.txt", text, spans or (Page(1, 0, len(text)),))
 
 
@@ -48,7 +70,9 @@ def _check(document: Document, size: int, overlap: int) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=TEXTS, size=st.integers(20, 400), overlap_share=st.floats(0, 0.9), pages=st.integers(1, 4))
+@given(
+    text=TEXTS, size=st.integers(20, 400), overlap_share=st.floats(0, 0.9), pages=st.integers(1, 4)
+)
 def test_offsets_are_exact_for_generated_texts(text, size, overlap_share, pages):
     _check(_doc(text, pages), size, int(size * overlap_share))
 
@@ -66,7 +90,9 @@ def test_offsets_are_exact_on_real_documents():
 
 
 def test_sentences_respect_abbreviations_and_blocks():
-    text = "Dr. Smith met J. Doe in the U.S. on Monday. He left.\n## Heading\n- first item\n- second"
+    text = (
+        "Dr. Smith met J. Doe in the U.S. on Monday. He left.\n## Heading\n- first item\n- second"
+    )
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     assert sentences == [
         "Dr. Smith met J. Doe in the U.S. on Monday.",
@@ -88,7 +114,7 @@ def test_overlap_repeats_trailing_sentences():
     text = " ".join(f"Sentence number {i} is here." for i in range(20))
     chunks = chunk_document(_doc(text), size=120, overlap=60)
     assert len(chunks) > 2
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in zip(chunks, chunks[1:], strict=False):
         assert after.start < before.end  # the next chunk starts inside the previous one
         assert before.end - after.start <= 60
 

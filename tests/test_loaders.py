@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.loaders import LoadError, load
+from rag.errors import LoadError
+from rag.loaders import load
 
 from .conftest import DOCS
 
@@ -55,8 +56,10 @@ def test_html_keeps_article_text_and_drops_scripts_and_navigation():
 
 def test_html_inline_tags_do_not_break_sentences(tmp_path: Path):
     page = tmp_path / "p.html"
-    page.write_text("<html><body><p>The <a href='#'>mallard</a> is a <b>dabbling</b> duck.</p>"
-                    "<script>alert(1)</script></body></html>")
+    page.write_text(
+        "<html><body><p>The <a href='#'>mallard</a> is a <b>dabbling</b> duck.</p>"
+        "<script>alert(1)</script></body></html>"
+    )
     assert _load(page).text == "The mallard is a dabbling duck."
 
 

@@ -4,7 +4,6 @@ It only calls the public `rag` API; every piece of document text is HTML-escaped
 
 from __future__ import annotations
 
-import html
 import os
 
 # Before gradio is imported: no usage analytics leave the machine.
@@ -15,6 +14,7 @@ import gradio as gr  # noqa: E402
 from rag import RAG, Answer  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
+_INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~"}
 
 
 def render_sources(answer: Answer) -> str:
@@ -52,11 +52,9 @@ def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> st
 
 
 def _safe(text: str) -> str:
-    """Document text as inert text: HTML escaped, and markdown link/emphasis syntax neutralised."""
-    escaped = html.escape(text, quote=True)
-    for char in "\\`*_[]#|":
-        escaped = escaped.replace(char, f"&#{ord(char)};")
-    return escaped
+    """Document text as inert text: HTML special characters and markdown syntax become character
+    references in one pass (escaping in two passes would mangle the first pass's entities)."""
+    return text.translate(_INERT)
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -97,4 +95,4 @@ def build(engine: RAG) -> gr.Blocks:
 
 def launch(engine: RAG, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the app; binds to loopback unless a host is given explicitly."""
-    build(engine).queue().launch(server_name=host, server_port=port, show_api=False)
+    build(engine).queue().launch(server_name=host, server_port=port)

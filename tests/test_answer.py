@@ -1,0 +1,121 @@
+"""Cited extractive answers, abstention, follow-ups and the public API's fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rag
+
+from .conftest import CHINA_QUESTION
+
+CHINA_SEED = "seeds/pakistan-us-deals-and-china.md"
+
+
+def _check_citation_spans(citation: rag.Citation) -> str:
+    """Every offset of a citation indexes the source's extracted text exactly; returns that text."""
+    text = rag.read_document(citation.source).text
+    assert text[citation.start : citation.end] == citation.text
+    for start, end in citation.quote_spans:
+        assert citation.start <= start < end <= citation.end
+        assert text[start:end] in citation.quote
+    return text
+
+
+def test_china_question_cites_the_monitoring_passage(seed_engine: rag.RAG):
+    answer = seed_engine.query(CHINA_QUESTION)
+    assert answer.found and answer.citations
+    first = answer.citations[0]
+    assert first.n == 1 and "[1]" in answer.text
+    assert Path(first.source) == Path(CHINA_SEED)
+    assert first.page is None and 0 < first.score <= 1
+    assert "watching these deals carefully" in first.quote
+    assert "quietly" in first.quote or "quietly" in answer.text
+    _check_citation_spans(first)
+    # Every marker in the text points at a citation, and every citation is used.
+    numbers = {c.n for c in answer.citations}
+    assert numbers == {n for n in range(1, len(answer.citations) + 1)}
+    assert all(f"[{n}]" in answer.text for n in numbers)
+
+
+def test_china_question_on_the_original_article(engine: rag.RAG, shared: Path):
+    engine.ingest([shared / "seeds"])
+    answer = engine.query(CHINA_QUESTION)
+    assert answer.found
+    text = _check_citation_spans(answer.citations[0])
+    assert "careful monitoring" in answer.citations[0].quote
+    quotes = answer.citations[0].quote_spans
+    assert all(text[a:b].endswith(".") for a, b in quotes)  # whole sentences of that document
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2018 FIFA World Cup final?",
+        "What is the recipe for a good sourdough bread?",
+        "How many points is a touchdown worth in American football?",
+    ],
+)
+def test_questions_the_documents_cannot_answer_abstain(seed_engine: rag.RAG, question: str):
+    answer = seed_engine.query(question)
+    assert answer.found is False
+    assert answer.citations == []
+    assert "do not seem to cover" in answer.text
+    assert answer.closest and all(p.score < seed_engine.settings.min_score for p in answer.closest)
+
+
+def test_follow_up_is_searched_with_its_context(seed_engine: rag.RAG):
+    history = [
+        {"role": "user", "content": "What deals did Pakistan make with the US?"},
+        {"role": "assistant", "content": "Mineral and crypto deals [1]"},
+    ]
+    answer = seed_engine.query("How does China see them?", history=history)
+    assert answer.searched != answer.question and "Pakistan" in answer.searched
+    assert answer.found
+    assert any("Beijing" in c.quote or "China" in c.quote for c in answer.citations)
+    alone = seed_engine.query("How does China see them?")
+    assert alone.searched == alone.question
+
+
+def test_search_returns_passages_best_first(seed_engine: rag.RAG):
+    hits = seed_engine.search("mineral deals", k=5)
+    assert 1 <= len(hits) <= 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for hit in hits:
+        assert rag.read_document(hit.source).text[hit.start : hit.end] == hit.text
+
+
+def test_module_functions_and_index_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    notes = tmp_path / "notes.md"
+    notes.write_text("The heron nests in tall trees near water. It eats fish and frogs.")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "env-index"))
+    report = rag.ingest([notes])
+    assert isinstance(report, rag.IngestReport) and report.added == [str(notes)]
+    assert (tmp_path / "env-index" / "manifest.json").exists()
+    answer = rag.query("Where does the heron nest?")
+    assert isinstance(answer, rag.Answer) and answer.found
+    assert "tall trees" in answer.citations[0].quote
+    assert rag.search("heron", k=1)[0].source == str(notes)
+
+
+def test_empty_question_is_a_clear_error(seed_engine: rag.RAG):
+    with pytest.raises(ValueError, match="question is empty"):
+        seed_engine.query("   ")
+    with pytest.raises(ValueError, match="k must be"):
+        seed_engine.search("minerals", k=0)
+
+
+def test_status_counts(seed_engine: rag.RAG):
+    status = seed_engine.status()
+    assert status.documents == 4
+    assert status.chunks == sum(d.chunks for d in seed_engine.documents())
+    assert status.size_bytes > 0 and "MiniLM" in status.model
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("RAG_CHUNK_SIZE", "500")
+    assert rag.Settings.from_env().chunk_size == 500
+    monkeypatch.setenv("RAG_CHUNK_SIZE", "big")
+    with pytest.raises(ValueError, match="RAG_CHUNK_SIZE"):
+        rag.Settings.from_env()

@@ -1,10 +1,10 @@
-"""Choose the answer settings on data: the abstention threshold (`min_score`) and the sentence
-scoring (`sentence_weight`, `sentence_keep_ratio`).
+"""Choose the answer settings on data: abstention (`min_score`, `coverage_weight`) and sentence
+selection (`sentence_weight`, `sentence_keep_ratio`).
 
-Data: NQ-oracle dev questions from ../shared/data/nq-oracle. Questions are split by position:
-even lines choose the settings, odd lines report them (held out). A question is "answerable" with
-its gold passage in the index; its "unanswerable" twin is the same question with the gold passage
-removed from the results (the gold passage dropped, as if it had never been indexed).
+Data: NQ-oracle dev questions from ../shared/data/nq-oracle, split by position: even lines
+choose the settings, odd lines report them (held out). Each question is asked three ways:
+answerable (its gold passage indexed); near miss (the gold passage dropped from the results, as if
+never indexed); and, as off-topic questions, SciFact claims asked of the same Wikipedia index.
 
 Run: .venv/bin/python bench/calibrate.py [--limit N]   (prints tables, writes bench/results/calibrate.json)
 """
@@ -20,9 +20,16 @@ import numpy as np
 from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_corpus
 
 import rag
-from rag.answer import compose
+from rag.answer import compose, evidence
 
 NQ = SHARED / "data" / "nq-oracle"
+SCIFACT_QUERIES = SHARED / "data" / "scifact" / "queries.jsonl"
+# Abstention should answer what the documents hold: a question wrongly refused hides content the
+# user has, so answerable questions weigh as much as both kinds of unanswerable ones together.
+WEIGHTS = {"answerable": 0.5, "near_miss": 0.25, "off_topic": 0.25}
+# Citation precision must reach this (the product target); among settings that do, the one with
+# the best answer recall wins.
+PRECISION_FLOOR = 0.9
 CACHE = ROOT / "bench" / "results" / "cache"
 
 
@@ -68,14 +75,35 @@ def retrieve_all(engine: rag.RAG, questions: list[dict], k: int) -> list[dict]:
     return runs
 
 
-def best_threshold(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
-    """The threshold maximising balanced accuracy (mean of answered-rate and abstained-rate)."""
-    best = (0.0, 0.0)
-    for t in np.round(np.arange(0.10, 0.80, 0.01), 2):
-        score = ((pos >= t).mean() + (neg < t).mean()) / 2
-        if score > best[1]:
-            best = (float(t), float(score))
-    return best
+def abstention_grid(groups: dict[str, list[list[rag.Passage]]], base: rag.Settings) -> list[dict]:
+    """Weighted accuracy of every (coverage_weight, min_score) pair. A question is answered when
+    some retrieved passage's evidence reaches min_score; near-miss and off-topic questions
+    should not be."""
+    rows = []
+    for coverage_weight in (0.0, 0.25, 0.5, 0.75, 1.0):
+        settings = dataclasses.replace(base, coverage_weight=coverage_weight)
+        best = {
+            name: np.array(
+                [max((evidence(p, settings) for p in hits), default=0.0) for hits in runs]
+            )
+            for name, runs in groups.items()
+        }
+        for threshold in np.round(np.arange(0.2, 1.5, 0.01), 2):
+            rates = {
+                "answerable": float((best["answerable"] >= threshold).mean()),
+                "near_miss": float((best["near_miss"] < threshold).mean()),
+                "off_topic": float((best["off_topic"] < threshold).mean()),
+            }
+            score = sum(WEIGHTS[k] * v for k, v in rates.items())
+            rows.append(
+                {
+                    "coverage_weight": coverage_weight,
+                    "min_score": float(threshold),
+                    "weighted_accuracy": score,
+                    **rates,
+                }
+            )
+    return rows
 
 
 def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) -> dict:
@@ -98,27 +126,51 @@ def main() -> None:
     args = parser.parse_args()
     engine = build_index()
     choose_q, report_q = load_questions(args.limit)
+    claims = [r["text"] for r in read_jsonl(require(SCIFACT_QUERIES))]
     k = engine.settings.top_k
     choose, held_out = retrieve_all(engine, choose_q, k), retrieve_all(engine, report_q, k)
+    off_choose = [engine.search(q, k=k) for q in claims[0 : 2 * args.limit : 2]]
+    off_held = [engine.search(q, k=k) for q in claims[1 : 2 * args.limit : 2]]
 
-    def tops(runs: list[dict], key: str) -> np.ndarray:
-        return np.array([r[key][0].score if r[key] else 0.0 for r in runs])
+    def groups(runs: list[dict], off: list) -> dict:
+        return {
+            "answerable": [r["with_gold"] for r in runs],
+            "near_miss": [r["without_gold"] for r in runs],
+            "off_topic": off,
+        }
 
-    threshold, balanced = best_threshold(tops(choose, "with_gold"), tops(choose, "without_gold"))
-    pos, neg = tops(held_out, "with_gold"), tops(held_out, "without_gold")
-    abstention = {
-        "min_score": threshold,
-        "balanced_accuracy_choose": balanced,
-        "answered_when_answerable_held_out": float((pos >= threshold).mean()),
-        "abstained_when_unanswerable_held_out": float((neg < threshold).mean()),
-    }
-    print("\nAbstention threshold (chosen on even questions, reported on odd):")
-    print_table([abstention], list(abstention))
+    grid = abstention_grid(groups(choose, off_choose), engine.settings)
+    chosen_abstain = max(grid, key=lambda r: r["weighted_accuracy"])
+    base = dataclasses.replace(
+        engine.settings,
+        min_score=chosen_abstain["min_score"],
+        coverage_weight=chosen_abstain["coverage_weight"],
+    )
+    (held,) = [
+        r
+        for r in abstention_grid(groups(held_out, off_held), base)
+        if r["coverage_weight"] == base.coverage_weight and r["min_score"] == base.min_score
+    ]
+    columns = [
+        "coverage_weight",
+        "min_score",
+        "weighted_accuracy",
+        "answerable",
+        "near_miss",
+        "off_topic",
+    ]
+    print("\nAbstention: best per coverage_weight on the choosing half (rates answered/abstained):")
+    per_weight = [
+        max((r for r in grid if r["coverage_weight"] == w), key=lambda r: r["weighted_accuracy"])
+        for w in sorted({r["coverage_weight"] for r in grid})
+    ]
+    print_table(per_weight, columns)
+    print("Chosen, on the held-out half:")
+    print_table([held], columns)
 
-    base = dataclasses.replace(engine.settings, min_score=threshold)
     rows = []
     for weight in (0.3, 0.5, 0.7, 1.0):
-        for keep in (0.8, 0.9, 1.0):
+        for keep in (0.85, 0.9, 0.95, 1.0):
             settings = dataclasses.replace(base, sentence_weight=weight, sentence_keep_ratio=keep)
             rows.append(
                 {
@@ -127,26 +179,31 @@ def main() -> None:
                     **answer_metrics(engine, choose, settings),
                 }
             )
-    # Citation precision first (a wrong citation is the worse failure), then answer recall.
-    chosen = max(rows, key=lambda r: (round(r["citation_precision"], 2), r["answer_recall"]))
-    print("\nSentence scoring on the choosing half:")
+    eligible = [r for r in rows if r["citation_precision"] >= PRECISION_FLOOR] or rows
+    chosen = max(eligible, key=lambda r: (r["answer_recall"], r["citation_precision"]))
+    print("\nSentence selection on the choosing half (answerable questions):")
     print_table(rows, ["sentence_weight", "keep_ratio", "answer_recall", "citation_precision"])
     final = dataclasses.replace(
         base, sentence_weight=chosen["sentence_weight"], sentence_keep_ratio=chosen["keep_ratio"]
     )
-    held = answer_metrics(engine, held_out, final)
+    held_answers = answer_metrics(engine, held_out, final)
     print(
-        f"\nChosen: sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}; "
-        f"held out: answer recall {held['answer_recall']:.3f}, "
-        f"citation precision {held['citation_precision']:.3f}"
+        f"\nChosen: min_score={base.min_score} coverage_weight={base.coverage_weight} "
+        f"sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}"
+    )
+    print(
+        f"Held out: answer recall {held_answers['answer_recall']:.3f}, "
+        f"citation precision {held_answers['citation_precision']:.3f}"
     )
     path = save(
         "calibrate",
         {
-            "abstention": abstention,
-            "grid": rows,
-            "chosen": chosen,
-            "held_out": held,
+            "abstention_chosen": chosen_abstain,
+            "abstention_held_out": held,
+            "abstention_per_weight": per_weight,
+            "sentence_grid": rows,
+            "sentence_chosen": chosen,
+            "answers_held_out": held_answers,
             "questions_per_half": len(choose),
         },
     )

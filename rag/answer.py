@@ -33,14 +33,16 @@ def compose(
     question: str, searched: str, passages: list[Passage], embedder: Embedder, settings: Settings
 ) -> Answer:
     """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
-    documents do not cover it when even the best passage scores under `settings.min_score`."""
-    relevant = [p for p in passages if p.score >= settings.min_score]
-    if not relevant:
+    documents do not cover it when no passage's evidence reaches `settings.min_score`."""
+    if not passages or max(evidence(p, settings) for p in passages) < settings.min_score:
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
+    # Once one passage is strong evidence, every retrieved passage may supply the best sentence:
+    # keyword coverage is unreliable in small corpora, where every chunk shares the main topic.
+    relevant = passages
     sentences = _candidate_sentences(relevant)
     vectors = embedder.embed([searched] + [s.text for s in sentences])
     similarity = vectors[1:] @ vectors[0]
-    passage_scores = np.array([relevant[s.passage].score for s in sentences], dtype=np.float32)
+    passage_scores = np.array([relevant[s.passage].similarity for s in sentences], dtype=np.float32)
     weight = settings.sentence_weight
     scores = weight * similarity + (1 - weight) * passage_scores
 
@@ -85,6 +87,13 @@ def compose(
         closest=[],
         searched=searched,
     )
+
+
+def evidence(passage: Passage, settings: Settings) -> float:
+    """How strongly a passage bears on the question, on a scale that means the same for every
+    query (unlike the fused rank score): embedding similarity plus weighted keyword coverage.
+    Coverage rescues short, exact questions ("What is CPEC?") that embed weakly."""
+    return passage.similarity + settings.coverage_weight * passage.coverage
 
 
 def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:

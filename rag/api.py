@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import retrieve
 from .answer import compose
 from .conversation import Turn, standalone_question
 from .embed import Embedder, get_embedder
 from .ingest import ProgressCallback, sync
 from .loaders import load
+from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
 from .types import Answer, Document, IngestReport, Passage
@@ -55,12 +55,19 @@ class RAG:
             overrides["index_dir"] = Path(index)
         self.settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
         self._store: Store | None = None
+        self._retriever: Retriever | None = None
 
     @property
     def store(self) -> Store:
         if self._store is None:
             self._store = Store(self.settings.index_dir, self.settings.embed_model)
         return self._store
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None or self._retriever.store is not self.store:
+            self._retriever = Retriever(self.store, self.embedder, self.settings)
+        return self._retriever
 
     @property
     def embedder(self) -> Embedder:
@@ -77,18 +84,20 @@ class RAG:
             paths = [paths]
         if rebuild:
             self._store = Store(self.settings.index_dir, self.settings.embed_model, rebuild=True)
-        return sync(list(paths), self.store, self.embedder, self.settings, progress)
+        report = sync(list(paths), self.store, self.embedder, self.settings, progress)
+        self.retriever.lexical()  # bring the keyword index in step now, not at the first query
+        return report
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
         """The `k` passages most relevant to `query`, best first (retrieval only)."""
-        return retrieve.search(_check_question(query), self.store, self.embedder, k)
+        return self.retriever.search(_check_question(query), k)
 
     def query(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
         """Answer `question` from the documents with cited passages; `history` holds earlier turns
         (strings or {"role", "content"} messages) so follow-ups such as "and them?" work."""
         question = _check_question(question)
         searched = standalone_question(question, history)
-        passages = retrieve.search(searched, self.store, self.embedder, k or self.settings.top_k)
+        passages = self.retriever.search(searched, k or self.settings.top_k)
         return compose(question, searched, passages, self.embedder, self.settings)
 
     def documents(self) -> list[IndexedFile]:

@@ -1,15 +1,92 @@
-"""Question to passages: embed the question and take the nearest chunks from the index."""
+"""Question to passages: hybrid retrieval that fuses dense (Chroma) and keyword (BM25) results.
+
+Each side is min-max normalised over the candidate pool before a weighted sum; averaging raw
+scores would let BM25's unbounded scale dominate. Both scores are exact for every candidate:
+BM25 scores the whole corpus, and dense similarity is computed for keyword-only candidates."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+
+import numpy as np
+
 from .embed import Embedder
+from .lexical import LexicalIndex, tokenize
+from .settings import Settings
 from .store import Store
 from .types import Passage
 
 
-def search(question: str, store: Store, embedder: Embedder, k: int) -> list[Passage]:
-    """The `k` passages most similar to `question`, best first."""
-    if k < 1:
-        raise ValueError(f"k must be at least 1 (got {k})")
-    vector = embedder.embed([question])[0]
-    return store.query(vector, k)
+class Retriever:
+    """Hybrid search over one store; keeps the keyword index in step with the store."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    def lexical(self) -> LexicalIndex:
+        """The keyword index for the store's current generation: cached, else loaded from disk,
+        else rebuilt from the chunks in Chroma (and saved for the next process)."""
+        with self._lock:
+            self.store.refresh()
+            generation = self.store.generation
+            if self._lexical is None or self._lexical.generation != generation:
+                loaded = LexicalIndex.load(self.store.index_dir, generation)
+                if loaded is None:
+                    ids, texts = self.store.all_chunks()
+                    loaded = LexicalIndex.build(
+                        ids, texts, generation, self.settings.bm25_k1, self.settings.bm25_b
+                    )
+                    loaded.save(self.store.index_dir)
+                self._lexical = loaded
+            return self._lexical
+
+    def search(self, question: str, k: int) -> list[Passage]:
+        """The `k` passages most relevant to `question`, best first."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1 (got {k})")
+        lexical = self.lexical()
+        pool = max(k, self.settings.retrieval_candidates)
+        vector = self.embedder.embed([question])[0]
+        dense = self.store.query(vector, pool)
+        if not dense:
+            return []
+        tokens = tokenize(question)
+        bm25 = lexical.scores(tokens)
+        dense_ids = {p.chunk_id for p in dense}
+        top_keyword = np.argsort(-bm25, kind="stable")[:pool]
+        extra = [
+            lexical.ids[i] for i in top_keyword if bm25[i] > 0 and lexical.ids[i] not in dense_ids
+        ]
+        candidates = dense + self.store.fetch(extra, vector)
+
+        similarity = np.array([p.similarity for p in candidates], dtype=np.float32)
+        keyword = np.array(
+            [
+                bm25[i] if (i := lexical.position(p.chunk_id)) is not None else 0.0
+                for p in candidates
+            ],
+            dtype=np.float32,
+        )
+        weight = self.settings.dense_weight
+        fused = weight * _min_max(similarity) + (1 - weight) * _min_max(keyword)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [
+            dataclasses.replace(
+                candidates[i],
+                score=float(fused[i]),
+                coverage=lexical.coverage(tokens, candidates[i].text),
+            )
+            for i in order
+        ]
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.ones_like(values) if high > 0 else np.zeros_like(values)
+    return (values - low) / (high - low)

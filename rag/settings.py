@@ -27,12 +27,21 @@ class Settings:
     # How many passages retrieval returns to answer composition, and how many sentences the
     # extractive answer may quote.
     top_k: int = 5
+    # Hybrid retrieval: each side contributes this many candidates; `dense_weight` is the dense
+    # side's share of the fused score (the keyword side gets the rest). Chosen on SciFact's train
+    # split with `python bench/retrieval.py --tune`.
+    retrieval_candidates: int = 50
+    dense_weight: float = 0.5
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
     answer_sentences: int = 3
-    # Abstention: below this best-passage score the documents are taken not to cover the question.
-    # Chosen on data with `python bench/calibrate.py` (see README, "How the threshold was chosen").
-    min_score: float = 0.35
+    # Abstention: a passage is evidence when similarity + coverage_weight * coverage reaches
+    # min_score; with no such passage the answer says the documents do not cover the question.
+    # Both chosen on data with `python bench/calibrate.py` (README, "How abstention is chosen").
+    min_score: float = 0.6
+    coverage_weight: float = 0.5
     # A sentence's score mixes its own similarity to the question (this weight) with its passage's
-    # score (the rest), so a terse sentence inside a strongly matching passage still counts.
+    # similarity (the rest), so a terse sentence inside a strongly matching passage still counts.
     sentence_weight: float = 0.5
     # A sentence joins the answer only if it scores at least this fraction of the best sentence.
     sentence_keep_ratio: float = 0.8

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -51,10 +52,13 @@ class Store:
         )
         self._collection = self._open_collection()
         self.files: dict[str, FileRecord] = {}
+        # Changes on every write; the keyword index records the generation it was built from.
+        self.generation = ""
+        self._manifest_mtime = 0.0
         if rebuild:
             self.reset()
         else:
-            self.files = self._read_manifest()
+            self.refresh()
 
     def _open_collection(self):  # -> chromadb Collection
         # embedding_function=None: we always pass our own vectors, so Chroma must never try to
@@ -64,10 +68,18 @@ class Store:
         )
 
     # -- manifest --------------------------------------------------------------------------
-    def _read_manifest(self) -> dict[str, FileRecord]:
+    def refresh(self) -> None:
+        """Re-read the manifest if another process changed it since we last did (one stat)."""
+        path = self.index_dir / MANIFEST
+        mtime = path.stat().st_mtime if path.exists() else 0.0
+        if mtime != self._manifest_mtime:
+            self.files, self.generation = self._read_manifest()
+            self._manifest_mtime = mtime
+
+    def _read_manifest(self) -> tuple[dict[str, FileRecord], str]:
         path = self.index_dir / MANIFEST
         if not path.exists():
-            return {}
+            return {}, ""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") != MANIFEST_VERSION:
@@ -84,12 +96,14 @@ class Store:
                 f"{data.get('model')!r}, not {self.model!r}; use that model, or rebuild with "
                 "`rag ingest --rebuild PATH...`"
             )
-        return files
+        return files, str(data.get("generation", ""))
 
     def save_manifest(self) -> None:
         """Write the manifest atomically (a reader sees the old or the new one, never half)."""
+        self.generation = uuid.uuid4().hex
         payload = {
             "version": MANIFEST_VERSION,
+            "generation": self.generation,
             "model": self.model,
             "files": {key: asdict(record) for key, record in sorted(self.files.items())},
         }
@@ -99,6 +113,7 @@ class Store:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.index_dir / MANIFEST)
+        self._manifest_mtime = (self.index_dir / MANIFEST).stat().st_mtime
 
     # -- chunks ----------------------------------------------------------------------------
     def replace_files(self, files: list[tuple[str, FileRecord, list[Chunk], np.ndarray]]) -> None:
@@ -160,8 +175,13 @@ class Store:
     def count(self) -> int:
         return self._collection.count()
 
+    def all_chunks(self) -> tuple[list[str], list[str]]:
+        """Every chunk's id and text (to build the keyword index from)."""
+        got = self._collection.get(include=["documents"])
+        return list(got["ids"]), list(got["documents"] or [])
+
     def query(self, vector: np.ndarray, k: int) -> list[Passage]:
-        """The `k` chunks nearest to `vector`, best first, scored by cosine similarity."""
+        """The `k` chunks nearest to `vector`, best first; `similarity` is the cosine."""
         total = self.count()
         if total == 0:
             return []
@@ -171,19 +191,42 @@ class Store:
             include=["documents", "metadatas", "distances"],
         )
         return [
-            Passage(
-                source=str(meta["source"]),
-                page=None if meta["page"] == _NO_PAGE else int(meta["page"]),
-                start=int(meta["start"]),
-                end=int(meta["end"]),
-                text=text,
-                score=1.0 - float(distance),
-            )
-            for text, meta, distance in zip(
-                result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+            _passage(chunk_id, text, meta, 1.0 - float(distance))
+            for chunk_id, text, meta, distance in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
             )
         ]
+
+    def fetch(self, ids: list[str], vector: np.ndarray) -> list[Passage]:
+        """The chunks `ids` (in that order), with their cosine similarity to `vector`."""
+        if not ids:
+            return []
+        got = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        found = {
+            chunk_id: _passage(chunk_id, text, meta, float(np.dot(embedding, vector)))
+            for chunk_id, text, meta, embedding in zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            )
+        }
+        return [found[chunk_id] for chunk_id in ids if chunk_id in found]
 
     def size_bytes(self) -> int:
         """Bytes the index folder takes on disk."""
         return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
+
+
+def _passage(chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:
+    return Passage(
+        source=str(meta["source"]),
+        page=None if meta["page"] == _NO_PAGE else int(meta["page"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        score=similarity,
+        similarity=similarity,
+        chunk_id=chunk_id,
+    )

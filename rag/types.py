@@ -44,7 +44,9 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk with its relevance score (cosine similarity, higher is better)."""
+    """A retrieved chunk. `score` ranks passages for one query (the fusion of the dense and
+    keyword sides, 0 to 1); `similarity` is the embedding cosine similarity to the question and
+    `coverage` the IDF-weighted share of the question's words the passage contains."""
 
     source: str
     page: int | None
@@ -52,6 +54,9 @@ class Passage:
     end: int
     text: str
     score: float
+    similarity: float = 0.0
+    coverage: float = 0.0
+    chunk_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import rag
+from rag.answer import evidence
 
 from .conftest import CHINA_QUESTION
 
@@ -62,7 +63,10 @@ def test_questions_the_documents_cannot_answer_abstain(seed_engine: rag.RAG, que
     assert answer.found is False
     assert answer.citations == []
     assert "do not seem to cover" in answer.text
-    assert answer.closest and all(p.score < seed_engine.settings.min_score for p in answer.closest)
+    settings = seed_engine.settings
+    assert answer.closest and all(
+        evidence(p, settings) < settings.min_score for p in answer.closest
+    )
 
 
 def test_follow_up_is_searched_with_its_context(seed_engine: rag.RAG):

@@ -1,0 +1,118 @@
+"""Retrieval quality on BEIR SciFact through `rag.search`: BM25 alone, dense alone, hybrid.
+
+Documents are ranked by their best chunk. `--tune` chooses the fusion weight on the *train*
+queries; the table reports the *test* queries (never used for choosing).
+
+Run: .venv/bin/python bench/retrieval.py [--tune] [--limit N]
+Prints a table and writes bench/results/retrieval.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_corpus
+
+import rag
+from rag.retrieve import Retriever
+
+SCIFACT = SHARED / "data" / "scifact"
+CACHE = ROOT / "bench" / "results" / "cache"
+
+
+def load_split(split: str) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    for line in require(SCIFACT / "qrels" / f"{split}.tsv").read_text().splitlines()[1:]:
+        qid, doc, score = line.split("\t")
+        qrels.setdefault(qid, {})[doc] = int(score)
+    return qrels
+
+
+def ndcg_at_10(ranked: list[str], relevant: dict[str, int]) -> float:
+    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
+    ideal = sorted(relevant.values(), reverse=True)[:10]
+    return dcg / sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+
+
+def evaluate(retriever: Retriever, queries: dict[str, str], qrels: dict) -> dict:
+    ndcg = recall = 0.0
+    started = time.perf_counter()
+    for qid, relevant in qrels.items():
+        ranked: list[str] = []
+        for passage in retriever.search(queries[qid], k=300):
+            doc = Path(passage.source).stem
+            if doc not in ranked:
+                ranked.append(doc)
+        ndcg += ndcg_at_10(ranked, relevant)
+        recall += len(set(ranked[:100]) & set(relevant)) / len(relevant)
+    elapsed = time.perf_counter() - started
+    return {
+        "ndcg@10": ndcg / len(qrels),
+        "recall@100": recall / len(qrels),
+        "queries_per_s": len(qrels) / elapsed,
+        "ms_per_query": 1000 * elapsed / len(qrels),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="choose dense_weight on train")
+    parser.add_argument("--limit", type=int, default=0, help="use only N queries per split")
+    args = parser.parse_args()
+
+    corpus = CACHE / "scifact-corpus"
+    write_corpus(read_jsonl(require(SCIFACT / "corpus.jsonl.gz")), corpus)
+    engine = rag.RAG(index=CACHE / "scifact-index")
+    started = time.perf_counter()
+    report = engine.ingest([corpus])
+    print(f"index: {report.summary()} in {time.perf_counter() - started:.0f} s")
+    queries = {r["_id"]: r["text"] for r in read_jsonl(SCIFACT / "queries.jsonl")}
+
+    def limited(qrels: dict) -> dict:
+        return dict(list(qrels.items())[: args.limit]) if args.limit else qrels
+
+    def retriever(**changes: float) -> Retriever:
+        settings = dataclasses.replace(engine.settings, **changes)
+        return Retriever(engine.store, engine.embedder, settings)
+
+    payload: dict = {"default_dense_weight": engine.settings.dense_weight}
+    if args.tune:
+        train = limited(load_split("train"))
+        grid = []
+        for weight in [round(0.1 * i, 1) for i in range(11)]:
+            grid.append(
+                {"dense_weight": weight, **evaluate(retriever(dense_weight=weight), queries, train)}
+            )
+        print("\nTuning on train:")
+        print_table(grid, ["dense_weight", "ndcg@10", "recall@100"])
+        payload["tuning"] = grid
+        payload["chosen_dense_weight"] = max(grid, key=lambda r: r["ndcg@10"])["dense_weight"]
+
+    test = limited(load_split("test"))
+    weight = payload.get("chosen_dense_weight", engine.settings.dense_weight)
+    rows = [
+        {
+            "system": "BM25 (rag keyword side)",
+            **evaluate(retriever(dense_weight=0.0), queries, test),
+        },
+        {
+            "system": "dense MiniLM (rag dense side)",
+            **evaluate(retriever(dense_weight=1.0), queries, test),
+        },
+        {
+            "system": f"hybrid, dense_weight={weight}",
+            **evaluate(retriever(dense_weight=weight), queries, test),
+        },
+    ]
+    print(f"\nSciFact test ({len(test)} queries):")
+    print_table(rows, ["system", "ndcg@10", "recall@100", "ms_per_query"])
+    payload["test"] = rows
+    print(f"wrote {save('retrieval', payload)}")
+
+
+if __name__ == "__main__":
+    main()

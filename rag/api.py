@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,14 @@ from pathlib import Path
 from .answer import compose
 from .conversation import Turn, standalone_question
 from .embed import Embedder, get_embedder
-from .ingest import ProgressCallback, sync
-from .loaders import load
+from .errors import RagError
+from .ingest import ProgressCallback, resync, sync
+from .loaders import SUPPORTED_SUFFIXES, load
 from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
 from .types import Answer, Document, IngestReport, Passage
+from .uploads import safe_filename
 
 PathLike = str | os.PathLike[str]
 
@@ -87,6 +90,47 @@ class RAG:
         report = sync(list(paths), self.store, self.embedder, self.settings, progress)
         self.retriever.lexical()  # bring the keyword index in step now, not at the first query
         return report
+
+    def resync(self, progress: ProgressCallback | None = None) -> IngestReport:
+        """Re-check every indexed file: re-index the changed, drop the deleted."""
+        report = resync(self.store, self.embedder, self.settings, progress)
+        self.retriever.lexical()
+        return report
+
+    def remove(self, source: str) -> bool:
+        """Remove one document (its `source` as listed by `documents()`); False if not indexed."""
+        for key, record in list(self.store.files.items()):
+            if source in (record.source, key):
+                self.store.remove_file(key)
+                self.retriever.lexical()
+                return True
+        return False
+
+    def add_upload(self, filename: str, content: PathLike) -> IngestReport:
+        """Copy an uploaded file (its client-side `filename`, its bytes at `content`) into the
+        upload folder under a sanitised name, and index it. Refuses empty, oversized and
+        unsupported files before anything is written."""
+        name = safe_filename(filename)
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise RagError(
+                f"{filename!r}: unsupported file type {suffix or '(none)'!r}; "
+                f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            )
+        size = os.path.getsize(content)
+        if size == 0:
+            raise RagError(f"{filename!r} is empty (0 bytes): nothing to index")
+        limit = self.settings.max_upload_mb * 1e6
+        if size > limit:
+            raise RagError(
+                f"{filename!r} is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB upload limit "
+                "(raise RAG_MAX_UPLOAD_MB)"
+            )
+        folder = self.settings.upload_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        shutil.copyfile(content, target)
+        return self.ingest([target])
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
         """The `k` passages most relevant to `query`, best first (retrieval only)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--index", help=index_help)
     ui.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    ui.add_argument("--auth", default=None, help="require login user:password ($RAG_UI_AUTH)")
     ui.set_defaults(run=_ui)
     return parser
 
@@ -122,6 +124,7 @@ def _ui(args: argparse.Namespace) -> int:
         RAG(args.index),
         host=args.host or settings.ui_host,
         port=args.port or settings.ui_port,
+        auth=args.auth or os.environ.get("RAG_UI_AUTH"),
     )
     return 0
 

@@ -36,9 +36,19 @@ def user_turns(history: Sequence[Turn]) -> list[str]:
     for turn in history:
         if isinstance(turn, str):
             turns.append(turn)
-        elif turn.get("role") == "user" and isinstance(turn.get("content"), str):
-            turns.append(str(turn["content"]))
-    return turns
+        elif turn.get("role") == "user":
+            turns.append(_text_of(turn.get("content")))
+    return [t for t in turns if t.strip()]
+
+
+def _text_of(content: object) -> str:
+    """A message's text: a plain string, or the text parts of a multimodal content list
+    ([{"type": "text", "text": ...}], as Gradio 5+ and OpenAI-style clients send)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
+    return ""
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:

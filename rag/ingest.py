@@ -53,12 +53,24 @@ def sync(
             store.remove_file(key)
             report.removed.append(record.source)
 
+    return _index(targets, store, embedder, settings, report, progress)
+
+
+def _index(
+    targets: list[_Target],
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    report: IngestReport,
+    progress: ProgressCallback | None,
+) -> IngestReport:
+    """Load, embed and store the new or changed files among `targets`, in batches."""
     batch: list[_Loaded] = []
     for done, target in enumerate(targets, start=1):
         loaded = _read(target, store, settings, report)
         if loaded is not None:
             batch.append(loaded)
-        if batch and (done == len(targets) or sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS):
+        if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
             _write(batch, store, embedder, report)
             batch = []
         if progress:
@@ -74,6 +86,22 @@ class _Loaded:
     record: FileRecord
     chunks: list[Chunk]
     is_update: bool
+
+
+def resync(
+    store: Store, embedder: Embedder, settings: Settings, progress: ProgressCallback | None = None
+) -> IngestReport:
+    """Re-check every indexed file where it was found: re-index changed ones, drop deleted ones."""
+    targets = [_Target(key, Path(key), record.source) for key, record in store.files.items()]
+    report = IngestReport()
+    for target in list(targets):
+        if not target.path.exists():
+            store.remove_file(target.key)
+            report.removed.append(target.source)
+            targets.remove(target)
+    return _index(
+        sorted(targets, key=lambda t: t.source), store, embedder, settings, report, progress
+    )
 
 
 def _read(

@@ -31,7 +31,7 @@ class Settings:
     # side's share of the fused score (the keyword side gets the rest). Chosen on SciFact's train
     # split with `python bench/retrieval.py --tune`.
     retrieval_candidates: int = 50
-    dense_weight: float = 0.5
+    dense_weight: float = 0.8
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     answer_sentences: int = 3
@@ -47,6 +47,9 @@ class Settings:
     sentence_keep_ratio: float = 0.8
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
+    # Files uploaded through the UI are copied here (never elsewhere) and indexed from here.
+    upload_dir: Path = Path("uploads")
+    max_upload_mb: float = 50.0
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
 

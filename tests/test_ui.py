@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +9,9 @@ import pytest
 from gradio_client import Client
 
 import rag
-from ui.app import render_sources
+from ui.app import render_answer, render_sources
 
-from .conftest import CHINA_QUESTION, ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .conftest import CHINA_QUESTION, ui_server
 
 
 def _listening_on_loopback_only(port: int) -> bool:
@@ -39,38 +28,17 @@ def _listening_on_loopback_only(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def server(seed_engine: rag.RAG) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "RAG_INDEX_DIR": str(seed_engine.settings.index_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"UI did not start: {process.stdout.read() if process.stdout else ''}")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with ui_server(seed_engine.settings.index_dir) as url:
+        yield url
 
 
 def test_ui_answers_with_citations_and_binds_to_loopback(server: str):
     port = int(server.rsplit(":", 1)[1].strip("/"))
     assert _listening_on_loopback_only(port)
     client = Client(server, verbose=False)
-    answer, sources = client.predict(CHINA_QUESTION, api_name="/ask")
-    assert "&#91;1&#93;" in answer  # [1], escaped so markdown cannot turn it into a link
+    chat, sources, _question = client.predict(CHINA_QUESTION, [], api_name="/ask")
+    answer = chat[-1]["content"][0]["text"]
+    assert 'class="rag-cite"' in answer and ">[1]</a>" in answer
     assert "pakistan-us-deals-and-china.md" in sources
     assert "<mark>" in sources and "watching these deals carefully" in sources
 
@@ -83,7 +51,7 @@ def test_document_html_is_shown_as_text(engine: rag.RAG, workdir: Path):
     )
     engine.ingest([workdir])
     answer = engine.query("What did the lighthouse keeper write in the log?")
-    html = render_sources(answer)
+    html = render_sources(answer) + render_answer(answer, 0)
     assert answer.found and "lighthouse" in html
     assert "<script" not in html and "<img" not in html
     assert "&#60;script&#62;" in html and "&#60;img" in html

@@ -1,42 +1,109 @@
-"""The Gradio chat app: answers on the left, their cited sources on the right.
+"""The Gradio app: chat on the left, the cited sources on the right, documents in a second tab.
 
-It only calls the public `rag` API; every piece of document text is HTML-escaped before display."""
+It only calls the public `rag` API. Every piece of document text passes through `_safe` before
+it reaches the page, so HTML or markdown inside a document is shown as text, never run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 # Before gradio is imported: no usage analytics leave the machine.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import RAG, Answer  # noqa: E402
+from rag import RAG, Answer, RagError  # noqa: E402
+from rag.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
-_INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~"}
+_INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
+_CLOSEST_CHARS = 400
+
+# Clicking an [n] marker opens, scrolls to and flashes that source in the sources panel.
+_HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const marker = event.target.closest("a.rag-cite");
+  if (!marker) return;
+  event.preventDefault();
+  const source = document.getElementById(marker.dataset.target);
+  if (!source) return;
+  source.open = true;
+  source.scrollIntoView({behavior: "smooth", block: "center"});
+  source.classList.add("rag-flash");
+  setTimeout(() => source.classList.remove("rag-flash"), 1600);
+});
+</script>
+"""
+_CSS = """
+a.rag-cite { font-weight: 600; text-decoration: none; cursor: pointer; color: #2563eb; }
+.rag-notfound { border-left: 4px solid #d97706; padding-left: .6em; color: #92400e; }
+.rag-searched { display: block; font-size: .8em; opacity: .7; margin-top: .4em; }
+details.rag-source { border: 1px solid #e5e7eb; border-radius: 8px; padding: .4em .7em; margin: .4em 0; }
+details.rag-source summary { cursor: pointer; font-weight: 600; }
+details.rag-source mark { background: #fde68a; padding: 0 .1em; }
+details.rag-source.rag-flash { box-shadow: 0 0 0 3px #60a5fa; }
+.rag-turn { font-size: .85em; opacity: .75; margin-top: .8em; }
+.rag-passage { font-size: .92em; line-height: 1.45; }
+"""
 
 
-def render_sources(answer: Answer) -> str:
-    """Markdown for the sources panel: each cited passage with its quoted sentence(s) in bold."""
+def _safe(text: str) -> str:
+    """Document text as inert text: HTML special characters and markdown syntax become character
+    references in one pass (escaping in two passes would mangle the first pass's entities)."""
+    return text.translate(_INERT)
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The chat message: the answer with clickable [n] markers, or a distinct 'not found' note."""
     if not answer.found:
-        if not answer.closest:
-            return "*No passages matched.*"
-        lines = ["**Closest passages (none answers the question):**"]
-        for passage in answer.closest:
-            lines.append(
-                f"- `{_safe(passage.source)}` (score {passage.score:.2f}): "
-                f"{_safe(_clip(passage.text))}"
+        body = f'<div class="rag-notfound">⚠ {_safe(answer.text)}</div>'
+    else:
+        body = _safe(answer.text)
+        for citation in answer.citations:
+            marker = _safe(f"[{citation.n}]")
+            link = (
+                f'<a class="rag-cite" href="#" data-target="rag-src-{turn}-{citation.n}" '
+                f'title="{_safe(citation.source)}">[{citation.n}]</a>'
             )
-        return "\n".join(lines)
-    lines = []
+            body = body.replace(marker, link)
     if answer.searched != answer.question:
-        lines.append(f"<small>Searched for: {_safe(answer.searched)}</small>\n")
-    for citation in answer.citations:
-        page = f", page {citation.page}" if citation.page is not None else ""
-        lines.append(f"**[{citation.n}] {_safe(citation.source)}{page}**\n")
-        lines.append(_highlight(citation.text, citation.start, citation.quote_spans) + "\n")
-    return "\n".join(lines)
+        body += f'<span class="rag-searched">Searched for: {_safe(answer.searched)}</span>'
+    return body
+
+
+def render_sources(answer: Answer, turn: int = 0) -> str:
+    """The sources of one answer: each cited passage with its quoted sentence(s) highlighted,
+    or, for a 'not found' answer, the closest passages."""
+    parts = [f'<div class="rag-turn">Q{turn + 1}: {_safe(answer.question)}</div>']
+    if answer.found:
+        for citation in answer.citations:
+            page = f", page {citation.page}" if citation.page is not None else ""
+            parts.append(
+                f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
+                f"{' open' if citation.n == 1 else ''}>"
+                f"<summary>[{citation.n}] {_safe(Path(citation.source).name)}{page}</summary>"
+                f'<div class="rag-passage">'
+                f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
+                f"<small>{_safe(citation.source)} · characters {citation.start}–{citation.end}"
+                f"</small></details>"
+            )
+    else:
+        parts.append("<em>Not found in your documents. Closest passages:</em>")
+        for rank, passage in enumerate(answer.closest, start=1):
+            page = f", page {passage.page}" if passage.page is not None else ""
+            text = passage.text[:_CLOSEST_CHARS] + (
+                "…" if len(passage.text) > _CLOSEST_CHARS else ""
+            )
+            parts.append(
+                f'<details class="rag-source" id="rag-src-{turn}-c{rank}">'
+                f"<summary>{_safe(Path(passage.source).name)}{page}</summary>"
+                f'<div class="rag-passage">{_safe(text)}</div></details>'
+            )
+    return "\n".join(parts)
 
 
 def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> str:
@@ -48,51 +115,168 @@ def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> st
         out.append(f"<mark>{_safe(text[start:end])}</mark>")
         cursor = end
     out.append(_safe(text[cursor:]))
-    return "> " + "".join(out).replace("\n", " ")
+    # Blank lines separate paragraphs; single line breaks are wrapping from the source file.
+    return "".join(out).replace("\n\n", "<br><br>").replace("\n", " ")
 
 
-def _safe(text: str) -> str:
-    """Document text as inert text: HTML special characters and markdown syntax become character
-    references in one pass (escaping in two passes would mangle the first pass's entities)."""
-    return text.translate(_INERT)
+def status_line(engine: RAG) -> str:
+    status = engine.status()
+    return (
+        f"**{status.documents}** documents · **{status.chunks}** chunks · model "
+        f"`{_safe(Path(status.model).name)}` · index {status.size_bytes / 1e6:.1f} MB"
+    )
 
 
-def _clip(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+def documents_table(engine: RAG) -> list[list[object]]:
+    return [
+        [d.source, d.chunks, dt.datetime.fromtimestamp(d.indexed_at).strftime("%Y-%m-%d %H:%M")]
+        for d in engine.documents()
+    ]
 
 
 def build(engine: RAG) -> gr.Blocks:
-    """The app's layout and its one event: a question in, an answer and its sources out."""
+    """The app's layout and events."""
 
-    def respond(message: str, history: list) -> tuple[str, str]:
-        if not message or not message.strip():
-            return "Please type a question about your documents.", ""
-        answer = engine.query(message, history=history)
-        return _safe(answer.text), render_sources(answer)
+    def ask(message: str, history: list, panel: list[str]) -> Iterator[tuple]:
+        message = (message or "").strip()
+        if not message:
+            yield history, panel, "\n".join(panel), ""
+            return
+        history = [*history, {"role": "user", "content": message}]
+        yield (
+            [*history, {"role": "assistant", "content": "Searching your documents…"}],
+            panel,
+            "\n".join(panel),
+            "",
+        )
+        try:
+            answer = engine.query(message, history=history[:-1])
+        except (RagError, ValueError) as exc:
+            reply = f'<div class="rag-notfound">⚠ {_safe(str(exc))}</div>'
+            yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
+            return
+        turn = sum(1 for m in history if m["role"] == "user") - 1
+        panel = [render_sources(answer, turn), *panel]
+        reply = render_answer(answer, turn)
+        yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
 
-    with gr.Blocks(title="rag: ask your documents", analytics_enabled=False) as app:
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
+        notes = []
+        for number, path in enumerate(files or [], start=1):
+            name = Path(path).name
+            progress((number - 1, len(files)), desc=f"Indexing {name}")
+            try:
+                report = engine.add_upload(name, path)
+                notes += [f"✗ {_safe(f.reason)}" for f in report.failed]
+                if report.added or report.updated:
+                    notes.append(f"✓ {_safe(name)}: {report.chunks_added} chunks indexed")
+                elif report.unchanged:
+                    notes.append(f"= {_safe(name)}: already indexed, unchanged")
+            except (RagError, OSError) as exc:
+                notes.append(f"✗ {_safe(str(exc))}")
+        return ("<br>".join(notes) or "No file selected.", *_refreshed())
+
+    def remove(source: str | None) -> tuple:
+        if not source:
+            return ("Choose a document to remove.", *_refreshed())
+        removed = engine.remove(source)
+        note = f"Removed {_safe(source)}." if removed else f"{_safe(source)} was not indexed."
+        return (note, *_refreshed())
+
+    def resync(progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
+        report = engine.resync(progress=lambda d, t, s: progress((d, t), desc=f"Checking {s}"))
+        return (_safe(report.summary()), *_refreshed())
+
+    def _refreshed() -> tuple:
+        rows = documents_table(engine)
+        return (rows, gr.update(choices=[r[0] for r in rows], value=None), status_line(engine))
+
+    with gr.Blocks(title="rag: ask your documents") as app:
         gr.Markdown(
-            "## Ask your documents\nAnswers quote your files; every claim cites its source."
+            "## Ask your documents\nEvery answer quotes your files; click a [n] to see the passage."
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=520)
-            with gr.Column(scale=2):
-                sources = gr.Markdown(
-                    "*Sources of the latest answer appear here.*", label="Sources"
+        status = gr.Markdown(status_line(engine))
+        with gr.Tab("Chat"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(
+                        label="Conversation",
+                        height=520,
+                        sanitize_html=False,  # we escape document text ourselves (see _safe)
+                        buttons=["copy"],
+                        placeholder=f"Try: **{EXAMPLE_QUESTION}**",
+                        elem_id="rag-chat",
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Ask a question about your documents…",
+                            show_label=False,
+                            scale=5,
+                            elem_id="rag-question",
+                            autofocus=True,
+                        )
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-ask")
+                    with gr.Row():
+                        example = gr.Button(EXAMPLE_QUESTION, size="sm", elem_id="rag-example")
+                        clear = gr.Button("Clear conversation", size="sm", elem_id="rag-clear")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(
+                        "<em>Sources of each answer appear here.</em>", elem_id="rag-sources"
+                    )
+        with gr.Tab("Documents"):
+            uploader = gr.File(
+                label=f"Upload documents ({', '.join(SUPPORTED_SUFFIXES)}; up to "
+                f"{engine.settings.max_upload_mb:.0f} MB each)",
+                file_count="multiple",
+                file_types=list(SUPPORTED_SUFFIXES),
+                elem_id="rag-upload",
+            )
+            upload_note = gr.HTML(elem_id="rag-upload-note")
+            table = gr.Dataframe(
+                headers=["document", "chunks", "indexed"],
+                value=documents_table(engine),
+                interactive=False,
+                elem_id="rag-documents",
+            )
+            with gr.Row():
+                choice = gr.Dropdown(
+                    label="Document",
+                    choices=[r[0] for r in documents_table(engine)],
+                    elem_id="rag-remove-choice",
                 )
-        gr.ChatInterface(
-            respond,
-            chatbot=chat,
-            additional_outputs=[sources],
-            examples=[EXAMPLE_QUESTION],
-            run_examples_on_click=True,
-            analytics_enabled=False,
-            api_name="ask",
+                remove_button = gr.Button("Remove", variant="stop", elem_id="rag-remove")
+                resync_button = gr.Button("Re-sync all", elem_id="rag-resync")
+
+        panel = gr.State([])
+        outputs = [chat, panel, sources, question]
+        question.submit(ask, [question, chat, panel], outputs, api_name="ask")
+        send.click(ask, [question, chat, panel], outputs, api_name=False)
+        example.click(lambda: EXAMPLE_QUESTION, None, question, api_name=False).then(
+            ask, [question, chat, panel], outputs, api_name=False
         )
+        clear.click(lambda: ([], [], ""), None, [chat, panel, sources], api_name=False)
+        documents_outputs = [upload_note, table, choice, status]
+        uploader.upload(upload, uploader, documents_outputs, api_name="upload")
+        remove_button.click(remove, choice, documents_outputs, api_name="remove")
+        resync_button.click(resync, None, documents_outputs, api_name="resync")
     return app
 
 
-def launch(engine: RAG, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the app; binds to loopback unless a host is given explicitly."""
-    build(engine).queue().launch(server_name=host, server_port=port)
+def launch(engine: RAG, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
+    """Serve the app; binds to loopback unless a host is given. `auth` is "user:password"."""
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            raise RagError("UI login must look like user:password (RAG_UI_AUTH or --auth)")
+        credentials = (user, password)
+    build(engine).queue(default_concurrency_limit=8).launch(
+        server_name=host,
+        server_port=port,
+        auth=credentials,
+        head=_HEAD,
+        css=_CSS,
+        footer_links=[],
+        max_file_size=f"{engine.settings.max_upload_mb:.0f}mb",
+    )

@@ -1,0 +1,141 @@
+"""The UI driven as a person would: headless Debian Chromium through Playwright, plus eight
+concurrent API sessions. Screenshots of each step are saved (the folder is printed)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+from playwright.sync_api import Page, expect, sync_playwright
+
+import rag
+
+from .conftest import CHINA_QUESTION, DOCS, ROOT, SEEDS, ui_server
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("RAG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
+UPLOADED = "IF12672v12-russias-nuclear-weapons.md"
+UPLOAD_QUESTION = "Which nuclear weapons has Russia deployed to Belarus?"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser")
+    engine = rag.RAG(index=root / "index")
+    assert engine.ingest([SEEDS.relative_to(ROOT)]).ok
+    with ui_server(root / "index", upload_dir=root / "uploads") as url:
+        yield url
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser.new_page(viewport={"width": 1366, "height": 860})
+        browser.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    print(f"screenshot: {SHOTS / name}.png")
+
+
+def _ask(page: Page, question: str) -> None:
+    page.locator("#rag-question textarea").fill(question)
+    page.locator("#rag-ask").click()
+
+
+def test_ask_click_citation_upload_and_delete(app_url: str, tmp_path: Path, page: Page):
+    page.goto(app_url)
+    expect(page.locator("#rag-chat")).to_contain_text(CHINA_QUESTION)  # example on first open
+    _shot(page, "1-first-open")
+
+    _ask(page, CHINA_QUESTION)
+    first = page.locator("#rag-chat a.rag-cite").first
+    expect(first).to_have_text("[1]", timeout=60_000)
+    _shot(page, "2-answer")
+    first.click()
+    source = page.locator("#rag-sources details.rag-source").first
+    expect(source).to_have_attribute("open", "")
+    expect(source.locator("summary")).to_contain_text("pakistan-us-deals-and-china.md")
+    expect(source.locator("mark").first).to_contain_text("watching these deals carefully")
+    _shot(page, "3-citation-opened")
+
+    page.get_by_role("tab", name="Documents").click()
+    upload = tmp_path / UPLOADED
+    shutil.copy(DOCS / UPLOADED, upload)
+    page.locator("#rag-upload input[type=file]").set_input_files(str(upload))
+    expect(page.locator("#rag-upload-note")).to_contain_text("chunks indexed", timeout=120_000)
+    expect(page.locator("#rag-documents")).to_contain_text(UPLOADED)
+    _shot(page, "4-uploaded")
+
+    page.get_by_role("tab", name="Chat").click()
+    _ask(page, UPLOAD_QUESTION)
+    expect(page.locator("#rag-sources details.rag-source").first).to_contain_text(
+        UPLOADED, timeout=60_000
+    )
+    _shot(page, "5-answer-from-upload")
+
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#rag-remove-choice input").click()
+    page.get_by_role("option", name=UPLOADED).click()
+    page.locator("#rag-remove").click()
+    expect(page.locator("#rag-upload-note")).to_contain_text("Removed", timeout=60_000)
+    expect(page.locator("#rag-documents")).not_to_contain_text(UPLOADED)
+    _shot(page, "6-removed")
+
+    page.get_by_role("tab", name="Chat").click()
+    page.locator("#rag-clear").click()
+    expect(page.locator("#rag-sources .rag-turn")).to_have_count(0)
+    _ask(page, UPLOAD_QUESTION)
+    expect(page.locator("#rag-sources .rag-turn")).to_contain_text(UPLOAD_QUESTION, timeout=60_000)
+    expect(page.locator("#rag-sources")).not_to_contain_text(UPLOADED)
+    _shot(page, "7-gone-from-answers")
+
+
+def test_eight_concurrent_sessions_keep_their_own_history(app_url: str):
+    topics = [
+        "critical minerals",
+        "CPEC",
+        "Gwadar port",
+        "crypto regulation",
+        "Reko Diq",
+        "India",
+        "Belt and Road",
+        "stablecoins",
+    ]
+
+    def session(topic: str) -> tuple[str, list, str]:
+        client = Client(app_url, verbose=False)
+        chat, _sources, _ = client.predict(f"What is said about {topic}?", [], api_name="/ask")
+        chat, sources, _ = client.predict("Tell me more about it.", chat, api_name="/ask")
+        return topic, chat, sources
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(session, topics))
+    for topic, chat, sources in results:
+        users = [m["content"][0]["text"] for m in chat if m["role"] == "user"]
+        assert users == [f"What is said about {topic}?", "Tell me more about it."]
+        # The server-side sources panel of this session holds its own two turns only.
+        assert sources.count('class="rag-turn"') == 2
+        for other in topics:
+            if other != topic and other not in topic:
+                assert f"What is said about {other}?" not in sources

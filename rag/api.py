@@ -85,26 +85,29 @@ class RAG:
         """Sync files and folders into the index (add, update, remove, skip unchanged)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        paths = list(paths)
         if rebuild:
             self._store = Store(self.settings.index_dir, self.settings.embed_model, rebuild=True)
-        report = sync(list(paths), self.store, self.embedder, self.settings, progress)
+        with self.store.writing(self.settings.lock_timeout_s, rebuild=rebuild):
+            report = sync(paths, self.store, self.embedder, self.settings, progress)
         self.retriever.lexical()  # bring the keyword index in step now, not at the first query
         return report
 
     def resync(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-check every indexed file: re-index the changed, drop the deleted."""
-        report = resync(self.store, self.embedder, self.settings, progress)
+        with self.store.writing(self.settings.lock_timeout_s):
+            report = resync(self.store, self.embedder, self.settings, progress)
         self.retriever.lexical()
         return report
 
     def remove(self, source: str) -> bool:
         """Remove one document (its `source` as listed by `documents()`); False if not indexed."""
-        for key, record in list(self.store.files.items()):
-            if source in (record.source, key):
+        with self.store.writing(self.settings.lock_timeout_s):
+            keys = [k for k, r in self.store.files.items() if source in (r.source, k)]
+            for key in keys:
                 self.store.remove_file(key)
-                self.retriever.lexical()
-                return True
-        return False
+        self.retriever.lexical()
+        return bool(keys)
 
     def add_upload(self, filename: str, content: PathLike) -> IngestReport:
         """Copy an uploaded file (its client-side `filename`, its bytes at `content`) into the

@@ -50,6 +50,8 @@ class Settings:
     # Files uploaded through the UI are copied here (never elsewhere) and indexed from here.
     upload_dir: Path = Path("uploads")
     max_upload_mb: float = 50.0
+    # How long a write (ingest, upload, remove) waits for another process's write to finish.
+    lock_timeout_s: float = 10.0
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
 

@@ -6,11 +6,15 @@ hides the per-file delete and listing that incremental sync needs."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from .types import Chunk, Passage
 COLLECTION = "chunks"
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+LOCK = ".write.lock"
 _NO_PAGE = -1  # Chroma metadata cannot hold None
 
 
@@ -55,9 +60,7 @@ class Store:
         # Changes on every write; the keyword index records the generation it was built from.
         self.generation = ""
         self._manifest_mtime = 0.0
-        if rebuild:
-            self.reset()
-        else:
+        if not rebuild:  # a rebuild must not trip over a damaged manifest it will replace
             self.refresh()
 
     def _open_collection(self):  # -> chromadb Collection
@@ -68,6 +71,33 @@ class Store:
         )
 
     # -- manifest --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self, timeout: float, rebuild: bool = False) -> Iterator[None]:
+        """Hold the index's write lock, so two processes never interleave writes. Waits up to
+        `timeout` seconds for another writer, then refuses with a message saying so. With
+        `rebuild`, the index is emptied once the lock is held."""
+        with open(self.index_dir / LOCK, "a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"another process is writing to the index at {self.index_dir} "
+                            "(an ingest or upload); wait for it to finish and try again"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                if rebuild:
+                    self.reset()
+                else:
+                    self.refresh()  # another writer may have changed it while we waited
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def refresh(self) -> None:
         """Re-read the manifest if another process changed it since we last did (one stat)."""
         path = self.index_dir / MANIFEST
@@ -190,6 +220,8 @@ class Store:
             n_results=min(k, total),
             include=["documents", "metadatas", "distances"],
         )
+        # Chunks of a file missing from the manifest were left by an interrupted write (or are
+        # being written right now): hide them until a sync completes or deletes them.
         return [
             _passage(chunk_id, text, meta, 1.0 - float(distance))
             for chunk_id, text, meta, distance in zip(
@@ -199,6 +231,7 @@ class Store:
                 result["distances"][0],
                 strict=True,
             )
+            if meta["key"] in self.files
         ]
 
     def fetch(self, ids: list[str], vector: np.ndarray) -> list[Passage]:
@@ -211,6 +244,7 @@ class Store:
             for chunk_id, text, meta, embedding in zip(
                 got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
             )
+            if meta["key"] in self.files
         }
         return [found[chunk_id] for chunk_id in ids if chunk_id in found]
 

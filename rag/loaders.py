@@ -75,7 +75,7 @@ def load(path: Path, source: str, max_bytes: int) -> Document:
         if suffix == ".pdf":
             pages = _pdf_pages(path)
         elif suffix == ".docx":
-            pages = [_docx_text(path)]
+            pages = [_docx_text(path, max_bytes)]
         elif suffix in (".html", ".htm"):
             pages = [_html_text(decode_text(path.read_bytes()))]
         else:
@@ -103,12 +103,21 @@ def decode_text(data: bytes) -> str:
         return _check_textual(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    # Legacy 8-bit text, or a file pasted together from UTF-8 and legacy parts: decide per line,
+    # so the UTF-8 lines of a mixed file are not turned into mojibake.
+    return _check_textual("".join(_decode_line(line) for line in data.splitlines(keepends=True)))
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it completes the fallback.
     try:
-        text = data.decode("cp1252")
+        return line.decode("cp1252")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    return _check_textual(text)
+        return line.decode("latin-1")
 
 
 def _check_textual(text: str) -> str:
@@ -163,10 +172,17 @@ def _pdf_pages(path: Path) -> list[str]:
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from None
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(path: Path, max_bytes: int) -> str:
     from llama_index.readers.file import DocxReader
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > max_bytes:
+            raise LoadError(
+                f".docx unpacks to {unpacked / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+                "(a zip bomb, or raise RAG_MAX_FILE_MB)"
+            )
         return DocxReader().load_data(path)[0].text
     except zipfile.BadZipFile:
         raise LoadError(

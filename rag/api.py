@@ -149,11 +149,13 @@ class RAG:
 
     def documents(self) -> list[IndexedFile]:
         """Every indexed file, by source."""
+        self.store.refresh()
         records = sorted(self.store.files.values(), key=lambda r: r.source)
         return [IndexedFile(r.source, r.chunks, r.indexed_at) for r in records]
 
     def status(self) -> Status:
         """Counts and sizes for `rag status` and the UI."""
+        self.store.refresh()
         return Status(
             index=self.settings.index_dir,
             documents=len(self.store.files),

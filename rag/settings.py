@@ -38,8 +38,8 @@ class Settings:
     # Abstention: a passage is evidence when similarity + coverage_weight * coverage reaches
     # min_score; with no such passage the answer says the documents do not cover the question.
     # Both chosen on data with `python bench/calibrate.py` (README, "How abstention is chosen").
-    min_score: float = 0.6
-    coverage_weight: float = 0.5
+    min_score: float = 0.46
+    coverage_weight: float = 0.0
     # A sentence's score mixes its own similarity to the question (this weight) with its passage's
     # similarity (the rest), so a terse sentence inside a strongly matching passage still counts.
     sentence_weight: float = 0.5

@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -47,21 +48,37 @@ class Store:
 
     def __init__(self, index_dir: Path, model: str, rebuild: bool = False) -> None:
         import chromadb
-        from chromadb.config import Settings as ChromaSettings
 
         self.index_dir = index_dir
         self.model = model
         index_dir.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(index_dir), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._collection = self._open_collection()
+        try:
+            self._open(index_dir)
+        except Exception as exc:  # Chroma raises many types for a damaged database
+            if not rebuild:
+                raise StoreError(
+                    f"the Chroma database in {index_dir} cannot be opened ({type(exc).__name__}: "
+                    f"{exc}); rebuild the index with `rag ingest --rebuild PATH...`"
+                ) from None
+            # A rebuild must work even on a database too damaged to open: start it afresh.
+            _remove_chroma_files(index_dir)
+            chromadb.api.client.SharedSystemClient.clear_system_cache()
+            self._open(index_dir)
         self.files: dict[str, FileRecord] = {}
         # Changes on every write; the keyword index records the generation it was built from.
         self.generation = ""
         self._manifest_mtime = 0.0
         if not rebuild:  # a rebuild must not trip over a damaged manifest it will replace
-            self.refresh()
+            self.refresh(strict=False)
+
+    def _open(self, index_dir: Path) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self._client = chromadb.PersistentClient(
+            path=str(index_dir), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self._collection = self._open_collection()
 
     def _open_collection(self):  # -> chromadb Collection
         # embedding_function=None: we always pass our own vectors, so Chroma must never try to
@@ -93,18 +110,27 @@ class Store:
                 if rebuild:
                     self.reset()
                 else:
-                    self.refresh()  # another writer may have changed it while we waited
+                    self.refresh(strict=False)  # another writer may have changed it meanwhile
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def refresh(self) -> None:
-        """Re-read the manifest if another process changed it since we last did (one stat)."""
+    def refresh(self, strict: bool = True) -> None:
+        """Re-read the manifest if another process changed it since we last did (one stat).
+
+        `strict` (for readers) refuses an index that has chunks but no manifest, instead of
+        answering from nothing; a writer repairs that case, so it passes strict=False."""
         path = self.index_dir / MANIFEST
         mtime = path.stat().st_mtime if path.exists() else 0.0
         if mtime != self._manifest_mtime:
             self.files, self.generation = self._read_manifest()
             self._manifest_mtime = mtime
+        if strict and not mtime and self.count():
+            raise StoreError(
+                f"the index at {self.index_dir} has chunks but no manifest.json (an interrupted "
+                "first ingest, or a deleted manifest); run `rag ingest PATH...` again to repair "
+                "it, or `rag ingest --rebuild PATH...`"
+            )
 
     def _read_manifest(self) -> tuple[dict[str, FileRecord], str]:
         path = self.index_dir / MANIFEST
@@ -264,3 +290,20 @@ def _passage(chunk_id: str, text: str, meta: dict, similarity: float) -> Passage
         similarity=similarity,
         chunk_id=chunk_id,
     )
+
+
+def _remove_chroma_files(index_dir: Path) -> None:
+    """Delete what Chroma keeps in `index_dir` (its SQLite file and segment folders, named by
+    UUID) and our derived files; nothing else in the folder is touched."""
+    for path in index_dir.iterdir():
+        is_segment = path.is_dir() and _is_uuid(path.name)
+        if path.name.startswith("chroma.sqlite3") or is_segment:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _is_uuid(name: str) -> bool:
+    try:
+        uuid.UUID(name)
+        return True
+    except ValueError:
+        return False

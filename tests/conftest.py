@@ -68,7 +68,9 @@ def _under_cwd(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def ui_server(index: Path, upload_dir: Path | None = None) -> Iterator[str]:
+def ui_server(
+    index: Path, upload_dir: Path | None = None, auth: str | None = None
+) -> Iterator[str]:
     """`rag ui` on a free loopback port over `index`, as a real process; yields its URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,6 +78,8 @@ def ui_server(index: Path, upload_dir: Path | None = None) -> Iterator[str]:
     env = {**os.environ, "RAG_INDEX_DIR": str(index)}
     if upload_dir is not None:
         env["RAG_UPLOAD_DIR"] = str(upload_dir)
+    if auth is not None:
+        env["RAG_UI_AUTH"] = auth
     process = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
         cwd=ROOT,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 import rag
 
 from .conftest import DOCS, SEEDS
@@ -129,3 +131,30 @@ def test_damaged_manifest_names_the_fix(engine: rag.RAG, workdir: Path):
     else:
         raise AssertionError("a damaged manifest must raise StoreError")
     assert rag.RAG(index=index).ingest([workdir], rebuild=True).added
+
+
+def test_truncated_database_names_the_fix_and_rebuild_recovers(engine: rag.RAG, workdir: Path):
+    (workdir / "a.txt").write_text("Herons stand still in shallow water while hunting.")
+    index = engine.settings.index_dir
+    engine.ingest([workdir])
+    database = index / "chroma.sqlite3"
+    database.write_bytes(database.read_bytes()[:4096])
+    with pytest.raises(rag.StoreError, match="--rebuild"):
+        rag.RAG(index=index).status()
+    rebuilt = rag.RAG(index=index)
+    assert rebuilt.ingest([workdir], rebuild=True).added == [str(workdir / "a.txt")]
+    assert "Herons" in rebuilt.search("herons hunting", k=1)[0].text
+
+
+def test_missing_manifest_is_an_error_for_readers_and_repaired_by_ingest(
+    engine: rag.RAG, workdir: Path
+):
+    (workdir / "a.txt").write_text("Cormorants dry their wings in the sun.")
+    index = engine.settings.index_dir
+    engine.ingest([workdir])
+    (index / "manifest.json").unlink()
+    with pytest.raises(rag.StoreError, match="no manifest"):
+        rag.RAG(index=index).query("Why do cormorants spread their wings?")
+    repaired = rag.RAG(index=index)
+    assert repaired.ingest([workdir]).added == [str(workdir / "a.txt")]
+    _assert_consistent(repaired)

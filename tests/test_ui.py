@@ -55,3 +55,44 @@ def test_document_html_is_shown_as_text(engine: rag.RAG, workdir: Path):
     assert answer.found and "lighthouse" in html
     assert "<script" not in html and "<img" not in html
     assert "&#60;script&#62;" in html and "&#60;img" in html
+
+
+def test_uploads_cannot_escape_their_folder_and_bad_uploads_change_nothing(tmp_path: Path):
+    uploads = tmp_path / "uploads"
+    engine = rag.RAG(index=tmp_path / "index", upload_dir=uploads, max_upload_mb=0.001)
+    good = tmp_path / "incoming"
+    good.write_text("Gannets dive from great heights into the sea.")
+    report = engine.add_upload("../../../etc/evil name.txt", good)
+    assert report.added == [str(uploads / "evil name.txt")]
+    assert [p.name for p in uploads.iterdir()] == ["evil name.txt"]
+    for name in ("/abs/olute.md", "..\\\\..\\\\win.md", "\u202egnp.md", ".hidden.md"):
+        engine.add_upload(name, good)
+    assert all(p.parent == uploads for p in uploads.iterdir())
+    assert not any(p.name.startswith(".") for p in uploads.iterdir())
+
+    before = engine.status().chunks
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    big = tmp_path / "big"
+    big.write_text("word " * 1000)
+    for name, content, message in (
+        ("empty.txt", empty, "is empty"),
+        ("big.txt", big, "upload limit"),
+        ("slides.pptx", good, "unsupported file type"),
+    ):
+        with pytest.raises(rag.RagError, match=message):
+            engine.add_upload(name, content)
+        assert not (uploads / name).exists()
+    assert engine.status().chunks == before
+
+
+def test_login_is_required_when_configured(seed_engine: rag.RAG):
+    import httpx
+
+    with ui_server(seed_engine.settings.index_dir, auth="reader:s3cret") as url:
+        with pytest.raises(ValueError):
+            Client(url, verbose=False)  # no credentials: the app refuses
+        client = Client(url, auth=("reader", "s3cret"), verbose=False)
+        chat, _sources, _ = client.predict(CHINA_QUESTION, [], api_name="/ask")
+        assert "rag-cite" in chat[-1]["content"][0]["text"]
+        assert httpx.get(url + "config").status_code in (401, 403)

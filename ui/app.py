@@ -5,8 +5,10 @@ it reaches the page, so HTML or markdown inside a document is shown as text, nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from rag.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 EXAMPLE_QUESTION = "How does China view these deals?"
 _INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
 _CLOSEST_CHARS = 400
+_MARKER = re.compile(r"\[\d+\]")
 
 # Clicking an [n] marker opens, scrolls to and flashes that source in the sources panel.
 _HEAD = """
@@ -119,6 +122,15 @@ def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> st
     return "".join(out).replace("\n\n", "<br><br>").replace("\n", " ")
 
 
+def _claims_so_far(answer: Answer) -> Iterator[Answer]:
+    """The answer cut after its first claim, its second, ..., then whole."""
+    if answer.found:
+        for match in _MARKER.finditer(answer.text):
+            if match.end() < len(answer.text):
+                yield dataclasses.replace(answer, text=answer.text[: match.end()])
+    yield answer
+
+
 def status_line(engine: RAG) -> str:
     status = engine.status()
     return (
@@ -157,8 +169,11 @@ def build(engine: RAG) -> gr.Blocks:
             return
         turn = sum(1 for m in history if m["role"] == "user") - 1
         panel = [render_sources(answer, turn), *panel]
-        reply = render_answer(answer, turn)
-        yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
+        # Stream the answer claim by claim (each sentence with its marker), the way a
+        # generative answer streams its tokens.
+        for partial in _claims_so_far(answer):
+            reply = render_answer(partial, turn)
+            yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
         notes = []

@@ -1,0 +1,75 @@
+"""A small, fast slice of each benchmark, so the benchmark code cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag.retrieve import Retriever
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import calibrate  # noqa: E402
+import retrieval  # noqa: E402
+from common import read_jsonl, write_corpus  # noqa: E402
+
+QUERIES = 12
+
+
+@pytest.fixture(scope="module")
+def scifact_slice(tmp_path_factory: pytest.TempPathFactory) -> tuple[rag.RAG, dict, dict]:
+    qrels = dict(list(retrieval.load_split("test").items())[:QUERIES])
+    gold = {doc for docs in qrels.values() for doc in docs}
+    corpus = read_jsonl(retrieval.SCIFACT / "corpus.jsonl.gz")
+    chosen = [r for r in corpus if r["_id"] in gold] + [
+        r for r in corpus[:150] if r["_id"] not in gold
+    ]
+    folder = tmp_path_factory.mktemp("scifact") / "corpus"
+    write_corpus(chosen, folder)
+    engine = rag.RAG(index=folder.parent / "index")
+    assert engine.ingest([folder]).ok
+    queries = {r["_id"]: r["text"] for r in read_jsonl(retrieval.SCIFACT / "queries.jsonl")}
+    return engine, queries, qrels
+
+
+def test_retrieval_bench_slice(scifact_slice):
+    engine, queries, qrels = scifact_slice
+    scores = {}
+    for name, weight in (("bm25", 0.0), ("dense", 1.0), ("hybrid", engine.settings.dense_weight)):
+        settings = dataclasses.replace(engine.settings, dense_weight=weight)
+        row = retrieval.evaluate(Retriever(engine.store, engine.embedder, settings), queries, qrels)
+        assert 0 <= row["ndcg@10"] <= 1 and 0 <= row["recall@100"] <= 1
+        scores[name] = row["ndcg@10"]
+    # On a ~170-document slice every system finds most gold abstracts; hybrid must not fall
+    # below the weaker side.
+    assert scores["hybrid"] >= min(scores["bm25"], scores["dense"])
+    assert scores["hybrid"] > 0.6
+
+
+def test_ndcg_metric_on_known_rankings():
+    assert retrieval.ndcg_at_10(["a", "b"], {"a": 1}) == 1.0
+    assert retrieval.ndcg_at_10(["x", "a"], {"a": 1}) == pytest.approx(1 / 1.5849625, rel=1e-6)
+    assert retrieval.ndcg_at_10(["x"] * 10, {"a": 1}) == 0.0
+
+
+def test_qa_bench_slice(tmp_path: Path):
+    questions, _ = calibrate.load_questions(QUERIES)
+    gold = {pid for q in questions for pid in q["gold"]}
+    corpus = read_jsonl(calibrate.NQ / "corpus.jsonl.gz")
+    chosen = [r for r in corpus if r["_id"] in gold] + [
+        r for r in corpus[:120] if r["_id"] not in gold
+    ]
+    write_corpus(chosen, tmp_path / "corpus")
+    engine = rag.RAG(index=tmp_path / "index")
+    engine.ingest([tmp_path / "corpus"])
+    runs = calibrate.retrieve_all(engine, questions, engine.settings.top_k)
+    hit_at_5 = sum(any(calibrate.pid_of(p) in r["gold"] for p in r["with_gold"]) for r in runs)
+    assert hit_at_5 / len(runs) >= 0.8
+    assert all(calibrate.pid_of(p) not in r["gold"] for r in runs for p in r["without_gold"])
+    metrics = calibrate.answer_metrics(engine, runs, engine.settings)
+    assert 0 < metrics["answer_recall"] <= 1 and 0 < metrics["citation_precision"] <= 1

@@ -121,3 +121,75 @@ def test_second_writer_waits_then_refuses_clearly(tmp_path: Path):
     after = _rag_process("ingest", str(docs), "--quiet", index=index)
     assert after.wait(timeout=300) == 0  # the lock is released when its holder dies
     assert _state(index) == {str(docs / "a.txt"): 1}
+
+
+def test_sixteen_concurrent_users_with_mixed_ingest_and_query(seed_engine: rag.RAG, tmp_path: Path):
+    """16 gradio_client sessions for a bounded time on 127.0.0.1: 14 ask questions, 2 upload
+    and remove documents. Zero errors; answers never cite a half-indexed file twice."""
+    import concurrent.futures
+    import shutil as sh
+
+    from gradio_client import Client, handle_file
+
+    from .conftest import ui_server
+
+    index = tmp_path / "index"
+    sh.copytree(seed_engine.settings.index_dir, index)
+    seconds = float(os.environ.get("RAG_LOAD_SECONDS", "30"))
+    questions = [
+        "How does China view these deals?",
+        "What is CPEC?",
+        "Why do minerals matter?",
+        "What did Khwaja Asif say?",
+        "Who won the 2018 World Cup?",
+        "What does India think?",
+    ]
+    notes = []
+    for i in range(4):
+        note = tmp_path / f"note-{i}.md"
+        note.write_text(f"Field note {i}: the lighthouse on island {i} was repainted in spring.")
+        notes.append(note)
+
+    with ui_server(index, upload_dir=tmp_path / "uploads") as url:
+        deadline = time.monotonic() + seconds
+
+        def asker(n: int) -> list[float]:
+            client, times = Client(url, verbose=False), []
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                chat, sources, _ = client.predict(
+                    questions[n % len(questions)], [], api_name="/ask"
+                )
+                times.append(time.perf_counter() - started)
+                cited = sources.count('class="rag-source"')
+                assert chat[-1]["role"] == "assistant" and cited >= 1
+                n += 1
+            return times
+
+        def writer(n: int) -> list[float]:
+            client, times = Client(url, verbose=False), []
+            while time.monotonic() < deadline:
+                note = notes[n % len(notes)]
+                started = time.perf_counter()
+                message, *_ = client.predict([handle_file(str(note))], api_name="/upload")
+                assert "✗" not in message, message
+                client.predict(f"{tmp_path / 'uploads' / note.name}", api_name="/remove")
+                times.append(time.perf_counter() - started)
+                n += 1
+            return times
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            jobs = [pool.submit(asker, n) for n in range(14)] + [
+                pool.submit(writer, n) for n in range(2)
+            ]
+            results = [job.result() for job in jobs]  # re-raises any error from a session
+    queries = sorted(t for r in results[:14] for t in r)
+    writes = sorted(t for r in results[14:] for t in r)
+    p95 = queries[int(0.95 * (len(queries) - 1))]
+    print(
+        f"\n16 users for {seconds:.0f} s: {len(queries)} questions, p50 "
+        f"{queries[len(queries) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; "
+        f"{len(writes)} upload+remove cycles, 0 errors"
+    )
+    assert queries and writes
+    _state(index)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .answer import compose
-from .conversation import Turn, standalone_question
+from .conversation import Turn, standalone_question, user_turns
 from .embed import Embedder, get_embedder
 from .errors import RagError
+from .generate import generate, rewrite_question
 from .ingest import ProgressCallback, resync, sync
+from .llm import LLM, LLMError
 from .loaders import SUPPORTED_SUFFIXES, load
 from .retrieve import Retriever
 from .settings import Settings
@@ -59,6 +61,12 @@ class RAG:
         self.settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
         self._store: Store | None = None
         self._retriever: Retriever | None = None
+        self._llm: LLM | None = None
+        if self.settings.answer_mode not in ("extractive", "generative"):
+            raise RagError(
+                f"answer_mode must be 'extractive' or 'generative', not "
+                f"{self.settings.answer_mode!r} (RAG_ANSWER_MODE)"
+            )
 
     @property
     def store(self) -> Store:
@@ -142,10 +150,38 @@ class RAG:
     def query(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
         """Answer `question` from the documents with cited passages; `history` holds earlier turns
         (strings or {"role", "content"} messages) so follow-ups such as "and them?" work."""
+        *_, answer = self.query_stream(question, history, k)
+        return answer
+
+    def query_stream(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Like `query`, streamed: text pieces as they are produced, then the final Answer.
+        In generative mode the pieces are the model's raw tokens; the Answer is verified."""
         question = _check_question(question)
+        generative = self.settings.answer_mode == "generative"
         searched = standalone_question(question, history)
+        if generative and searched != question:
+            try:
+                searched = rewrite_question(question, user_turns(history), self.llm)
+            except LLMError:
+                pass  # keep the rewrite made without a model
         passages = self.retriever.search(searched, k or self.settings.top_k)
-        return compose(question, searched, passages, self.embedder, self.settings)
+        extractive = compose(question, searched, passages, self.embedder, self.settings)
+        if not generative:
+            yield extractive.text
+            yield extractive
+            return
+        yield from generate(
+            question, searched, passages, self.llm, self.embedder, self.settings, extractive
+        )
+
+    @property
+    def llm(self) -> LLM:
+        """The configured language model (started on first use for a local GGUF)."""
+        if self._llm is None:
+            self._llm = LLM(self.settings)
+        return self._llm
 
     def documents(self) -> list[IndexedFile]:
         """Every indexed file, by source."""

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from .api import RAG
 from .errors import RagError
 from .settings import Settings
+from .types import Answer
 
 _EXIT_PARTIAL = 1  # some files failed; the others were indexed
 _EXIT_ERROR = 2
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--index", help=index_help)
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.add_argument("--llm", action="store_true", help="generative answer from a language model")
+    ask.add_argument("--llm-url", help="OpenAI-compatible server URL ($RAG_LLM_URL)")
+    ask.add_argument("--llm-model", help="model name on that server ($RAG_LLM_MODEL)")
+    ask.add_argument("--gguf", help="local GGUF model file, run in-process ($RAG_LLM_GGUF)")
+    ask.add_argument("--stream", action="store_true", help="print the answer as it is written")
     ask.set_defaults(run=_ask)
 
     status = commands.add_parser("status", help="documents, chunks, model, index size")
@@ -89,11 +95,27 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    answer = RAG(args.index).query(args.question, k=args.k)
+    overrides = {"llm_url": args.llm_url, "llm_model": args.llm_model, "llm_gguf": args.gguf}
+    if args.llm or args.llm_url or args.gguf:
+        overrides["answer_mode"] = "generative"
+    engine = RAG(args.index, **{k: v for k, v in overrides.items() if v})
+    answer = None
+    for piece in engine.query_stream(args.question, k=args.k):
+        if isinstance(piece, Answer):
+            answer = piece
+        elif args.stream and not args.json:
+            print(piece, end="", flush=True)
+    assert answer is not None
     if args.json:
         print(json.dumps(asdict(answer), indent=2, ensure_ascii=False))
         return 0
+    if args.stream:
+        print("\n\nVerified:" if answer.mode == "generative" else "\n")
+    if answer.notice:
+        print(f"note: {answer.notice}", file=sys.stderr)
     print(answer.text)
+    for sentence in answer.unsupported:
+        print(f"  unsupported by its sources: {sentence}")
     if answer.citations:
         print()
     for citation in answer.citations:

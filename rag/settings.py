@@ -50,6 +50,20 @@ class Settings:
     # Files uploaded through the UI are copied here (never elsewhere) and indexed from here.
     upload_dir: Path = Path("uploads")
     max_upload_mb: float = 50.0
+    # "extractive" (default: quotes only, no model) or "generative" (a model writes the answer
+    # from the passages; every sentence is verified). Generative needs an OpenAI-compatible
+    # server by URL, or a local GGUF file served by llama.cpp in-process with `llm_threads`.
+    answer_mode: str = "extractive"
+    llm_url: str = ""
+    llm_model: str = "local"
+    llm_api_key: str = ""
+    llm_gguf: str = ""
+    llm_threads: int = 1
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 256
+    # A generated sentence is supported when its embedding similarity to some sentence of a
+    # passage it cites reaches this. Chosen on data by bench/calibrate.py (README).
+    support_threshold: float = 0.6
     # How long a write (ingest, upload, remove) waits for another process's write to finish.
     lock_timeout_s: float = 10.0
     ui_host: str = "127.0.0.1"

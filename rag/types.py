@@ -89,6 +89,12 @@ class Answer:
     closest: list[Passage] = field(default_factory=list)
     # The standalone question actually searched (differs from `question` for follow-ups).
     searched: str = ""
+    # "extractive" (quotes only) or "generative" (a model's sentences, each verified).
+    mode: str = "extractive"
+    # Generated sentences that their cited passages do not support (shown differently).
+    unsupported: list[str] = field(default_factory=list)
+    # Anything the user should know about how this answer was made (e.g. a model fallback).
+    notice: str = ""
 
 
 @dataclass(frozen=True)

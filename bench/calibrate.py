@@ -129,6 +129,40 @@ def best(rows: list[dict]) -> dict:
     return max(eligible, key=lambda r: (r["abstain_when_unanswerable"], r["answerable"]))
 
 
+def support_threshold(engine: rag.RAG, runs: list[dict]) -> dict:
+    """Choose `support_threshold` for generative answers. A claim is the question followed by
+    an accepted answer; it is supported by its gold passage (positive) and not by the best
+    other passage (negative: a plausible but wrong citation). Support is the best similarity
+    between the claim and a sentence of the cited passage, as `rag.generate.verify` computes it.
+    The threshold maximising balanced accuracy is chosen."""
+    from rag.chunking import sentence_spans
+
+    def support(claim: str, passage: rag.Passage) -> float:
+        sentences = [passage.text[a:b] for a, b in sentence_spans(passage.text)]
+        vectors = engine.embedder.embed([claim, *sentences])
+        return float((vectors[1:] @ vectors[0]).max())
+
+    positive, negative = [], []
+    for run in runs:
+        gold = [p for p in run["with_gold"] if pid_of(p) in run["gold"]]
+        if not gold or not run["without_gold"]:
+            continue
+        claim = f"{run['q']} {run['answers'][0]}."
+        positive.append(support(claim, gold[0]))
+        negative.append(support(claim, run["without_gold"][0]))
+    pos, neg = np.array(positive), np.array(negative)
+    rows = [
+        {
+            "threshold": float(t),
+            "supported_right": float((pos >= t).mean()),
+            "rejected_wrong": float((neg < t).mean()),
+        }
+        for t in np.round(np.arange(0.3, 0.95, 0.01), 2)
+    ]
+    best = max(rows, key=lambda r: r["supported_right"] + r["rejected_wrong"])
+    return {**best, "pairs": len(pos)}
+
+
 def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) -> dict:
     recall = cited_right = cited = 0
     for run in runs:
@@ -146,8 +180,17 @@ def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=400, help="questions per half")
+    parser.add_argument("--support-only", action="store_true", help="only support_threshold")
     args = parser.parse_args()
     engine = build_index("nq", NQ / "corpus.jsonl.gz")
+    if args.support_only:
+        choose_q, held_q = load_questions(args.limit)
+        k = engine.settings.top_k
+        chosen = support_threshold(engine, retrieve_all(engine, choose_q, k))
+        print("support_threshold chosen on the choosing half:")
+        print_table([chosen], list(chosen))
+        print(f"wrote {save('support', {'chosen': chosen})}")
+        return
     science = build_index("scifact", SCIFACT / "corpus.jsonl.gz")
     k = engine.settings.top_k
     halves = {}

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=None, help="port (default 7860)")
     ui.add_argument("--auth", default=None, help="require login user:password ($RAG_UI_AUTH)")
+    ui.add_argument("--llm-url", help="offer model answers from this OpenAI-compatible server")
+    ui.add_argument("--llm-model", help="model name on that server ($RAG_LLM_MODEL)")
+    ui.add_argument("--gguf", help="offer model answers from this local GGUF file")
     ui.set_defaults(run=_ui)
     return parser
 
@@ -142,8 +145,17 @@ def _ui(args: argparse.Namespace) -> int:
     from ui.app import launch
 
     settings = Settings.from_env()
+    llm = {
+        "llm_url": args.llm_url or settings.llm_url,
+        "llm_gguf": args.gguf or settings.llm_gguf,
+        "llm_model": args.llm_model or settings.llm_model,
+    }
+    generative = None
+    if llm["llm_url"] or llm["llm_gguf"]:
+        generative = RAG(args.index, answer_mode="generative", **llm)
     launch(
-        RAG(args.index),
+        RAG(args.index, answer_mode="extractive"),
+        generative=generative,
         host=args.host or settings.ui_host,
         port=args.port or settings.ui_port,
         auth=args.auth or os.environ.get("RAG_UI_AUTH"),

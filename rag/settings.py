@@ -63,7 +63,7 @@ class Settings:
     llm_max_tokens: int = 256
     # A generated sentence is supported when its embedding similarity to some sentence of a
     # passage it cites reaches this. Chosen on data by bench/calibrate.py (README).
-    support_threshold: float = 0.6
+    support_threshold: float = 0.61
     # How long a write (ingest, upload, remove) waits for another process's write to finish.
     lock_timeout_s: float = 10.0
     ui_host: str = "127.0.0.1"

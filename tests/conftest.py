@@ -69,7 +69,7 @@ def _under_cwd(path: Path) -> bool:
 
 @contextlib.contextmanager
 def ui_server(
-    index: Path, upload_dir: Path | None = None, auth: str | None = None
+    index: Path, upload_dir: Path | None = None, auth: str | None = None, args: tuple = ()
 ) -> Iterator[str]:
     """`rag ui` on a free loopback port over `index`, as a real process; yields its URL."""
     with socket.socket() as sock:
@@ -81,7 +81,7 @@ def ui_server(
     if auth is not None:
         env["RAG_UI_AUTH"] = auth
     process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
+        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

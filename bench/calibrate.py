@@ -163,6 +163,27 @@ def support_threshold(engine: rag.RAG, runs: list[dict]) -> dict:
     return {**best, "pairs": len(pos)}
 
 
+def sentence_grid(engine: rag.RAG, runs: list[dict], base: rag.Settings) -> list[dict]:
+    rows = []
+    for weight in (0.3, 0.5, 0.7, 1.0):
+        for keep in (0.85, 0.9, 0.95, 1.0):
+            settings = dataclasses.replace(base, sentence_weight=weight, sentence_keep_ratio=keep)
+            rows.append(
+                {
+                    "sentence_weight": weight,
+                    "keep_ratio": keep,
+                    **answer_metrics(engine, runs, settings),
+                }
+            )
+    return rows
+
+
+def choose_sentences(rows: list[dict]) -> dict:
+    """Best answer recall among settings whose citation precision reaches PRECISION_FLOOR."""
+    eligible = [r for r in rows if r["citation_precision"] >= PRECISION_FLOOR] or rows
+    return max(eligible, key=lambda r: (r["answer_recall"], r["citation_precision"]))
+
+
 def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) -> dict:
     recall = cited_right = cited = 0
     for run in runs:
@@ -181,8 +202,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=400, help="questions per half")
     parser.add_argument("--support-only", action="store_true", help="only support_threshold")
+    parser.add_argument("--sentences-only", action="store_true", help="only sentence selection")
     args = parser.parse_args()
     engine = build_index("nq", NQ / "corpus.jsonl.gz")
+    if args.sentences_only:
+        choose_q, _ = load_questions(args.limit)
+        runs = retrieve_all(engine, choose_q, engine.settings.top_k)
+        rows = sentence_grid(engine, runs, engine.settings)
+        chosen = choose_sentences(rows)
+        print("Sentence selection on the choosing half (abstention settings as in settings.py):")
+        print_table(rows, ["sentence_weight", "keep_ratio", "answer_recall", "citation_precision"])
+        print(
+            f"Chosen: sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}"
+        )
+        print(f"wrote {save('sentences', {'grid': rows, 'chosen': chosen})}")
+        return
     if args.support_only:
         choose_q, held_q = load_questions(args.limit)
         k = engine.settings.top_k
@@ -241,19 +275,8 @@ def main() -> None:
     print("Chosen, on the held-out half:")
     print_table([held], columns)
 
-    rows = []
-    for weight in (0.3, 0.5, 0.7, 1.0):
-        for keep in (0.85, 0.9, 0.95, 1.0):
-            settings = dataclasses.replace(base, sentence_weight=weight, sentence_keep_ratio=keep)
-            rows.append(
-                {
-                    "sentence_weight": weight,
-                    "keep_ratio": keep,
-                    **answer_metrics(engine, choose, settings),
-                }
-            )
-    eligible = [r for r in rows if r["citation_precision"] >= PRECISION_FLOOR] or rows
-    chosen = max(eligible, key=lambda r: (r["answer_recall"], r["citation_precision"]))
+    rows = sentence_grid(engine, choose, base)
+    chosen = choose_sentences(rows)
     print("\nSentence selection on the choosing half (answerable questions):")
     print_table(rows, ["sentence_weight", "keep_ratio", "answer_recall", "citation_precision"])
     final = dataclasses.replace(

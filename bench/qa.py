@@ -1,33 +1,30 @@
-"""Question answering on Natural Questions (../shared/data/nq-oracle), held-out half, with the
-default settings: answer recall, citation precision, retrieval recall@5, and abstention
-precision/recall when each question's gold passage is removed (its unanswerable twin).
+"""Question answering on Natural Questions (../shared/data/nq-oracle), held-out half: answer
+recall, citation precision, retrieval recall@5, and abstention precision/recall when each
+question's gold passage is removed (its unanswerable twin). With a model (--gguf or --llm-url)
+the generative mode is measured side by side, with time to first token and tokens per second.
 
-Run: .venv/bin/python bench/qa.py [--limit N]   (prints a table, writes bench/results/qa.json)
+Run: .venv/bin/python bench/qa.py [--limit N] [--gguf FILE | --llm-url URL] [--llm-limit N]
+Prints a table and writes bench/results/qa.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 from calibrate import NQ, answer_metrics, build_index, load_questions, pid_of, retrieve_all
 from common import print_table, save
 
 from rag.answer import compose
+from rag.generate import generate
+from rag.llm import LLM
+from rag.types import Answer
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=400, help="held-out questions to ask")
-    args = parser.parse_args()
-    engine = build_index("nq", NQ / "corpus.jsonl.gz")
+def extractive_row(engine, runs: list[dict]) -> dict:
     settings = engine.settings
-    _choose, held_out = load_questions(args.limit)
-
     started = time.perf_counter()
-    runs = retrieve_all(engine, held_out, settings.top_k)
-    recall_at_5 = sum(any(pid_of(p) in r["gold"] for p in r["with_gold"][:5]) for r in runs)
-    answers = answer_metrics(engine, runs, settings)
     answered = [
         compose(r["q"], r["q"], r["with_gold"], engine.embedder, settings).found for r in runs
     ]
@@ -35,23 +32,78 @@ def main() -> None:
         compose(r["q"], r["q"], r["without_gold"], engine.embedder, settings).found for r in runs
     ]
     elapsed = time.perf_counter() - started
-
     abstained_right = sum(not found for found in twins)
     abstained_wrong = sum(not found for found in answered)
-    row = {
+    return {
+        "mode": "extractive",
         "questions": len(runs),
-        "recall@5": recall_at_5 / len(runs),
-        **answers,
+        "recall@5": sum(any(pid_of(p) in r["gold"] for p in r["with_gold"][:5]) for r in runs)
+        / len(runs),
+        **answer_metrics(engine, runs, settings),
         "abstention_precision": abstained_right / max(abstained_right + abstained_wrong, 1),
         "abstention_recall": abstained_right / len(runs),
-        "ms_per_question": 1000 * elapsed / (2 * len(runs)),
+        "ms_per_answer": 1000 * elapsed / (2 * len(runs)),
     }
-    print(
-        f"NQ held-out (mode: extractive; min_score={settings.min_score}, "
-        f"coverage_weight={settings.coverage_weight}):"
-    )
-    print_table([row], list(row))
-    print(f"wrote {save('qa', {'extractive': row})}")
+
+
+def generative_row(engine, runs: list[dict], llm: LLM) -> dict:
+    settings = dataclasses.replace(engine.settings, answer_mode="generative")
+    recall = cited = cited_right = fallbacks = tokens = 0
+    first_token, generating = [], 0.0
+    for run in runs:
+        fallback = compose(run["q"], run["q"], run["with_gold"], engine.embedder, settings)
+        started = time.perf_counter()
+        pieces = 0
+        for piece in generate(
+            run["q"], run["q"], run["with_gold"], llm, engine.embedder, settings, fallback
+        ):
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                if pieces == 0:
+                    first_token.append(time.perf_counter() - started)
+                pieces += 1
+        generating += time.perf_counter() - started
+        tokens += pieces
+        fallbacks += answer.mode != "generative"
+        recall += any(a.lower() in answer.text.lower() for a in run["answers"])
+        cited += len(answer.citations)
+        cited_right += sum(pid_of(c) in run["gold"] for c in answer.citations)
+    return {
+        "mode": f"generative ({llm.model})",
+        "questions": len(runs),
+        "answer_recall": recall / len(runs),
+        "citation_precision": cited_right / max(cited, 1),
+        "fallback_rate": fallbacks / len(runs),
+        "ttft_ms": 1000 * sorted(first_token)[len(first_token) // 2] if first_token else None,
+        "tokens_per_s": tokens / generating if generating else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=400, help="held-out questions (extractive)")
+    parser.add_argument("--gguf", help="also measure generative answers with this local model")
+    parser.add_argument("--llm-url", help="... or with this OpenAI-compatible server")
+    parser.add_argument("--llm-model", default="local")
+    parser.add_argument("--llm-limit", type=int, default=50, help="questions for generative")
+    args = parser.parse_args()
+    engine = build_index("nq", NQ / "corpus.jsonl.gz")
+    _choose, held_out = load_questions(args.limit)
+    runs = retrieve_all(engine, held_out, engine.settings.top_k)
+    rows = [extractive_row(engine, runs)]
+    if args.gguf or args.llm_url:
+        settings = dataclasses.replace(
+            engine.settings,
+            llm_gguf=args.gguf or "",
+            llm_url=args.llm_url or "",
+            llm_model=args.llm_model,
+        )
+        rows.append(generative_row(engine, runs[: args.llm_limit], LLM(settings)))
+    print("NQ held-out half (extractive: all questions; generative: the first --llm-limit):")
+    for row in rows:
+        print_table([row], list(row))
+    print(f"wrote {save('qa', {'rows': rows})}")
 
 
 if __name__ == "__main__":

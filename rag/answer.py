@@ -52,14 +52,18 @@ def compose(
         for i in np.argsort(-scores, kind="stable")[: settings.answer_sentences]
         if scores[i] >= settings.sentence_keep_ratio * best
     ]
-    # Number passages in the order their best sentence ranks; quote in document order within one.
-    order: list[int] = []
+    # The answer leads with the sentences that most directly answer (their own similarity);
+    # passages are numbered in the order they are first cited.
+    chosen.sort(key=lambda i: -similarity[i])
+    numbers: dict[int, int] = {}
     for i in chosen:
-        if sentences[i].passage not in order:
-            order.append(sentences[i].passage)
+        numbers.setdefault(sentences[i].passage, len(numbers) + 1)
+    parts = [
+        f"{_WHITESPACE.sub(' ', sentences[i].text)} [{numbers[sentences[i].passage]}]"
+        for i in chosen
+    ]
     citations: list[Citation] = []
-    parts: list[str] = []
-    for n, passage_index in enumerate(order, start=1):
+    for passage_index, n in numbers.items():
         passage = relevant[passage_index]
         mine = sorted(
             (sentences[i] for i in chosen if sentences[i].passage == passage_index),
@@ -78,7 +82,6 @@ def compose(
                 score=passage.score,
             )
         )
-        parts.extend(f"{_WHITESPACE.sub(' ', s.text)} [{n}]" for s in mine)
     return Answer(
         question=question,
         text=" ".join(parts),

@@ -69,14 +69,21 @@ def test_ask_click_citation_upload_and_delete(app_url: str, tmp_path: Path, page
     _shot(page, "1-first-open")
 
     _ask(page, CHINA_QUESTION)
-    first = page.locator("#rag-chat a.rag-cite").first
-    expect(first).to_have_text("[1]", timeout=60_000)
+    expect(page.locator("#rag-chat a.rag-cite").first).to_have_text("[1]", timeout=60_000)
     _shot(page, "2-answer")
-    first.click()
-    source = page.locator("#rag-sources details.rag-source").first
-    expect(source).to_have_attribute("open", "")
-    expect(source.locator("summary")).to_contain_text("pakistan-us-deals-and-china.md")
-    expect(source.locator("mark").first).to_contain_text("watching these deals carefully")
+    answer_text = page.locator("#rag-chat").inner_text()
+    highlighted = []
+    markers = page.locator("#rag-chat a.rag-cite")
+    for i in range(markers.count()):
+        marker = markers.nth(i)
+        marker.click()
+        source = page.locator(f"#{marker.get_attribute('data-target')}")
+        expect(source).to_have_attribute("open", "")  # clicking [n] opens that source
+        expect(source.locator("summary")).to_contain_text("pakistan-us-deals-and-china.md")
+        mark = " ".join(source.locator("mark").first.inner_text().split())
+        assert mark in " ".join(answer_text.split())  # the quoted sentence is highlighted
+        highlighted.append(mark)
+    assert any("watching these deals carefully" in m for m in highlighted)
     _shot(page, "3-citation-opened")
 
     page.get_by_role("tab", name="Documents").click()

@@ -2,6 +2,7 @@
 
 from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
 from .errors import LoadError, ModelError, RagError, StoreError
+from .loaders import SUPPORTED_SUFFIXES
 from .settings import Settings
 from .types import Answer, Chunk, Citation, Document, FileFailure, IngestReport, Passage
 
@@ -18,6 +19,7 @@ __all__ = [
     "ModelError",
     "Passage",
     "RagError",
+    "SUPPORTED_SUFFIXES",
     "Settings",
     "Status",
     "StoreError",

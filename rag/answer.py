@@ -23,7 +23,7 @@ _CLOSEST_SHOWN = 3
 
 @dataclass(frozen=True)
 class _Sentence:
-    passage: int  # index into the relevant passages
+    passage: int  # index into the retrieved passages
     start: int  # absolute offsets in the source's extracted text
     end: int
     text: str
@@ -36,13 +36,12 @@ def compose(
     documents do not cover it when no passage's evidence reaches `settings.min_score`."""
     if not passages or max(evidence(p, settings) for p in passages) < settings.min_score:
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
-    # Once one passage is strong evidence, every retrieved passage may supply the best sentence:
-    # keyword coverage is unreliable in small corpora, where every chunk shares the main topic.
-    relevant = passages
-    sentences = _candidate_sentences(relevant)
+    # Once one passage is evidence enough, every retrieved passage may supply sentences: the
+    # best sentence often sits in a passage that is weaker as a whole.
+    sentences = _candidate_sentences(passages)
     vectors = embedder.embed([searched] + [s.text for s in sentences])
     similarity = vectors[1:] @ vectors[0]
-    passage_scores = np.array([relevant[s.passage].similarity for s in sentences], dtype=np.float32)
+    passage_scores = np.array([passages[s.passage].similarity for s in sentences], dtype=np.float32)
     weight = settings.sentence_weight
     scores = weight * similarity + (1 - weight) * passage_scores
 
@@ -64,7 +63,7 @@ def compose(
     ]
     citations: list[Citation] = []
     for passage_index, n in numbers.items():
-        passage = relevant[passage_index]
+        passage = passages[passage_index]
         mine = sorted(
             (sentences[i] for i in chosen if sentences[i].passage == passage_index),
             key=lambda s: s.start,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -43,7 +44,7 @@ def _collect(stream) -> tuple[list[str], rag.Answer]:
 def _check_citations(answer: rag.Answer) -> None:
     numbers = [c.n for c in answer.citations]
     assert numbers == list(range(1, len(numbers) + 1))
-    markers = {int(m) for m in __import__("re").findall(r"\[(\d+)\]", answer.text)}
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers <= set(numbers)  # no phantom citation survives
 
 

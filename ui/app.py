@@ -17,8 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import RAG, Answer, RagError  # noqa: E402
-from rag.loaders import SUPPORTED_SUFFIXES  # noqa: E402
+from rag import RAG, SUPPORTED_SUFFIXES, Answer, RagError  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
 QUOTES, MODEL = "Quotes from your documents", "Language model (verified)"

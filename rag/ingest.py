@@ -126,6 +126,15 @@ def _read(
         report.failed.append(FileFailure(target.source, f"could not read file: {exc.strerror}"))
         return None
     chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+    if len(chunks) > settings.max_chunks_per_file:
+        report.failed.append(
+            FileFailure(
+                target.source,
+                f"too much text: {len(chunks)} chunks, over the {settings.max_chunks_per_file} "
+                "limit per file (raise RAG_MAX_CHUNKS_PER_FILE to index it)",
+            )
+        )
+        return None
     record = FileRecord(target.source, digest, size, len(chunks), time.time())
     return _Loaded(target, record, chunks, previous is not None)
 

@@ -49,6 +49,10 @@ class Settings:
     sentence_keep_ratio: float = 0.85
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
+    # ... and files that chunk into more than this are refused too: embedding time grows with
+    # chunks, so this bounds the time one file can take (20,000 chunks is ~16 MB of text,
+    # several minutes on 2 cores).
+    max_chunks_per_file: int = 20_000
     # Files uploaded through the UI are copied here (never elsewhere) and indexed from here.
     upload_dir: Path = Path("uploads")
     max_upload_mb: float = 50.0

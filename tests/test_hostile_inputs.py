@@ -116,3 +116,15 @@ def test_odd_questions_get_an_answer_fast(seed_engine: rag.RAG, question: str):
     answer = seed_engine.query(question)
     assert isinstance(answer.found, bool) and answer.text
     assert time.perf_counter() - started < 5
+
+
+def test_work_per_file_is_bounded_and_configurable(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "huge.txt").write_text("A sentence about nothing much. " * 2000)  # ~60 KB, ~80 chunks
+    (docs / "small.txt").write_text("Terns migrate from pole to pole.")
+    engine = rag.RAG(index=tmp_path / "index", max_chunks_per_file=50)
+    report = engine.ingest([docs])
+    assert report.added == [str(docs / "small.txt")]
+    assert "RAG_MAX_CHUNKS_PER_FILE" in report.failed[0].reason
+    assert rag.RAG(index=tmp_path / "index2").ingest([docs]).ok  # the default limit admits it

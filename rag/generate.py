@@ -25,6 +25,8 @@ SYSTEM_PROMPT = (
 )
 NOT_ANSWERED = "The documents do not answer this."
 _MARKER = re.compile(r"\s*\[(\d+)\]")
+_LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")
+_BULLET = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 _TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _FENCE = re.compile(r"</?passage", re.IGNORECASE)
 
@@ -62,16 +64,11 @@ def verify(
 ) -> Answer | None:
     """Check each generated sentence against the passages it cites. Returns the verified Answer,
     or None when no sentence is supported (the caller then falls back to extractive)."""
-    # "claim. [1]" -> "claim [1]." so a marker after the full stop stays with its sentence.
-    generated = _TRAILING_MARKERS.sub(r"\2\1", generated)
-    claims: list[tuple[str, list[int]]] = []
-    for start, end in sentence_spans(generated):
-        sentence = generated[start:end]
-        cited = [int(n) for n in _MARKER.findall(sentence)]
-        valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]  # drop phantoms
-        text = _MARKER.sub("", sentence).strip()
-        if text and NOT_ANSWERED.rstrip(".").lower() not in text.lower():
-            claims.append((text, valid))
+    claims = [
+        (text, [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)])  # drop phantoms
+        for text, cited in _claims(generated)
+        if NOT_ANSWERED.rstrip(".").lower() not in text.lower()
+    ]
     if not claims:
         return None
 
@@ -130,6 +127,24 @@ def verify(
         unsupported=unsupported,
         mode="generative",
     )
+
+
+def _claims(generated: str) -> list[tuple[str, list[int]]]:
+    """Each generated sentence with the citation numbers attached to it. Models write markers
+    after the sentence ("claim [1]."), after its full stop ("claim. [1]") or, in lists, before
+    it ("[1] claim"); each line is read on its own, since list items often lack a full stop."""
+    claims = []
+    for line in generated.splitlines():
+        line = _BULLET.sub("", line.strip())
+        if lead := _LEADING_MARKERS.match(line):
+            line = f"{line[lead.end() :]} {lead.group(0).strip()}"
+        line = _TRAILING_MARKERS.sub(r"\2\1", line)
+        for start, end in sentence_spans(line):
+            sentence = line[start:end]
+            text = _MARKER.sub("", sentence).strip()
+            if text:
+                claims.append((text, [int(n) for n in _MARKER.findall(sentence)]))
+    return claims
 
 
 def generate(

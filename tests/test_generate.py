@@ -84,6 +84,29 @@ def test_verify_removes_phantoms_and_flags_unsupported(seed_engine: rag.RAG, pas
     assert only_bad is None  # nothing supported: the caller falls back to extractive
 
 
+def test_markers_before_after_or_past_the_full_stop_attach_to_their_claim(
+    seed_engine: rag.RAG, passages
+):
+    quote = "Beijing is watching these deals carefully rather than opposing them openly"
+    cited = next(n for n, p in enumerate(passages, start=1) if quote in p.text)
+    for generated in (
+        f"[{cited}] {quote}\n[{cited}] The moon is made of cheese",  # a list, markers first
+        f"- {quote} [{cited}]\n- The moon is made of cheese [{cited}]",  # bullets
+        f"{quote}. [{cited}] The moon is made of cheese. [{cited}]",  # after the full stop
+    ):
+        answer = verify(
+            CHINA_QUESTION,
+            CHINA_QUESTION,
+            generated,
+            passages,
+            seed_engine.embedder,
+            seed_engine.settings,
+        )
+        assert answer is not None, generated
+        assert answer.text.startswith(quote) and "[1]" in answer.text
+        assert [s.rstrip(".") for s in answer.unsupported] == ["The moon is made of cheese"]
+
+
 def test_passages_are_fenced_as_data():
     hostile = rag.Passage(
         "evil.md",

@@ -143,6 +143,7 @@ def _claims(generated: str) -> list[tuple[str, list[int]]]:
             sentence = line[start:end]
             text = _MARKER.sub("", sentence).strip()
             if text:
+                text += "" if text.endswith((".", "!", "?", ":")) else "."  # list items
                 claims.append((text, [int(n) for n in _MARKER.findall(sentence)]))
     return claims
 

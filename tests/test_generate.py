@@ -48,6 +48,13 @@ def _check_citations(answer: rag.Answer) -> None:
     assert markers <= set(numbers)  # no phantom citation survives
 
 
+def _verify(engine: rag.RAG, passages: list[rag.Passage], generated: str) -> rag.Answer | None:
+    """The China question's generated answer `generated`, verified against `passages`."""
+    return verify(
+        CHINA_QUESTION, CHINA_QUESTION, generated, passages, engine.embedder, engine.settings
+    )
+
+
 def test_verify_removes_phantoms_and_flags_unsupported(seed_engine: rag.RAG, passages):
     quote = "Beijing is watching these deals carefully rather than opposing them openly"
     assert any(quote in p.text for p in passages)
@@ -57,14 +64,7 @@ def test_verify_removes_phantoms_and_flags_unsupported(seed_engine: rag.RAG, pas
         f"The moon is made of green cheese and orbits Jupiter. [{cited}] "
         "Pakistan won the cricket world cup in 2031."
     )
-    answer = verify(
-        CHINA_QUESTION,
-        CHINA_QUESTION,
-        generated,
-        passages,
-        seed_engine.embedder,
-        seed_engine.settings,
-    )
+    answer = _verify(seed_engine, passages, generated)
     assert answer is not None and answer.mode == "generative"
     assert "[7]" not in answer.text and "[1]" in answer.text
     assert answer.unsupported == [
@@ -73,14 +73,7 @@ def test_verify_removes_phantoms_and_flags_unsupported(seed_engine: rag.RAG, pas
     ]
     assert quote in answer.citations[0].quote
     _check_citations(answer)
-    only_bad = verify(
-        CHINA_QUESTION,
-        CHINA_QUESTION,
-        "Cats are mammals. [9]",
-        passages,
-        seed_engine.embedder,
-        seed_engine.settings,
-    )
+    only_bad = _verify(seed_engine, passages, "Cats are mammals. [9]")
     assert only_bad is None  # nothing supported: the caller falls back to extractive
 
 
@@ -94,14 +87,7 @@ def test_markers_before_after_or_past_the_full_stop_attach_to_their_claim(
         f"- {quote} [{cited}]\n- The moon is made of cheese [{cited}]",  # bullets
         f"{quote}. [{cited}] The moon is made of cheese. [{cited}]",  # after the full stop
     ):
-        answer = verify(
-            CHINA_QUESTION,
-            CHINA_QUESTION,
-            generated,
-            passages,
-            seed_engine.embedder,
-            seed_engine.settings,
-        )
+        answer = _verify(seed_engine, passages, generated)
         assert answer is not None, generated
         assert answer.text.startswith(quote) and "[1]" in answer.text
         assert answer.unsupported == ["The moon is made of cheese."]

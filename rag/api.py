@@ -112,8 +112,7 @@ class RAG:
         """Remove one document (its `source` as listed by `documents()`); False if not indexed."""
         with self.store.writing(self.settings.lock_timeout_s):
             keys = [k for k, r in self.store.files.items() if source in (r.source, k)]
-            for key in keys:
-                self.store.remove_file(key)
+            self.store.remove_files(keys)
         self.retriever.lexical()
         return bool(keys)
 

@@ -48,10 +48,13 @@ def sync(
     # A walk lists every indexed-kind file under a given path, so an indexed file under one that
     # the walk did not list was deleted (or renamed, hidden, or made unsupported) since.
     seen = {t.key for t in targets}
-    for key, record in list(store.files.items()):
-        if key not in seen and any(key == root or key.startswith(root + os.sep) for root in roots):
-            store.remove_file(key)
-            report.removed.append(record.source)
+    gone = [
+        key
+        for key in store.files
+        if key not in seen and any(key == root or key.startswith(root + os.sep) for root in roots)
+    ]
+    report.removed += [store.files[key].source for key in gone]
+    store.remove_files(gone)
 
     return _index(targets, store, embedder, settings, report, progress)
 
@@ -93,15 +96,11 @@ def resync(
 ) -> IngestReport:
     """Re-check every indexed file where it was found: re-index changed ones, drop deleted ones."""
     targets = [_Target(key, Path(key), record.source) for key, record in store.files.items()]
-    report = IngestReport()
-    for target in list(targets):
-        if not target.path.exists():
-            store.remove_file(target.key)
-            report.removed.append(target.source)
-            targets.remove(target)
-    return _index(
-        sorted(targets, key=lambda t: t.source), store, embedder, settings, report, progress
-    )
+    gone = [t for t in targets if not t.path.exists()]
+    report = IngestReport(removed=[t.source for t in gone])
+    store.remove_files([t.key for t in gone])
+    kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
+    return _index(kept, store, embedder, settings, report, progress)
 
 
 def _read(

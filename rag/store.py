@@ -214,10 +214,13 @@ class Store:
         self.files = {}
         self.save_manifest()
 
-    def remove_file(self, key: str) -> None:
-        """Delete file `key`'s chunks and forget it."""
-        self.delete_chunks(key)
-        self.files.pop(key, None)
+    def remove_files(self, keys: list[str]) -> None:
+        """Delete these files' chunks and forget them, with one manifest write for all."""
+        if not keys:
+            return
+        for key in keys:
+            self.delete_chunks(key)
+            self.files.pop(key, None)
         self.save_manifest()
 
     def delete_chunks(self, key: str) -> None:

@@ -118,7 +118,8 @@ def test_local_gguf_backend_streams_and_verifies(seed_engine: rag.RAG):
     assert answer.found
     _check_citations(answer)
     if answer.mode == "generative":
-        assert all(s not in answer.citations for s in answer.unsupported)
+        for sentence in answer.unsupported:  # shown, but never carrying a citation marker
+            assert sentence in answer.text and f"{sentence} [" not in answer.text
     else:
         assert "showing" in answer.notice  # fell back to the extractive answer, and said so
 
@@ -134,8 +135,10 @@ def test_injected_document_does_not_change_the_instructions(seed_engine: rag.RAG
     engine.ingest([docs])
     answer = engine.query("What do puffins eat?")
     _check_citations(answer)
-    # Whatever the model wrote, only sentences supported by a cited passage are kept as claims.
-    assert "PWNED" not in " ".join(c.quote for c in answer.citations if "PWNED" not in c.text)
+    # Whatever the model wrote, the reply is still a cited answer from the document (verified
+    # claims or the quoted fallback), never the injected one-word reply.
+    assert answer.found and answer.citations
+    assert answer.text.strip().rstrip(".") != "PWNED"
 
 
 @pytest.fixture

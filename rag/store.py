@@ -10,22 +10,21 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 
 from .errors import StoreError
+from .manifest import ManifestBackend, ManifestFile, ManifestInChroma
 from .types import Chunk, Passage
 
 COLLECTION = "chunks"
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 LOCK = ".write.lock"
 _NO_PAGE = -1  # Chroma metadata cannot hold None
@@ -46,16 +45,27 @@ class Store:
     """Chroma collection + manifest under one folder. Writes for a file go chunks first, manifest
     last, so an interrupted run leaves at worst orphan chunks that the next sync deletes."""
 
-    def __init__(self, index_dir: Path, model: str, rebuild: bool = False) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        model: str,
+        rebuild: bool = False,
+        server: str = "",
+        collection: str = COLLECTION,
+    ) -> None:
         import chromadb
 
         self.index_dir = index_dir
         self.model = model
+        self.server = server
+        self.collection_name = collection
         index_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._open(index_dir)
+        except StoreError:
+            raise
         except Exception as exc:  # Chroma raises many types for a damaged database
-            if not rebuild:
+            if not rebuild or server:
                 raise StoreError(
                     f"the Chroma database in {index_dir} cannot be opened ({type(exc).__name__}: "
                     f"{exc}); rebuild the index with `rag ingest --rebuild PATH...`"
@@ -67,7 +77,7 @@ class Store:
         self.files: dict[str, FileRecord] = {}
         # Changes on every write; the keyword index records the generation it was built from.
         self.generation = ""
-        self._manifest_mtime = 0.0
+        self._stamp: object | None = None
         if not rebuild:  # a rebuild must not trip over a damaged manifest it will replace
             self.refresh(strict=False)
 
@@ -75,17 +85,31 @@ class Store:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        self._client = chromadb.PersistentClient(
-            path=str(index_dir), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._collection = self._open_collection()
+        settings = ChromaSettings(anonymized_telemetry=False)
+        if self.server:
+            self._client = _http_client(self.server, settings)
+            self._collection = self._open_collection()
+            self._manifest: ManifestBackend = ManifestInChroma(self._client, self.collection_name)
+        else:
+            self._client = chromadb.PersistentClient(path=str(index_dir), settings=settings)
+            self._collection = self._open_collection()
+            self._manifest = ManifestFile(index_dir)
 
     def _open_collection(self):  # -> chromadb Collection
         # embedding_function=None: we always pass our own vectors, so Chroma must never try to
         # fetch its default model.
         return self._client.get_or_create_collection(
-            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            self.collection_name,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
         )
+
+    @property
+    def location(self) -> str:
+        """Where the chunks live, for messages: the folder, or the server and collection."""
+        if self.server:
+            return f"{self.server} (collection {self.collection_name!r})"
+        return str(self.index_dir)
 
     # -- manifest --------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -116,39 +140,40 @@ class Store:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def refresh(self, strict: bool = True) -> None:
-        """Re-read the manifest if another process changed it since we last did (one stat).
+        """Re-read the manifest if another process changed it since we last did (one stat, or
+        one small request in server mode).
 
         `strict` (for readers) refuses an index that has chunks but no manifest, instead of
         answering from nothing; a writer repairs that case, so it passes strict=False."""
-        path = self.index_dir / MANIFEST
-        mtime = path.stat().st_mtime if path.exists() else 0.0
-        if mtime != self._manifest_mtime:
+        stamp = self._call(self._manifest.stamp)
+        if stamp != self._stamp:
             self.files, self.generation = self._read_manifest()
-            self._manifest_mtime = mtime
-        if strict and not mtime and self.count():
+            self._stamp = stamp
+        if strict and stamp is None and self.count():
             raise StoreError(
-                f"the index at {self.index_dir} has chunks but no manifest.json (an interrupted "
+                f"the index at {self.location} has chunks but no manifest (an interrupted "
                 "first ingest, or a deleted manifest); run `rag ingest PATH...` again to repair "
                 "it, or `rag ingest --rebuild PATH...`"
             )
 
     def _read_manifest(self) -> tuple[dict[str, FileRecord], str]:
-        path = self.index_dir / MANIFEST
-        if not path.exists():
+        text = self._call(self._manifest.read)
+        if text is None:
             return {}, ""
+        where = self._manifest.describe()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
             if data.get("version") != MANIFEST_VERSION:
                 raise ValueError(f"version {data.get('version')!r}")
             files = {key: FileRecord(**record) for key, record in data["files"].items()}
         except (ValueError, KeyError, TypeError) as exc:
             raise StoreError(
-                f"the index manifest {path} is unreadable ({exc}); "
+                f"the index manifest {where} is unreadable ({exc}); "
                 "rebuild the index with `rag ingest --rebuild PATH...`"
             ) from None
         if files and data.get("model") != self.model:
             raise StoreError(
-                f"the index at {self.index_dir} was built with embedding model "
+                f"the index at {self.location} was built with embedding model "
                 f"{data.get('model')!r}, not {self.model!r}; use that model, or rebuild with "
                 "`rag ingest --rebuild PATH...`"
             )
@@ -163,13 +188,19 @@ class Store:
             "model": self.model,
             "files": {key: asdict(record) for key, record in sorted(self.files.items())},
         }
-        fd, tmp = tempfile.mkstemp(dir=self.index_dir, prefix=".manifest-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.index_dir / MANIFEST)
-        self._manifest_mtime = (self.index_dir / MANIFEST).stat().st_mtime
+        self._call(self._manifest.write, json.dumps(payload, indent=1), self.generation)
+        self._stamp = self._call(self._manifest.stamp)
+
+    def _call(self, function, *args):
+        """Run a manifest operation, turning a lost Chroma server into a StoreError."""
+        try:
+            return function(*args)
+        except OSError:
+            raise
+        except Exception as exc:
+            if not self.server:
+                raise
+            raise _unreachable(self.server, exc) from None
 
     # -- chunks ----------------------------------------------------------------------------
     def replace_files(self, files: list[tuple[str, FileRecord, list[Chunk], np.ndarray]]) -> None:
@@ -209,7 +240,7 @@ class Store:
 
     def reset(self) -> None:
         """Drop every chunk and the manifest: the start of a rebuild."""
-        self._client.delete_collection(COLLECTION)
+        self._client.delete_collection(self.collection_name)
         self._collection = self._open_collection()
         self.files = {}
         self.save_manifest()
@@ -278,7 +309,7 @@ class Store:
         return [found[chunk_id] for chunk_id in ids if chunk_id in found]
 
     def size_bytes(self) -> int:
-        """Bytes the index folder takes on disk."""
+        """Bytes the index folder takes on disk (in server mode: the local keyword index)."""
         return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
 
 
@@ -310,3 +341,34 @@ def _is_uuid(name: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _http_client(url: str, settings):  # -> chromadb HttpClient
+    """A client for the Chroma server at `url` (http://host:port), checked with a heartbeat so a
+    wrong address fails here with a clear message, not at the first query."""
+    import chromadb
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StoreError(
+            f"RAG_CHROMA_URL={url!r} is not a server address; give one like http://127.0.0.1:8000"
+        )
+    try:
+        client = chromadb.HttpClient(
+            host=parsed.hostname,
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+        client.heartbeat()
+    except Exception as exc:  # connection errors surface as several types
+        raise _unreachable(url, exc) from None
+    return client
+
+
+def _unreachable(url: str, exc: Exception) -> StoreError:
+    return StoreError(
+        f"cannot reach the Chroma server at {url} ({type(exc).__name__}: {exc}); start it with "
+        "`chroma run --path DIR --host 127.0.0.1 --port PORT`, or unset RAG_CHROMA_URL to use "
+        "the local index folder"
+    )

@@ -18,6 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag import RAG, SUPPORTED_SUFFIXES, Answer, RagError  # noqa: E402
+from rag.web_api import create_app  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
 QUOTES, MODEL = "Quotes from your documents", "Language model (verified)"
@@ -310,14 +311,20 @@ def launch(
     auth: str | None = None,
     generative: RAG | None = None,
 ) -> None:
-    """Serve the app; binds to loopback unless a host is given. `auth` is "user:password"."""
+    """Serve the UI at / and the HTTP API at /api; binds to loopback unless a host is given.
+    `auth` is "user:password": the UI asks for it, the API takes it as HTTP Basic."""
+    import uvicorn
+
     credentials = None
     if auth:
         user, sep, password = auth.partition(":")
         if not sep or not user or not password:
             raise RagError("UI login must look like user:password (RAG_UI_AUTH or --auth)")
         credentials = (user, password)
-    build(engine, generative).queue(default_concurrency_limit=8).launch(
+    app = gr.mount_gradio_app(
+        create_app(engine, generative, credentials),
+        build(engine, generative).queue(default_concurrency_limit=8),
+        path="/",
         server_name=host,
         server_port=port,
         auth=credentials,
@@ -326,3 +333,5 @@ def launch(
         footer_links=[],
         max_file_size=f"{engine.settings.max_upload_mb:.0f}mb",
     )
+    print(f"rag: UI at http://{host}:{port}/  API at http://{host}:{port}/api/docs", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,145 @@
+"""The HTTP API for developers on other machines: `POST /api/query` and `POST /api/ingest`, served
+next to the UI. FastAPI (already under Gradio) validates requests and publishes the schema at
+`/api/openapi.json`, so the API documents itself. It calls only the public `RAG` API."""
+
+# No `from __future__ import annotations` here: FastAPI reads these annotations at run time,
+# including ones that name local objects.
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, File, HTTPException, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from pydantic import BaseModel, Field
+
+from .api import RAG
+from .errors import RagError
+from .types import Answer, FileFailure, IngestReport
+
+API_PREFIX = "/api"
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class QueryRequest(BaseModel):
+    """A question, with earlier turns of the conversation so follow-ups resolve."""
+
+    question: str = Field(min_length=1, examples=["How does China view these deals?"])
+    history: list[Message | str] = Field(
+        default_factory=list, description="earlier turns, oldest first"
+    )
+    k: int | None = Field(default=None, ge=1, le=100, description="passages to consider")
+    mode: Literal["extractive", "generative"] = Field(
+        default="extractive",
+        description="extractive: quotes only; generative: a language model's verified answer "
+        "(needs a model configured on the server)",
+    )
+
+
+@dataclass
+class StatusResponse:
+    index: str
+    documents: int
+    chunks: int
+    model: str
+    generative: bool
+
+
+@dataclass
+class IngestResponse:
+    """One report per uploaded file, in upload order."""
+
+    reports: list[IngestReport] = field(default_factory=list)
+
+
+def create_app(
+    engine: RAG,
+    generative: RAG | None = None,
+    credentials: tuple[str, str] | None = None,
+) -> FastAPI:
+    """A FastAPI app with the API routes; the UI mounts itself on it. With `credentials`, every
+    route requires HTTP Basic authentication with that user and password."""
+    app = FastAPI(
+        title="rag",
+        summary="Ask questions of your own documents; answers cite exact passages.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    basic = HTTPBasic(auto_error=False)
+
+    def authorised(given: Annotated[HTTPBasicCredentials | None, Depends(basic)]) -> None:
+        if credentials is None:
+            return
+        user, password = credentials
+        if given is None or not (
+            secrets.compare_digest(given.username.encode(), user.encode())
+            & secrets.compare_digest(given.password.encode(), password.encode())
+        ):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "this server requires a login: send HTTP Basic credentials",
+                headers={"WWW-Authenticate": "Basic"},
+            )
+
+    guarded = [Depends(authorised)]
+
+    @app.post(f"{API_PREFIX}/query", dependencies=guarded)
+    async def query(request: QueryRequest) -> Answer:
+        """Answer a question from the indexed documents, with citations (source, character
+        offsets into the document's text, and the exact quoted spans)."""
+        chosen = engine
+        if request.mode == "generative":
+            if generative is None:
+                raise HTTPException(
+                    status.HTTP_400_BAD_REQUEST,
+                    "mode 'generative' needs a language model: start the server with "
+                    "--llm-url or --gguf (RAG_LLM_URL / RAG_LLM_GGUF)",
+                )
+            chosen = generative
+        history = [m if isinstance(m, str) else m.model_dump() for m in request.history]
+        try:
+            # The pipeline is blocking (model inference): keep it off the event loop.
+            return await run_in_threadpool(chosen.query, request.question, history, request.k)
+        except (RagError, ValueError) as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+
+    @app.post(f"{API_PREFIX}/ingest", dependencies=guarded)
+    async def ingest(files: Annotated[list[UploadFile], File()]) -> IngestResponse:
+        """Upload documents and index them. Names are sanitised into the server's upload folder.
+        Each file gets its own report; a refused file (empty, oversized, unsupported) is listed
+        under `failed` with the reason, and the other files are still indexed."""
+        reports = []
+        for upload in files:
+            with tempfile.TemporaryDirectory() as folder:
+                staged = Path(folder) / "upload"
+                with staged.open("wb") as handle:
+                    while block := await upload.read(1 << 20):
+                        handle.write(block)
+                name = upload.filename or ""
+                try:
+                    report = await run_in_threadpool(engine.add_upload, name, staged)
+                except RagError as exc:
+                    report = IngestReport(failed=[FileFailure(name, str(exc))])
+            reports.append(report)
+        return IngestResponse(reports)
+
+    @app.get(f"{API_PREFIX}/status", dependencies=guarded)
+    async def index_status() -> StatusResponse:
+        """How many documents and chunks are indexed, and with which model."""
+        current = await run_in_threadpool(engine.status)
+        return StatusResponse(
+            index=current.index,
+            documents=current.documents,
+            chunks=current.chunks,
+            model=current.model,
+            generative=generative is not None,
+        )
+
+    return app

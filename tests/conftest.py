@@ -60,14 +60,60 @@ def copy_doc(name: str, folder: Path) -> Path:
     return Path(shutil.copy(DOCS / name, folder / name))
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"{what} did not start:\n{output}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`) on a free loopback port, for the session."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    # It logs every request: to a file, since an unread pipe would fill up and stall the server.
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("chroma")),
+            "run",
+            "--path",
+            str(folder / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    _wait_for_port(port, process, f"chroma run (log: {folder / 'server.log'})")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
 @contextlib.contextmanager
 def ui_server(
     index: Path, upload_dir: Path | None = None, auth: str | None = None, args: tuple = ()
 ) -> Iterator[str]:
     """`rag ui` on a free loopback port over `index`, as a real process; yields its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "RAG_INDEX_DIR": str(index)}
     if upload_dir is not None:
         env["RAG_UPLOAD_DIR"] = str(upload_dir)
@@ -81,17 +127,7 @@ def ui_server(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"the UI did not start:\n{output}")
-            time.sleep(0.5)
+    _wait_for_port(port, process, "the UI")
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -334,4 +334,5 @@ def launch(
         max_file_size=f"{engine.settings.max_upload_mb:.0f}mb",
     )
     print(f"rag: UI at http://{host}:{port}/  API at http://{host}:{port}/api/docs", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Open event streams (a browser tab) must not hold up Ctrl-C or SIGTERM for long.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

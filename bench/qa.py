@@ -26,10 +26,21 @@ def extractive_row(engine, runs: list[dict]) -> dict:
     settings = engine.settings
     started = time.perf_counter()
     answered = [
-        compose(r["q"], r["q"], r["with_gold"], engine.embedder, settings).found for r in runs
+        compose(
+            r["q"], r["q"], r["with_gold"], engine.embedder, settings, engine.store.sentence_vectors
+        ).found
+        for r in runs
     ]
     twins = [
-        compose(r["q"], r["q"], r["without_gold"], engine.embedder, settings).found for r in runs
+        compose(
+            r["q"],
+            r["q"],
+            r["without_gold"],
+            engine.embedder,
+            settings,
+            engine.store.sentence_vectors,
+        ).found
+        for r in runs
     ]
     elapsed = time.perf_counter() - started
     abstained_right = sum(not found for found in twins)
@@ -51,7 +62,14 @@ def generative_row(engine, runs: list[dict], llm: LLM) -> dict:
     recall = cited = cited_right = fallbacks = tokens = 0
     first_token, generating = [], 0.0
     for run in runs:
-        fallback = compose(run["q"], run["q"], run["with_gold"], engine.embedder, settings)
+        fallback = compose(
+            run["q"],
+            run["q"],
+            run["with_gold"],
+            engine.embedder,
+            settings,
+            engine.store.sentence_vectors,
+        )
         started = time.perf_counter()
         pieces = 0
         for piece in generate(

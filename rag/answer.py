@@ -4,6 +4,7 @@ by its [n], with citations that point at the exact quoted spans. No language mod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,10 @@ import numpy as np
 from .chunking import sentence_spans
 from .embed import Embedder
 from .settings import Settings
-from .types import Answer, Citation, Passage
+from .types import Answer, Citation, Passage, SentenceVectors
+
+# Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
+StoredSentences = Callable[[str], SentenceVectors | None]
 
 _WHITESPACE = re.compile(r"\s+")
 # Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
@@ -30,17 +34,24 @@ class _Sentence:
 
 
 def compose(
-    question: str, searched: str, passages: list[Passage], embedder: Embedder, settings: Settings
+    question: str,
+    searched: str,
+    passages: list[Passage],
+    embedder: Embedder,
+    settings: Settings,
+    stored: StoredSentences | None = None,
 ) -> Answer:
     """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
-    documents do not cover it when no passage's evidence reaches `settings.min_score`."""
+    documents do not cover it when no passage's evidence reaches `settings.min_score`.
+    `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
+    encoded now."""
     if not passages or max(evidence(p, settings) for p in passages) < settings.min_score:
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
     sentences = _candidate_sentences(passages)
-    vectors = embedder.embed([searched] + [s.text for s in sentences])
-    similarity = vectors[1:] @ vectors[0]
+    vectors = _sentence_vectors(sentences, passages, embedder, stored)
+    similarity = vectors @ embedder.embed_question(searched)
     passage_scores = np.array([passages[s.passage].similarity for s in sentences], dtype=np.float32)
     weight = settings.sentence_weight
     scores = weight * similarity + (1 - weight) * passage_scores
@@ -89,6 +100,30 @@ def compose(
         closest=[],
         searched=searched,
     )
+
+
+def _sentence_vectors(
+    sentences: list[_Sentence],
+    passages: list[Passage],
+    embedder: Embedder,
+    stored: StoredSentences | None,
+) -> np.ndarray:
+    """One unit vector per sentence: the stored one where the index has it, else encoded now."""
+    known = {}
+    for passage in passages:
+        found = stored(passage.chunk_id) if stored and passage.chunk_id else None
+        if found is not None:
+            known[passage.chunk_id] = found.lookup()
+    rows: list[np.ndarray | None] = []
+    for sentence in sentences:
+        passage = passages[sentence.passage]
+        span = (sentence.start - passage.start, sentence.end - passage.start)
+        rows.append(known.get(passage.chunk_id, {}).get(span))
+    missing = [i for i, row in enumerate(rows) if row is None]
+    encoded = embedder.embed([sentences[i].text for i in missing])
+    for i, vector in zip(missing, encoded, strict=True):
+        rows[i] = vector
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
 
 
 def evidence(passage: Passage, settings: Settings) -> float:

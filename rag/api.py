@@ -153,6 +153,13 @@ class RAG:
         shutil.copyfile(content, target)
         return self.ingest([target])
 
+    def warm_up(self) -> None:
+        """Load the model and the keyword index and run one tiny encode now, so the first
+        question costs what every later one does (servers call this at start)."""
+        self.embedder.embed(["warm up"])
+        if self.store.count():
+            self.retriever.lexical()
+
     def search(self, query: str, k: int = 10) -> list[Passage]:
         """The `k` passages most relevant to `query`, best first (retrieval only)."""
         return self.retriever.search(_check_question(query), k)
@@ -177,7 +184,9 @@ class RAG:
             except LLMError:
                 pass  # keep the rewrite made without a model
         passages = self.retriever.search(searched, k or self.settings.top_k)
-        extractive = compose(question, searched, passages, self.embedder, self.settings)
+        extractive = compose(
+            question, searched, passages, self.embedder, self.settings, self.store.sentence_vectors
+        )
         if not generative:
             yield extractive.text
             yield extractive

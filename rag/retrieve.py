@@ -51,7 +51,7 @@ class Retriever:
             raise ValueError(f"k must be at least 1 (got {k})")
         lexical = self.lexical()
         pool = max(k, self.settings.retrieval_candidates)
-        vector = self.embedder.embed([question])[0]
+        vector = self.embedder.embed_question(question)
         dense = self.store.query(vector, pool)
         if not dense:
             return []

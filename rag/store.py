@@ -6,6 +6,7 @@ hides the per-file delete and listing that incremental sync needs."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import hashlib
@@ -22,12 +23,18 @@ import numpy as np
 
 from .errors import StoreError
 from .manifest import ManifestBackend, ManifestFile, ManifestInChroma
-from .types import Chunk, Passage
+from .types import Chunk, Passage, SentenceVectors
 
 COLLECTION = "chunks"
 MANIFEST_VERSION = 1
 LOCK = ".write.lock"
 _NO_PAGE = -1  # Chroma metadata cannot hold None
+
+
+# Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
+# from float16 unit vectors differs from float32 by under 1e-3, far below what ranks sentences.
+_SENTENCE_DTYPE = np.float16
+_SENTENCE_CACHE = 4096  # decoded entries kept for answer composition
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class FileRecord:
     size: int
     chunks: int
     indexed_at: float
+
+
+# What replace_files takes per file: key, record, chunks, their vectors, their sentence vectors.
+FileWrite = tuple[str, FileRecord, list[Chunk], np.ndarray, list[SentenceVectors]]
 
 
 class Store:
@@ -75,6 +86,7 @@ class Store:
             chromadb.api.client.SharedSystemClient.clear_system_cache()
             self._open(index_dir)
         self.files: dict[str, FileRecord] = {}
+        self._sentences: dict[str, SentenceVectors] = {}
         # Changes on every write; the keyword index records the generation it was built from.
         self.generation = ""
         self._stamp: object | None = None
@@ -203,13 +215,13 @@ class Store:
             raise _unreachable(self.server, exc) from None
 
     # -- chunks ----------------------------------------------------------------------------
-    def replace_files(self, files: list[tuple[str, FileRecord, list[Chunk], np.ndarray]]) -> None:
-        """For each (key, record, chunks, vectors): make `chunks` the only chunks of file `key`;
-        then record all of them in the manifest with one write."""
+    def replace_files(self, files: list[FileWrite]) -> None:
+        """For each (key, record, chunks, vectors, sentence vectors): make `chunks` the only
+        chunks of file `key`; then record all of them in the manifest with one write."""
         for key, *_ in files:
             self.delete_chunks(key)
         ids, vectors, texts, metadatas = [], [], [], []
-        for key, record, chunks, file_vectors in files:
+        for key, record, chunks, file_vectors, sentences in files:
             prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
             ids += [f"{prefix}:{record.sha256[:12]}:{i}" for i in range(len(chunks))]
             vectors.append(file_vectors)
@@ -221,8 +233,9 @@ class Store:
                     "page": _NO_PAGE if chunk.page is None else chunk.page,
                     "start": chunk.start,
                     "end": chunk.end,
+                    **_encode_sentences(chunk_sentences),
                 }
-                for chunk in chunks
+                for chunk, chunk_sentences in zip(chunks, sentences, strict=True)
             ]
         # Chroma caps how many records one call may add.
         step = self._client.get_max_batch_size()
@@ -234,7 +247,7 @@ class Store:
                 documents=texts[at : at + step],
                 metadatas=metadatas[at : at + step],
             )
-        for key, record, _chunks, _vectors in files:
+        for key, record, *_ in files:
             self.files[key] = record
         self.save_manifest()
 
@@ -283,7 +296,7 @@ class Store:
         # Chunks of a file missing from the manifest were left by an interrupted write (or are
         # being written right now): hide them until a sync completes or deletes them.
         return [
-            _passage(chunk_id, text, meta, 1.0 - float(distance))
+            self._remember(chunk_id, text, meta, 1.0 - float(distance))
             for chunk_id, text, meta, distance in zip(
                 result["ids"][0],
                 result["documents"][0],
@@ -300,13 +313,31 @@ class Store:
             return []
         got = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         found = {
-            chunk_id: _passage(chunk_id, text, meta, float(np.dot(embedding, vector)))
+            chunk_id: self._remember(chunk_id, text, meta, float(np.dot(embedding, vector)))
             for chunk_id, text, meta, embedding in zip(
                 got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
             )
             if meta["key"] in self.files
         }
         return [found[chunk_id] for chunk_id in ids if chunk_id in found]
+
+    def _remember(self, chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:
+        """The Passage for a stored chunk; its sentence vectors are kept for `sentence_vectors`."""
+        sentences = _decode_sentences(meta)
+        if sentences is not None:
+            if len(self._sentences) >= _SENTENCE_CACHE:
+                self._sentences.clear()
+            self._sentences[chunk_id] = sentences
+        return _passage(chunk_id, text, meta, similarity)
+
+    def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:
+        """A chunk's stored sentence vectors: at once for chunks that `query` or `fetch` just
+        returned, else read from Chroma. None for chunks indexed before they were stored."""
+        found = self._sentences.get(chunk_id)
+        if found is None:
+            got = self._collection.get(ids=[chunk_id], include=["metadatas"])
+            found = _decode_sentences(got["metadatas"][0]) if got["ids"] else None
+        return found
 
     def size_bytes(self) -> int:
         """Bytes the index folder takes on disk (in server mode: the local keyword index)."""
@@ -324,6 +355,25 @@ def _passage(chunk_id: str, text: str, meta: dict, similarity: float) -> Passage
         similarity=similarity,
         chunk_id=chunk_id,
     )
+
+
+def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:
+    """Chroma metadata holds scalars only: spans as JSON, vectors as base64 float16 bytes."""
+    return {
+        "sentences": json.dumps(sentences.spans),
+        "sentence_vectors": base64.b64encode(
+            sentences.vectors.astype(_SENTENCE_DTYPE).tobytes()
+        ).decode("ascii"),
+    }
+
+
+def _decode_sentences(meta: dict) -> SentenceVectors | None:
+    if "sentence_vectors" not in meta:
+        return None  # an index written before sentence vectors were stored
+    spans = tuple(tuple(span) for span in json.loads(meta["sentences"]))
+    raw = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=_SENTENCE_DTYPE)
+    rows = raw.reshape(len(spans), raw.size // max(len(spans), 1))
+    return SentenceVectors(spans, rows.astype(np.float32))
 
 
 def _remove_chroma_files(index_dir: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Page:
@@ -40,6 +42,18 @@ class Chunk:
     start: int
     end: int
     text: str
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """The sentences of one chunk (offsets into the chunk's text) with one unit vector each,
+    pooled from the chunk's own contextual token embeddings at ingest (see embed.py)."""
+
+    spans: tuple[tuple[int, int], ...]
+    vectors: np.ndarray  # float32, one row per span
+
+    def lookup(self) -> dict[tuple[int, int], np.ndarray]:
+        return dict(zip(self.spans, self.vectors, strict=True))
 
 
 @dataclass(frozen=True)

@@ -333,6 +333,7 @@ def launch(
         footer_links=[],
         max_file_size=f"{engine.settings.max_upload_mb:.0f}mb",
     )
+    engine.warm_up()  # the first visitor's question should not pay for loading the model
     print(f"rag: UI at http://{host}:{port}/  API at http://{host}:{port}/api/docs", flush=True)
     # Open event streams (a browser tab) must not hold up Ctrl-C or SIGTERM for long.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

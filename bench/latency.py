@@ -1,0 +1,164 @@
+"""Query latency at 1k, 10k and 100k chunks: p50/p95 of `rag.RAG.query` (extractive, hybrid).
+
+    python bench/latency.py [--sizes 1000 10000 100000] [--queries 100]
+
+The base is real: the Natural Questions passages (../shared/data/nq-oracle) ingested with rag
+(cached in bench/results/cache). Larger indexes add blends of real text so the bench takes
+minutes, not hours: each extra chunk joins the first half of one real passage's sentences to the
+second half of another's, with the normalised sum of their two embeddings as its vector and their
+stored sentence vectors (no re-encoding). The
+questions are NQ dev questions, whose gold passages are in every index. Reports the first
+(cold) query of a freshly opened index, warm p50/p95 and RSS; writes bench/results/latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+from calibrate import CACHE, NQ, build_index, load_questions
+from common import print_table, save
+
+import rag
+from rag.store import FileRecord, Store
+from rag.types import Chunk, SentenceVectors
+
+CHUNKS_PER_FILE = 10
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def base_chunks(engine: rag.RAG, gold: set[str]) -> list[tuple[Chunk, np.ndarray, SentenceVectors]]:
+    """Every chunk of the base index with its stored vectors, the questions' gold passages
+    first (so even the smallest index holds them)."""
+    got = engine.store._collection.get(include=["documents", "metadatas", "embeddings"])
+    rows = [
+        (
+            Chunk(meta["source"], None, meta["start"], meta["end"], text),
+            np.asarray(vector, dtype=np.float32),
+            engine.store.sentence_vectors(chunk_id),
+        )
+        for chunk_id, text, meta, vector in zip(
+            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+        )
+    ]
+    return sorted(rows, key=lambda row: Path(row[0].source).stem not in gold)
+
+
+def blend(n: int, a: tuple, b: tuple) -> tuple[Chunk, np.ndarray, SentenceVectors]:
+    """The first half of chunk `a`'s sentences then the second half of `b`'s, as one chunk whose
+    vectors are built from theirs (see the module doc)."""
+    parts, spans, rows = [], [], []
+    length = 0
+    for (chunk, _, sentences), half in ((a, 0), (b, 1)):
+        count = len(sentences.spans)
+        chosen = range(0, (count + 1) // 2) if half == 0 else range(count // 2, count)
+        for i in chosen:
+            start, end = sentences.spans[i]
+            if length:
+                length += 1  # the joining space
+            spans.append((length, length + end - start))
+            rows.append(sentences.vectors[i])
+            parts.append(chunk.text[start:end])
+            length += end - start
+    text = " ".join(parts)
+    vector = a[1] + b[1]
+    chunk = Chunk(f"blend/{n // CHUNKS_PER_FILE}.txt", None, 0, len(text), text)
+    matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(vector))
+    return chunk, vector / np.linalg.norm(vector), SentenceVectors(tuple(spans), matrix)
+
+
+def grown(rows: list[tuple], size: int, seed: int = 0) -> list[tuple]:
+    """`size` chunks: the real ones first, then blends of two real ones."""
+    rng = np.random.default_rng(seed)
+    out = list(rows[:size])
+    pairs = rng.integers(0, len(rows), (max(size - len(out), 0), 2))
+    out += [blend(n, rows[i], rows[j]) for n, (i, j) in enumerate(pairs)]
+    return out
+
+
+def build_sized(base: rag.RAG, size: int, gold: set[str]) -> Path:
+    """An index of exactly `size` chunks (cached); written through Store like an ingest."""
+    folder = CACHE / f"latency-{size}-{len(gold)}"
+    if (folder / "manifest.json").exists():
+        return folder
+    rows = grown(base_chunks(base, gold), size)
+    store = Store(folder, base.settings.embed_model, rebuild=True)
+    by_file: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_file.setdefault(row[0].source, []).append(row)
+    batch = []
+    for source, mine in by_file.items():
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        record = FileRecord(source, digest, 0, len(mine), time.time())
+        chunks, vectors, sentences = zip(*mine, strict=True)
+        batch.append((source, record, list(chunks), np.stack(vectors), list(sentences)))
+        if len(batch) == 500:
+            store.replace_files(batch)
+            batch = []
+    store.replace_files(batch)
+    return folder
+
+
+def measure(folder: Path, questions: list[str]) -> dict:
+    engine = rag.RAG(index=folder)
+    engine.warm_up()
+    started = time.perf_counter()
+    engine.query(questions[0])
+    cold = time.perf_counter() - started
+    times = []
+    for question in questions[1:]:
+        started = time.perf_counter()
+        engine.query(question)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return {
+        "chunks": engine.status().chunks,
+        "cold_ms": 1000 * cold,
+        "p50_ms": 1000 * times[len(times) // 2],
+        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "rss_mb": rss_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=100)
+    args = parser.parse_args()
+    base = build_index("nq", NQ / "corpus.jsonl.gz")
+    held_out = load_questions(args.queries + 1)[1]
+    questions = [q["q"] for q in held_out]
+    gold = {pid for q in held_out for pid in q["gold"]}
+    rows = []
+    for size in args.sizes:
+        started = time.perf_counter()
+        folder = build_sized(base, size, gold)
+        print(f"{size} chunks ready in {time.perf_counter() - started:.0f} s")
+        rows.append(measure(folder, questions))
+    smallest = rows[0]["p50_ms"]
+    for row in rows:
+        row["p50_vs_smallest"] = row["p50_ms"] / smallest
+    print_table(rows, ["chunks", "cold_ms", "p50_ms", "p95_ms", "p50_vs_smallest", "rss_mb"])
+    payload = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "queries": args.queries,
+        "rows": rows,
+    }
+    print(f"wrote {save('latency', payload)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,16 +7,21 @@ The base is real: the Natural Questions passages (../shared/data/nq-oracle) inge
 minutes, not hours: each extra chunk joins the first half of one real passage's sentences to the
 second half of another's, with the normalised sum of their two embeddings as its vector and their
 stored sentence vectors (no re-encoding). The
-questions are NQ dev questions, whose gold passages are in every index. Reports the first
-(cold) query of a freshly opened index, warm p50/p95 and RSS; writes bench/results/latency.json.
+questions are NQ dev questions, whose gold passages are in every index. Each index is measured
+in a fresh process: start-up (open, load the model, warm up), the first (cold) query, warm
+p50/p95 and RSS. Writes bench/results/latency.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import hashlib
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from calibrate import CACHE, NQ, build_index, load_questions
 from common import print_table, save
 
 import rag
+from rag.chunking import sentence_spans
 from rag.store import FileRecord, Store
 from rag.types import Chunk, SentenceVectors
 
@@ -58,25 +64,31 @@ def base_chunks(engine: rag.RAG, gold: set[str]) -> list[tuple[Chunk, np.ndarray
 
 def blend(n: int, a: tuple, b: tuple) -> tuple[Chunk, np.ndarray, SentenceVectors]:
     """The first half of chunk `a`'s sentences then the second half of `b`'s, as one chunk whose
-    vectors are built from theirs (see the module doc)."""
-    parts, spans, rows = [], [], []
+    vectors come from theirs (see the module doc). Its sentences are split as ingest would split
+    them; each takes the stored vector of the source sentence it starts in."""
+    parts, starts, rows = [], [], []
     length = 0
     for (chunk, _, sentences), half in ((a, 0), (b, 1)):
         count = len(sentences.spans)
         chosen = range(0, (count + 1) // 2) if half == 0 else range(count // 2, count)
         for i in chosen:
             start, end = sentences.spans[i]
-            if length:
-                length += 1  # the joining space
-            spans.append((length, length + end - start))
+            length += 1 if parts else 0  # the joining space
+            starts.append(length)
             rows.append(sentences.vectors[i])
             parts.append(chunk.text[start:end])
             length += end - start
     text = " ".join(parts)
+    spans = tuple(sentence_spans(text))
+    source_of = [max(bisect.bisect_right(starts, start) - 1, 0) for start, _ in spans]
     vector = a[1] + b[1]
     chunk = Chunk(f"blend/{n // CHUNKS_PER_FILE}.txt", None, 0, len(text), text)
-    matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(vector))
-    return chunk, vector / np.linalg.norm(vector), SentenceVectors(tuple(spans), matrix)
+    matrix = np.asarray([rows[i] for i in source_of], dtype=np.float32)
+    return (
+        chunk,
+        vector / np.linalg.norm(vector),
+        SentenceVectors(spans, matrix.reshape(len(spans), -1)),
+    )
 
 
 def grown(rows: list[tuple], size: int, seed: int = 0) -> list[tuple]:
@@ -108,12 +120,16 @@ def build_sized(base: rag.RAG, size: int, gold: set[str]) -> Path:
             store.replace_files(batch)
             batch = []
     store.replace_files(batch)
+    rag.RAG(index=folder).warm_up()  # builds and saves the keyword index, as ingest does
     return folder
 
 
 def measure(folder: Path, questions: list[str]) -> dict:
+    """Run in a fresh process (see main), so RSS and the cold query are this index's alone."""
+    started = time.perf_counter()
     engine = rag.RAG(index=folder)
     engine.warm_up()
+    startup = time.perf_counter() - started
     started = time.perf_counter()
     engine.query(questions[0])
     cold = time.perf_counter() - started
@@ -125,6 +141,7 @@ def measure(folder: Path, questions: list[str]) -> dict:
     times.sort()
     return {
         "chunks": engine.status().chunks,
+        "startup_s": startup,
         "cold_ms": 1000 * cold,
         "p50_ms": 1000 * times[len(times) // 2],
         "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
@@ -136,21 +153,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # one index, in a child
     args = parser.parse_args()
-    base = build_index("nq", NQ / "corpus.jsonl.gz")
     held_out = load_questions(args.queries + 1)[1]
     questions = [q["q"] for q in held_out]
+    if args.measure:
+        print(json.dumps(measure(args.measure, questions)))
+        return
+    base = build_index("nq", NQ / "corpus.jsonl.gz")
     gold = {pid for q in held_out for pid in q["gold"]}
     rows = []
     for size in args.sizes:
         started = time.perf_counter()
         folder = build_sized(base, size, gold)
         print(f"{size} chunks ready in {time.perf_counter() - started:.0f} s")
-        rows.append(measure(folder, questions))
+        child = [sys.executable, __file__, "--measure", str(folder), "--queries", str(args.queries)]
+        output = subprocess.run(child, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(output.strip().splitlines()[-1]))
     smallest = rows[0]["p50_ms"]
     for row in rows:
         row["p50_vs_smallest"] = row["p50_ms"] / smallest
-    print_table(rows, ["chunks", "cold_ms", "p50_ms", "p95_ms", "p50_vs_smallest", "rss_mb"])
+    print_table(
+        rows, ["chunks", "startup_s", "cold_ms", "p50_ms", "p95_ms", "p50_vs_smallest", "rss_mb"]
+    )
     payload = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),

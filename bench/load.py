@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import itertools
 import os
 import platform
 import socket
@@ -19,16 +20,28 @@ import time
 from pathlib import Path
 
 import httpx
-from common import ROOT, print_table, save
+from common import ROOT, SHARED, print_table, read_jsonl, require, save
 
-QUESTIONS = [
+SEED_QUESTIONS = [
     "How does China view these deals?",
     "What is CPEC?",
     "Why do minerals matter?",
     "What did Khwaja Asif say?",
-    "Who won the 2018 World Cup?",
     "What does India think?",
 ]
+
+
+def questions() -> list[str]:
+    """Every fourth request asks about the seed documents; the rest are distinct NQ dev
+    questions (mostly not covered by the seeds, so also the "not found" path). Distinct texts
+    keep the per-question embedding cache from flattering the figures."""
+    nq = [r["text"] for r in read_jsonl(require(SHARED / "data/nq-oracle/queries-dev.jsonl"))]
+    mixed = []
+    for i, question in enumerate(nq):
+        if i % 3 == 0:
+            mixed.append(SEED_QUESTIONS[(i // 3) % len(SEED_QUESTIONS)])
+        mixed.append(question)
+    return mixed
 
 
 def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | None = None) -> dict:
@@ -37,12 +50,13 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
     counts as an error (with its message kept, first few only)."""
     deadline = time.monotonic() + seconds
     endpoint = url.rstrip("/") + "/api/query"
+    asked, turn = questions(), itertools.count()
 
     def client(n: int) -> tuple[list[float], list[str]]:
         times, errors = [], []
         with httpx.Client(timeout=120, auth=auth) as http:
             while time.monotonic() < deadline:
-                question = QUESTIONS[n % len(QUESTIONS)]
+                question = asked[next(turn) % len(asked)]
                 started = time.perf_counter()
                 try:
                     response = http.post(endpoint, json={"question": question})
@@ -51,11 +65,12 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
                         errors.append(f"{response.status_code}: {body}")
                     elif not (body["citations"] or body["closest"]):
                         errors.append(f"no passages for {question!r}")
+                    elif body["found"] != bool(body["citations"]):
+                        errors.append(f"found={body['found']} with citations {body['citations']}")
                     else:
                         times.append(time.perf_counter() - started)
                 except (httpx.HTTPError, ValueError, KeyError) as exc:
                     errors.append(f"{type(exc).__name__}: {exc}")
-                n += 1
         return times, errors
 
     started = time.monotonic()

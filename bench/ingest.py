@@ -1,0 +1,179 @@
+"""Ingestion throughput, side by side with what a user would otherwise run.
+
+    python bench/ingest.py [--docs 600]
+
+On `--docs` SciFact abstracts (written out as files; the test queries' gold abstracts first) plus
+../shared/docs/ (PDF, DOCX, HTML, Markdown), measures in one process, the model loaded once:
+  (a) sentence-transformers (torch) encoding rag's chunks alone;
+  (b) the naive LlamaIndex pipeline from its docs: SimpleDirectoryReader, then
+      VectorStoreIndex.from_documents with HuggingFaceEmbedding and ChromaVectorStore
+      (needs `pip install llama-index-embeddings-huggingface`; skipped with a note otherwise);
+  (c) `rag.ingest` end to end into a fresh index;
+  (d) rag's own encoder (chunk + sentence vectors) alone on the same chunks;
+  (e) `rag.ingest` again on the unchanged corpus;
+  (f) one file changed: what is re-embedded;
+and SciFact nDCG@10 of the resulting index through `rag.search`. Writes bench/results/ingest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from common import SHARED, print_table, read_jsonl, require, save, write_corpus
+from retrieval import CACHE, SCIFACT, evaluate, load_split
+
+import rag
+from rag.chunking import chunk_document
+from rag.embed import resolve_model
+
+DOCS = SHARED / "docs"
+
+
+def corpus(docs: int) -> tuple[Path, dict[str, str], dict]:
+    """The first `docs` abstracts, gold abstracts of the test queries that fit first; returns
+    the folder, the queries whose gold abstracts are all in it, and their qrels."""
+    records = read_jsonl(require(SCIFACT / "corpus.jsonl.gz"))
+    qrels = load_split("test")
+    chosen: dict[str, dict] = {}
+    by_id = {r["_id"]: r for r in records}
+    kept = {}
+    for qid, gold in qrels.items():
+        if len(chosen) + len(gold) > docs // 2:
+            break
+        chosen.update({doc: by_id[doc] for doc in gold})
+        kept[qid] = gold
+    for record in records:
+        if len(chosen) >= docs:
+            break
+        chosen.setdefault(record["_id"], record)
+    folder = CACHE / f"ingest-{docs}"
+    write_corpus(list(chosen.values()), folder)
+    texts = {r["_id"]: r["text"] for r in read_jsonl(SCIFACT / "queries.jsonl")}
+    return folder, {qid: texts[qid] for qid in kept}, kept
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def naive_llama_index(paths: list[Path], folder: Path) -> float | None:
+    """(b): the pipeline LlamaIndex's starter docs show, with the same bundled model."""
+    try:
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    except ImportError:
+        print("(b) skipped: pip install llama-index-embeddings-huggingface")
+        return None
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    embed_model = HuggingFaceEmbedding(model_name=resolve_model(rag.Settings().embed_model))
+    embed_model.get_text_embedding("warm up")  # load outside the timing, as for rag
+
+    def run() -> None:
+        files = [p for path in paths for p in sorted(path.rglob("*")) if p.is_file()]
+        documents = SimpleDirectoryReader(input_files=files).load_data()
+        client = chromadb.PersistentClient(
+            path=str(folder), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("naive"))
+        VectorStoreIndex.from_documents(
+            documents,
+            storage_context=StorageContext.from_defaults(vector_store=store),
+            embed_model=embed_model,
+        )
+
+    return timed(run)[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=600, help="SciFact abstracts to ingest")
+    args = parser.parse_args()
+    folder, queries, qrels = corpus(args.docs)
+    paths = [folder, require(DOCS)]
+    work = Path(tempfile.mkdtemp(prefix="rag-ingest-bench-"))
+    try:
+        engine = rag.RAG(index=work / "index")
+        engine.warm_up()  # model loaded once, outside every timing
+        documents = [
+            rag.read_document(p) for path in paths for p in sorted(path.rglob("*")) if p.is_file()
+        ]
+        settings = engine.settings
+        chunks = [
+            c.text
+            for d in documents
+            for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)
+        ]
+        model = engine.embedder._model
+        torch_s = timed(
+            model.encode, chunks, batch_size=settings.embed_batch_size, show_progress_bar=False
+        )[0]
+        ours_s = timed(engine.embedder.embed_chunks, chunks)[0]
+        naive_s = naive_llama_index(paths, work / "naive")
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ingest_s, report = timed(engine.ingest, paths)
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert report.ok, report.failed
+        again_s, again = timed(engine.ingest, paths)
+        changed = sorted(folder.glob("*.txt"))[0]
+        original = changed.read_text(encoding="utf-8")
+        changed.write_text(original + "\nOne sentence added for the benchmark.\n", "utf-8")
+        try:
+            _, one = timed(engine.ingest, paths)
+        finally:
+            changed.write_text(original, encoding="utf-8")
+        engine.ingest(paths)
+        ndcg = evaluate(engine.retriever, queries, qrels)["ndcg@10"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    files = len(documents)
+    rows = [
+        {"run": "(a) torch sentence-transformers, chunks only", "seconds": torch_s},
+        {"run": "(b) naive LlamaIndex pipeline", "seconds": naive_s},
+        {"run": "(c) rag ingest, end to end", "seconds": ingest_s},
+        {"run": "(d) rag encoder only (chunk + sentence vectors)", "seconds": ours_s},
+        {"run": "(e) rag ingest again, nothing changed", "seconds": again_s},
+    ]
+    for row in rows:
+        if row["seconds"] is not None:
+            row["files_per_s"] = files / row["seconds"]
+    print_table(rows, ["run", "seconds", "files_per_s"])
+    ratios = {
+        "files": files,
+        "chunks": len(chunks),
+        "rag_throughput_vs_naive": naive_s / ingest_s if naive_s else None,
+        "ingest_vs_own_encoder": ingest_s / ours_s,
+        "rerun_vs_first": again_s / ingest_s,
+        "rerun_unchanged_files": len(again.unchanged),
+        "one_change_reembedded": one.updated,
+        "one_change_chunks": one.chunks_added,
+        "scifact_queries": len(queries),
+        "ndcg@10": ndcg,
+        "peak_rss_mb_during_ingest": rss_after,
+        "peak_rss_mb_before_ingest": rss_before,
+    }
+    for name, value in ratios.items():
+        print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
+    payload = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "rows": rows,
+        **ratios,
+    }
+    print(f"wrote {save('ingest', payload)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,8 @@
 """Retrieval quality on BEIR SciFact through `rag.search`: BM25 alone, dense alone, hybrid.
 
-Documents are ranked by their best chunk. `--tune` chooses the fusion weight on the *train*
-queries; the table reports the *test* queries (never used for choosing).
+Documents are ranked by their best chunk. `--tune` chooses the fusion weight, then the share of
+the dense score taken from a chunk's best sentence, on the *train* queries; the table reports
+the *test* queries (never used for choosing).
 
 Run: .venv/bin/python bench/retrieval.py [--tune] [--limit N]
 Prints a table and writes bench/results/retrieval.json.
@@ -79,35 +80,62 @@ def main() -> None:
         settings = dataclasses.replace(engine.settings, **changes)
         return Retriever(engine.store, engine.embedder, settings)
 
-    payload: dict = {"default_dense_weight": engine.settings.dense_weight}
+    defaults = engine.settings
+    payload: dict = {
+        "default_dense_weight": defaults.dense_weight,
+        "default_sentence_match_weight": defaults.sentence_match_weight,
+    }
+    chosen = {
+        "dense_weight": defaults.dense_weight,
+        "sentence_match_weight": defaults.sentence_match_weight,
+    }
     if args.tune:
         train = limited(load_split("train"))
         grid = []
+        # First the fusion weight alone, then the sentence share around the best of it.
         for weight in [round(0.1 * i, 1) for i in range(11)]:
-            grid.append(
-                {"dense_weight": weight, **evaluate(retriever(dense_weight=weight), queries, train)}
-            )
+            knobs = {"dense_weight": weight, "sentence_match_weight": 0.0}
+            grid.append({**knobs, **evaluate(retriever(**knobs), queries, train)})
+        best = max(grid, key=lambda r: r["ndcg@10"])["dense_weight"]
+        for weight in sorted(
+            {round(max(best - 0.1, 0.0), 1), best, round(min(best + 0.1, 1.0), 1)}
+        ):
+            for share in (0.25, 0.5, 0.75, 1.0):
+                knobs = {"dense_weight": weight, "sentence_match_weight": share}
+                grid.append({**knobs, **evaluate(retriever(**knobs), queries, train)})
         print("\nTuning on train:")
-        print_table(grid, ["dense_weight", "ndcg@10", "recall@100"])
+        print_table(grid, ["dense_weight", "sentence_match_weight", "ndcg@10", "recall@100"])
         payload["tuning"] = grid
-        payload["chosen_dense_weight"] = max(grid, key=lambda r: r["ndcg@10"])["dense_weight"]
+        top = max(grid, key=lambda r: r["ndcg@10"])
+        chosen = {k: top[k] for k in chosen}
+        payload["chosen"] = chosen
 
     test = limited(load_split("test"))
-    weight = payload.get("chosen_dense_weight", engine.settings.dense_weight)
+    weight = chosen["dense_weight"]
+    share = chosen["sentence_match_weight"]
     rows = [
         {
             "system": "BM25 (rag keyword side)",
-            **evaluate(retriever(dense_weight=0.0), queries, test),
+            **evaluate(retriever(dense_weight=0.0, sentence_match_weight=0.0), queries, test),
         },
         {
             "system": "dense MiniLM (rag dense side)",
-            **evaluate(retriever(dense_weight=1.0), queries, test),
+            **evaluate(retriever(dense_weight=1.0, sentence_match_weight=0.0), queries, test),
         },
         {
             "system": f"hybrid, dense_weight={weight}",
-            **evaluate(retriever(dense_weight=weight), queries, test),
+            **evaluate(retriever(dense_weight=weight, sentence_match_weight=0.0), queries, test),
         },
     ]
+    if share:
+        rows.append(
+            {
+                "system": f"hybrid + best sentence, dense_weight={weight}, share={share}",
+                **evaluate(
+                    retriever(dense_weight=weight, sentence_match_weight=share), queries, test
+                ),
+            }
+        )
     print(f"\nSciFact test ({len(test)} queries):")
     print_table(rows, ["system", "ndcg@10", "recall@100", "ms_per_query"])
     payload["test"] = rows

@@ -47,9 +47,12 @@ def tokenize(text: str) -> list[str]:
 class LexicalIndex:
     """A BM25 index over chunk ids, tagged with the store generation it was built from."""
 
-    def __init__(self, ids: list[str], model, doc_freq: dict[str, int], generation: str) -> None:
+    def __init__(
+        self, ids: list[str], model, doc_freq: dict[str, int], generation: str, params: tuple
+    ) -> None:
         self.ids = ids
         self.generation = generation
+        self.params = params  # (k1, b): a saved index built with others is rebuilt
         self._model = model  # bm25s.BM25
         self._doc_freq = doc_freq
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
@@ -63,7 +66,7 @@ class LexicalIndex:
         if ids:
             model.index(tokens, show_progress=False)
         doc_freq = Counter(token for doc in tokens for token in set(doc))
-        return cls(ids, model, dict(doc_freq), generation)
+        return cls(ids, model, dict(doc_freq), generation, (k1, b))
 
     def save(self, index_dir: Path) -> None:
         """Write to a fresh folder, then switch the pointer file atomically: readers in other
@@ -74,7 +77,7 @@ class LexicalIndex:
         (folder / "chunks.json").write_text(
             json.dumps({"ids": self.ids, "doc_freq": self._doc_freq}), encoding="utf-8"
         )
-        pointer = {"generation": self.generation, "folder": folder.name}
+        pointer = {"generation": self.generation, "params": self.params, "folder": folder.name}
         fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".bm25-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(pointer, handle)
@@ -84,20 +87,21 @@ class LexicalIndex:
                 shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, index_dir: Path, generation: str) -> LexicalIndex | None:
-        """The saved index if it was built from `generation`, else None (it must be rebuilt)."""
+    def load(cls, index_dir: Path, generation: str, params: tuple) -> LexicalIndex | None:
+        """The saved index if it was built from `generation` with BM25 `params` (k1, b), else
+        None (it must be rebuilt)."""
         import bm25s
 
         try:
             pointer = json.loads((index_dir / POINTER).read_text(encoding="utf-8"))
-            if pointer.get("generation") != generation:
+            if pointer.get("generation") != generation or pointer.get("params") != list(params):
                 return None
             folder = index_dir / pointer["folder"]
             data = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
             model = bm25s.BM25.load(folder, show_progress=False) if data["ids"] else None
         except (OSError, ValueError, KeyError):
             return None  # missing or damaged: rebuilding from Chroma repairs it
-        return cls(data["ids"], model, data["doc_freq"], generation)
+        return cls(data["ids"], model, data["doc_freq"], generation, params)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk, aligned with `self.ids`."""

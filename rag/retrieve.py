@@ -34,13 +34,13 @@ class Retriever:
         with self._lock:
             self.store.refresh()
             generation = self.store.generation
-            if self._lexical is None or self._lexical.generation != generation:
-                loaded = LexicalIndex.load(self.store.index_dir, generation)
+            params = (self.settings.bm25_k1, self.settings.bm25_b)
+            cached = self._lexical
+            if cached is None or (cached.generation, cached.params) != (generation, params):
+                loaded = LexicalIndex.load(self.store.index_dir, generation, params)
                 if loaded is None:
                     ids, texts = self.store.all_chunks()
-                    loaded = LexicalIndex.build(
-                        ids, texts, generation, self.settings.bm25_k1, self.settings.bm25_b
-                    )
+                    loaded = LexicalIndex.build(ids, texts, generation, *params)
                     loaded.save(self.store.index_dir)
                 self._lexical = loaded
             return self._lexical
@@ -65,6 +65,8 @@ class Retriever:
         candidates = dense + self.store.fetch(extra, vector)
 
         similarity = np.array([p.similarity for p in candidates], dtype=np.float32)
+        if self.settings.sentence_match_weight:
+            similarity = self._with_sentences(similarity, candidates, vector)
         keyword = np.array(
             [
                 bm25[i] if (i := lexical.position(p.chunk_id)) is not None else 0.0
@@ -83,6 +85,20 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _with_sentences(
+        self, similarity: np.ndarray, candidates: list[Passage], vector: np.ndarray
+    ) -> np.ndarray:
+        """Blend each chunk's similarity with its best sentence's (stored sentence vectors), so
+        a chunk with one sentence that matches closely ranks above a chunk that is loosely
+        about the topic throughout."""
+        best = similarity.copy()
+        for i, passage in enumerate(candidates):
+            sentences = self.store.sentence_vectors(passage.chunk_id)
+            if sentences is not None and len(sentences.spans):
+                best[i] = float((sentences.vectors @ vector).max())
+        weight = self.settings.sentence_match_weight
+        return (1 - weight) * similarity + weight * best
 
 
 def _min_max(values: np.ndarray) -> np.ndarray:

@@ -35,7 +35,10 @@ class Settings:
     # side's share of the fused score (the keyword side gets the rest). Chosen on SciFact's train
     # split with `python bench/retrieval.py --tune`.
     retrieval_candidates: int = 50
-    dense_weight: float = 0.8
+    dense_weight: float = 0.7
+    # Share of the dense score taken from a chunk's best-matching sentence (0: the chunk's own
+    # vector only). Chosen with dense_weight on SciFact train (`bench/retrieval.py --tune`).
+    sentence_match_weight: float = 0.75
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     answer_sentences: int = 3

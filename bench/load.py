@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 from common import ROOT, SHARED, print_table, read_jsonl, require, save
 
 SEED_QUESTIONS = [
@@ -77,7 +78,7 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
     with concurrent.futures.ThreadPoolExecutor(max_workers=clients) as pool:
         results = list(pool.map(client, range(clients)))
     elapsed = time.monotonic() - started
-    times = sorted(t for r, _ in results for t in r)
+    times = [t for r, _ in results for t in r]
     errors = [e for _, r in results for e in r]
     return {
         "clients": clients,
@@ -86,8 +87,8 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
         "errors": len(errors),
         "error_samples": errors[:5],
         "throughput_rps": len(times) / elapsed,
-        "p50_ms": 1000 * times[len(times) // 2] if times else float("nan"),
-        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))] if times else float("nan"),
+        "p50_ms": 1000 * float(np.percentile(times, 50)) if times else float("nan"),
+        "p95_ms": 1000 * float(np.percentile(times, 95)) if times else float("nan"),
     }
 
 

@@ -6,15 +6,18 @@ import dataclasses
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rag
+from rag.chunking import sentence_spans
 from rag.retrieve import Retriever
 
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import calibrate  # noqa: E402
+import latency  # noqa: E402
 import retrieval  # noqa: E402
 from common import read_jsonl, write_corpus  # noqa: E402
 
@@ -73,3 +76,20 @@ def test_qa_bench_slice(tmp_path: Path):
     assert all(calibrate.pid_of(p) not in r["gold"] for r in runs for p in r["without_gold"])
     metrics = calibrate.answer_metrics(engine, runs, engine.settings)
     assert 0 < metrics["answer_recall"] <= 1 and 0 < metrics["citation_precision"] <= 1
+
+
+def test_latency_bench_slice(seed_engine: rag.RAG, tmp_path: Path):
+    """The latency bench grows an index with blended chunks and measures rag.query on it."""
+    base = latency.base_chunks(seed_engine, gold=set())
+    size = 5 * len(base)
+    folder = latency.build_sized(seed_engine, size, set(), tmp_path / "grown")
+    grown = rag.RAG(index=folder)
+    assert grown.status().chunks == size
+    for passage in grown.search("critical minerals and China", k=20):
+        stored = grown.store.sentence_vectors(passage.chunk_id)
+        # Blends are split as ingest would split them, so answers use their stored vectors.
+        assert stored is not None and len(stored.spans) == len(sentence_spans(passage.text))
+        assert np.allclose(np.linalg.norm(stored.vectors, axis=1), 1.0, atol=1e-2)
+    questions = ["How does China view these deals?", "What is CPEC?", "Why?", "Who pays?", "When?"]
+    row = latency.measure(folder, questions)
+    assert row["chunks"] == size and 0 < row["p50_ms"] <= row["p95_ms"]

@@ -13,6 +13,7 @@ import numpy as np
 
 from .embed import Embedder
 from .lexical import LexicalIndex, tokenize
+from .rerank import get_reranker
 from .settings import Settings
 from .store import Store
 from .types import Passage
@@ -76,7 +77,15 @@ class Retriever:
         )
         weight = self.settings.dense_weight
         fused = weight * _min_max(similarity) + (1 - weight) * _min_max(keyword)
-        order = np.argsort(-fused, kind="stable")[:k]
+        rerank = self.settings.rerank_model
+        wanted = max(k, self.settings.rerank_candidates) if rerank else k
+        order = self._diverse(np.argsort(-fused, kind="stable"), candidates, wanted)
+        if rerank:
+            texts = [candidates[i].text for i in order]
+            scores = get_reranker(rerank).scores(question, texts)
+            fused = fused.copy()
+            fused[order] = scores  # a passage's score is now the cross-encoder's
+            order = [order[j] for j in np.argsort(-scores, kind="stable")[:k]]
         return [
             dataclasses.replace(
                 candidates[i],
@@ -85,6 +94,24 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _diverse(self, order: np.ndarray, candidates: list[Passage], k: int) -> list[int]:
+        """The first `k` of `order`, skipping any passage whose words nearly repeat one already
+        kept (copies of a file, versions, boilerplate), so they cannot crowd out the rest."""
+        limit = self.settings.duplicate_overlap
+        if limit > 1:
+            return [int(i) for i in order[:k]]
+        kept: list[int] = []
+        kept_terms: list[set[str]] = []
+        for i in order:
+            terms = set(tokenize(candidates[i].text))
+            if any(_jaccard(terms, other) >= limit for other in kept_terms):
+                continue
+            kept.append(int(i))
+            kept_terms.append(terms)
+            if len(kept) == k:
+                break
+        return kept
 
     def _with_sentences(
         self, similarity: np.ndarray, candidates: list[Passage], vector: np.ndarray
@@ -99,6 +126,10 @@ class Retriever:
                 best[i] = float((sentences.vectors @ vector).max())
         weight = self.settings.sentence_match_weight
         return (1 - weight) * similarity + weight * best
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
 
 
 def _min_max(values: np.ndarray) -> np.ndarray:

@@ -39,6 +39,14 @@ class Settings:
     # Share of the dense score taken from a chunk's best-matching sentence (0: the chunk's own
     # vector only). Chosen with dense_weight on SciFact train (`bench/retrieval.py --tune`).
     sentence_match_weight: float = 0.75
+    # A passage whose stemmed word set overlaps a better-ranked one's this much (Jaccard) is a
+    # near-copy and is skipped, so duplicates do not fill the top k. Above 1 turns it off.
+    duplicate_overlap: float = 0.8
+    # Optional cross-encoder (a sentence-transformers CrossEncoder name or local folder) that
+    # re-ranks the best `rerank_candidates` fused passages. Off by default: no cross-encoder
+    # ships in a package we can install offline, and one costs a forward pass per candidate.
+    rerank_model: str = ""
+    rerank_candidates: int = 20
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     answer_sentences: int = 3

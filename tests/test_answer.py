@@ -124,3 +124,33 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("RAG_CHUNK_SIZE", "big")
     with pytest.raises(ValueError, match="RAG_CHUNK_SIZE"):
         rag.Settings.from_env()
+
+
+def test_near_copies_do_not_crowd_out_other_passages(engine: rag.RAG, workdir: Path):
+    """Four copies of one note (one with a changed word) and a different note on the topic:
+    the top three passages hold one copy and the other note, not three copies."""
+    note = (
+        "The lighthouse keeper on Fara Island logs every storm. In the winter of 1998 the "
+        "lamp failed twice, and the keeper kept a fire burning on the cliff instead."
+    )
+    for i in range(4):
+        text = note.replace("twice", "three times") if i == 3 else note
+        (workdir / f"copy-{i}.md").write_text(text + "\n", encoding="utf-8")
+    (workdir / "other.md").write_text(
+        "Storms on Fara Island are logged by the harbour office too; its records of the lamp "
+        "begin only in 2005.\n",
+        encoding="utf-8",
+    )
+    engine.ingest([workdir])
+    top = engine.search("Who logs storms on Fara Island?", k=3)
+    sources = [Path(p.source).name for p in top]
+    assert sum(name.startswith("copy-") for name in sources) == 1, sources
+    assert "other.md" in sources
+    everything = rag.RAG(index=engine.settings.index_dir, duplicate_overlap=1.01)
+    assert (
+        sum(
+            Path(p.source).name.startswith("copy-")
+            for p in everything.search("Who logs storms on Fara Island?", k=3)
+        )
+        >= 2
+    )  # without the rule the copies do crowd the top

@@ -93,7 +93,10 @@ class RAG:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+        settings = self.settings
+        return get_embedder(
+            settings.embed_model, settings.embed_batch_size, settings.embed_precision
+        )
 
     def ingest(
         self,

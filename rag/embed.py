@@ -38,10 +38,15 @@ def resolve_model(name: str) -> str:
 class Embedder:
     """Normalised sentence embeddings, so a dot product is the cosine similarity."""
 
-    def __init__(self, model: str, batch_size: int) -> None:
+    def __init__(self, model: str, batch_size: int, precision: str = "auto") -> None:
         self.name = model
         self.batch_size = batch_size
         self._model = _load(resolve_model(model))
+        self.precision = _choose_precision(precision)
+        if self.precision == "bfloat16":
+            import torch
+
+            self._model.to(torch.bfloat16)
         # One forward pass at a time: torch already uses every core, and this keeps the model
         # safe to share between UI sessions.
         self._lock = threading.Lock()
@@ -62,10 +67,10 @@ class Embedder:
                 texts,
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
-                convert_to_numpy=True,
+                convert_to_tensor=True,  # numpy has no bfloat16: convert below
                 show_progress_bar=False,
             )
-        return vectors.astype(np.float32, copy=False)
+        return vectors.float().numpy()
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one Embedder per model for the process)
     def embed_question(self, text: str) -> np.ndarray:
@@ -126,6 +131,29 @@ def _pool_sentences(text: str, tokens: np.ndarray, offsets: np.ndarray) -> Sente
     return SentenceVectors(tuple(spans), matrix)
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def _choose_precision(precision: str) -> str:
+    """`precision` itself, or for "auto" bfloat16 where the CPU computes it natively, else float32."""
+    if precision not in PRECISIONS:
+        raise ModelError(
+            f"embed_precision must be one of {', '.join(PRECISIONS)}, not {precision!r} "
+            "(RAG_EMBED_PRECISION)"
+        )
+    if precision != "auto":
+        return precision
+    import torch
+
+    cpu = torch.cpu
+    # Private probes, so looked up defensively: a torch without them gets float32.
+    native = any(
+        getattr(cpu, probe, lambda: False)()
+        for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    )
+    return "bfloat16" if native else "float32"
+
+
 def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch is slow to import)
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
@@ -142,6 +170,6 @@ def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch 
 
 
 @cache
-def get_embedder(model: str, batch_size: int) -> Embedder:
+def get_embedder(model: str, batch_size: int, precision: str = "auto") -> Embedder:
     """The process-wide Embedder for `model`: loading weights once keeps every query fast."""
-    return Embedder(model, batch_size)
+    return Embedder(model, batch_size, precision)

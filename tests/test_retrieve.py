@@ -1,0 +1,74 @@
+"""Retrieval options: the cross-encoder reranking seam and the encoder's precision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rag
+from rag.embed import get_embedder, resolve_model
+from rag.settings import DEFAULT_MODEL
+
+QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
+
+
+@pytest.fixture(scope="module")
+def cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real CrossEncoder folder made offline from the bundled MiniLM weights (its scoring head
+    is untrained, so its order is arbitrary but fixed: what the seam must follow)."""
+    from sentence_transformers import CrossEncoder
+
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    CrossEncoder(resolve_model(DEFAULT_MODEL), num_labels=1).save(str(folder))
+    return folder
+
+
+def test_reranker_orders_the_fused_candidates_by_its_own_scores(
+    seed_engine: rag.RAG, cross_encoder: Path
+):
+    from sentence_transformers import CrossEncoder
+
+    fused = seed_engine.search(QUESTION, k=4)
+    reranking = rag.RAG(
+        index=seed_engine.settings.index_dir, rerank_model=str(cross_encoder), rerank_candidates=4
+    )
+    reranked = reranking.search(QUESTION, k=3)
+    # The reranker only reorders what fusion proposed ...
+    assert {p.chunk_id for p in reranked} <= {p.chunk_id for p in fused}
+    # ... in the order of the cross-encoder's own scores, which become the passages' scores.
+    expected = CrossEncoder(str(cross_encoder)).predict([(QUESTION, p.text) for p in fused])
+    best = [fused[i].chunk_id for i in np.argsort(-expected, kind="stable")[:3]]
+    assert [p.chunk_id for p in reranked] == best
+    assert [p.score for p in reranked] == pytest.approx(
+        sorted(expected, reverse=True)[:3], abs=1e-4
+    )
+    # An answer still cites exact spans of the reranked passages.
+    answer = reranking.query(QUESTION)
+    assert answer.found and answer.citations
+
+
+def test_a_missing_reranker_names_the_setting(seed_engine: rag.RAG, tmp_path: Path):
+    broken = rag.RAG(index=seed_engine.settings.index_dir, rerank_model=str(tmp_path / "none"))
+    with pytest.raises(rag.RagError, match="RAG_RERANK_MODEL"):
+        broken.search(QUESTION, k=3)
+
+
+def test_float32_and_bfloat16_encoders_agree():
+    """The fast precision must not change what is retrieved: vectors stay within cosine 0.999."""
+    texts = [
+        "Beijing is watching the deals carefully rather than opposing them openly.",
+        "Rare earth elements are needed for magnets in motors and wind turbines.",
+    ]
+    full = get_embedder(DEFAULT_MODEL, 8, "float32")
+    half = get_embedder(DEFAULT_MODEL, 8, "bfloat16")
+    assert (full.precision, half.precision) == ("float32", "bfloat16")
+    a, b = full.embed(texts), half.embed(texts)
+    assert a.dtype == b.dtype == np.float32
+    assert (a * b).sum(axis=1).min() > 0.999
+
+
+def test_an_unknown_precision_is_refused_with_the_variable_named():
+    with pytest.raises(rag.RagError, match="RAG_EMBED_PRECISION"):
+        get_embedder(DEFAULT_MODEL, 8, "float8")

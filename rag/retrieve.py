@@ -105,7 +105,14 @@ class Retriever:
         kept_terms: list[set[str]] = []
         for i in order:
             terms = set(tokenize(candidates[i].text))
-            if any(_jaccard(terms, other) >= limit for other in kept_terms):
+            # Jaccard >= limit needs the smaller set to be >= limit x the larger, so most pairs
+            # are ruled out by size alone (this keeps k=300 searches from comparing 45k pairs).
+            size = len(terms)
+            if any(
+                limit * max(size, len(other)) <= min(size, len(other))
+                and _jaccard(terms, other) >= limit
+                for other in kept_terms
+            ):
                 continue
             kept.append(int(i))
             kept_terms.append(terms)

@@ -52,7 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(run=_ingest)
 
-    ask = commands.add_parser("ask", parents=[store], help="answer a question with citations")
+    # How questions are answered: the commands that answer take these.
+    search = argparse.ArgumentParser(add_help=False)
+    search.add_argument(
+        "--rerank-model",
+        help="re-rank passages with this cross-encoder, a name or local folder ($RAG_RERANK_MODEL)",
+    )
+
+    ask = commands.add_parser(
+        "ask", parents=[store, search], help="answer a question with citations"
+    )
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to consider")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
@@ -69,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=_status)
 
-    ui = commands.add_parser("ui", parents=[store], help="start the chat UI in the browser")
+    ui = commands.add_parser("ui", parents=[store, search], help="start the chat UI in the browser")
     ui.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=None, help="port (default 7860)")
     ui.add_argument("--auth", default=None, help="require login user:password ($RAG_UI_AUTH)")
@@ -82,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _engine(args: argparse.Namespace, **overrides: object) -> RAG:
     """The engine for the index the flags name (unset flags leave settings as they are)."""
+    overrides.setdefault("rerank_model", getattr(args, "rerank_model", None) or None)
     return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)
 
 

@@ -64,3 +64,13 @@ def test_damaged_index_is_an_error_not_a_traceback(tmp_path: Path):
     assert result.returncode == 2
     assert "rag: error:" in result.stderr and "--rebuild" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reranker_that_cannot_load_is_a_one_line_error(tmp_path: Path):
+    index = tmp_path / "index"
+    assert _rag("ingest", "seeds/", "--quiet", index=index).returncode == 0
+    missing = tmp_path / "no-such-cross-encoder"
+    asked = _rag("ask", CHINA_QUESTION, "--rerank-model", str(missing), index=index)
+    assert asked.returncode == 2, asked.stderr
+    assert "RAG_RERANK_MODEL" in asked.stderr and str(missing) in asked.stderr
+    assert "Traceback" not in asked.stderr

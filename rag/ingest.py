@@ -3,10 +3,13 @@ hash), remove deleted ones, and leave unchanged ones alone. Safe to re-run; neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,8 @@ ProgressCallback = Callable[[int, int, str], None]
 # Files are embedded and stored in batches of about this many chunks: big enough to keep the
 # encoder busy and the manifest writes few, small enough to bound memory on large folders.
 _BATCH_CHUNKS = 512
+# Files read ahead of the one being embedded (see `_read_ahead`).
+_READ_AHEAD = 32
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,8 @@ def _index(
 ) -> IngestReport:
     """Load, embed and store the new or changed files among `targets`, in batches."""
     batch: list[_Loaded] = []
-    for done, target in enumerate(targets, start=1):
-        loaded = _read(target, store, settings, report)
+    reads = _read_ahead(targets, store, settings, report)
+    for done, (target, loaded) in enumerate(reads, start=1):
         if loaded is not None:
             batch.append(loaded)
         if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
@@ -81,6 +86,42 @@ def _index(
     if batch:
         _write(batch, store, embedder, report)
     return report
+
+
+def _read_ahead(
+    targets: list[_Target], store: Store, settings: Settings, report: IngestReport
+) -> Iterator[tuple[_Target, _Loaded | None]]:
+    """`_read` each target on a second thread, up to `_READ_AHEAD` files ahead of the caller.
+    Parsers such as pypdf are pure Python while PyTorch releases the GIL, so reading overlaps
+    encoding (611 files of bench/ingest.py: ingest took 1.145x its encoding time before, 1.077x
+    after); the bound keeps a large folder from being loaded into memory all at once."""
+    results: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+    stopped = threading.Event()
+
+    def work() -> None:
+        try:
+            for target in targets:
+                if stopped.is_set():
+                    return
+                results.put((target, _read(target, store, settings, report)))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            results.put(exc)
+            return
+        results.put(None)
+
+    thread = threading.Thread(target=work, name="rag-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stopped.set()
+        while thread.is_alive():  # unblock a pending put so the thread can see `stopped`
+            with contextlib.suppress(queue.Empty):
+                results.get(timeout=0.05)
+        thread.join()
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,13 @@ class Settings:
     # so several processes or machines share one index. `index_dir` then holds only local caches.
     chroma_url: str = ""
     chroma_collection: str = "chunks"
-    # Texts per forward pass. Small batches were fastest on a 2-core CPU (bench/ingest.py: 513
-    # SciFact chunks took 7.7 s at 8, 8.4 s at 16, 8.6 s at 32 in bfloat16; fp32 20.2 s at 64).
+    # Texts per forward pass. Small batches were fastest on a 2-core CPU (513 SciFact chunks
+    # took 7.7 s at 8, 8.4 s at 16, 8.6 s at 32 in bfloat16; README, "Performance").
     embed_batch_size: int = 8
     # Weights and activations of the embedding model: "auto" uses bfloat16 where the CPU computes
-    # it natively (AVX512-BF16 or AMX: 2.6x faster here, every vector within cosine 0.9999 of
-    # float32) and float32 elsewhere, where bfloat16 would be emulated and slower.
+    # it natively (AVX512-BF16 or AMX: 1.8x faster here than float32 at its best batch size,
+    # every vector within cosine 0.9999 of float32's) and float32 elsewhere, where bfloat16
+    # would be emulated and slower.
     embed_precision: str = "auto"
     # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
     # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under

@@ -26,8 +26,10 @@ ProgressCallback = Callable[[int, int, str], None]
 # Files are embedded and stored in batches of about this many chunks: big enough to keep the
 # encoder busy and the manifest writes few, small enough to bound memory on large folders.
 _BATCH_CHUNKS = 512
-# Files read ahead of the one being embedded (see `_read_ahead`).
-_READ_AHEAD = 32
+# Files read ahead of the one being embedded (see `_read_ahead`): enough to parse a few PDFs
+# while a batch encodes, few enough that read-ahead adds little memory (each file is bounded by
+# max_file_mb and max_chunks_per_file).
+_READ_AHEAD = 8
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,8 @@ def _read_ahead(
 ) -> Iterator[tuple[_Target, _Loaded | None]]:
     """`_read` each target on a second thread, up to `_READ_AHEAD` files ahead of the caller.
     Parsers such as pypdf are pure Python while PyTorch releases the GIL, so reading overlaps
-    encoding (611 files of bench/ingest.py: ingest took 1.145x its encoding time before, 1.077x
-    after); the bound keeps a large folder from being loaded into memory all at once."""
+    encoding (611 files of bench/ingest.py: ingest took 1.145x its encoding time without it,
+    1.02-1.08x with it); the bound keeps a large folder from being loaded into memory at once."""
     results: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
     stopped = threading.Event()
 

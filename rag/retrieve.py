@@ -105,8 +105,8 @@ class Retriever:
         kept_terms: list[set[str]] = []
         for i in order:
             terms = set(tokenize(candidates[i].text))
-            # Jaccard >= limit needs the smaller set to be >= limit x the larger, so most pairs
-            # are ruled out by size alone (this keeps k=300 searches from comparing 45k pairs).
+            # Jaccard >= limit needs the smaller set to be >= limit x the larger, so pairs of
+            # unlike sizes are ruled out without building their intersection and union.
             size = len(terms)
             if any(
                 limit * max(size, len(other)) <= min(size, len(other))

@@ -13,10 +13,11 @@ import rag
 from rag.chunking import sentence_spans
 from rag.retrieve import Retriever
 
-from .conftest import ROOT
+from .conftest import DOCS, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import calibrate  # noqa: E402
+import ingest as ingest_bench  # noqa: E402
 import latency  # noqa: E402
 import retrieval  # noqa: E402
 from common import read_jsonl, write_corpus  # noqa: E402
@@ -93,3 +94,21 @@ def test_latency_bench_slice(seed_engine: rag.RAG, tmp_path: Path):
     questions = ["How does China view these deals?", "What is CPEC?", "Why?", "Who pays?", "When?"]
     row = latency.measure(folder, questions)
     assert row["chunks"] == size and 0 < row["p50_ms"] <= row["p95_ms"]
+
+
+def test_ingest_bench_baseline_slice(seed_engine: rag.RAG, tmp_path: Path):
+    """The naive LlamaIndex baseline runs, and the token count shows what it cuts off: a long
+    report in 1,024-token nodes loses most of each node to the model's 256-token window."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    report = (DOCS / "IF12672v12-russias-nuclear-weapons.md").read_text(encoding="utf-8")
+    (folder / "report.md").write_text(report, encoding="utf-8")
+    seconds, texts = ingest_bench.naive_llama_index([folder], tmp_path / "naive")
+    assert seconds > 0 and texts
+    model = seed_engine.embedder._model
+    read, cut = ingest_bench.embedded_tokens(texts, model)
+    assert read <= 256 * len(texts) and cut > 0
+    document = rag.read_document(folder / "report.md")
+    chunks = [c.text for c in ingest_bench.chunk_document(document, 800, 150)]
+    ours_read, ours_cut = ingest_bench.embedded_tokens(chunks, model)
+    assert ours_read > read and ours_cut < cut

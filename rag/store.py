@@ -290,8 +290,6 @@ class Store:
         result = self._collection.query(
             query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
         )
-        # Chunks of a file missing from the manifest were left by an interrupted write (or are
-        # being written right now): hide them until a sync completes or deletes them.
         return [
             self._remember(chunk_id, text, meta, 1.0 - float(distance))
             for chunk_id, text, meta, distance in zip(
@@ -301,8 +299,15 @@ class Store:
                 result["distances"][0],
                 strict=True,
             )
-            if meta["key"] in self.files
+            if self._visible(text, meta)
         ]
+
+    def _visible(self, text: str | None, meta: dict | None) -> bool:
+        """Whether a chunk Chroma returned may be shown. Chunks of a file missing from the
+        manifest were left by an interrupted write (or are being written right now): hidden
+        until a sync completes or deletes them. A chunk deleted while the query ran comes back
+        with its id but no text or metadata (chroma-core/chroma#2007): hidden too."""
+        return text is not None and meta is not None and meta["key"] in self.files
 
     def fetch(self, ids: list[str], vector: np.ndarray) -> list[Passage]:
         """The chunks `ids` (in that order), with their cosine similarity to `vector`."""
@@ -314,7 +319,7 @@ class Store:
             for chunk_id, text, meta, embedding in zip(
                 got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
             )
-            if meta["key"] in self.files
+            if self._visible(text, meta) and embedding is not None
         }
         return [found[chunk_id] for chunk_id in ids if chunk_id in found]
 
@@ -333,7 +338,8 @@ class Store:
         found = self._sentences.get(chunk_id)
         if found is None:
             got = self._collection.get(ids=[chunk_id], include=["metadatas"])
-            found = _decode_sentences(got["metadatas"][0]) if got["ids"] else None
+            meta = got["metadatas"][0] if got["ids"] else None
+            found = _decode_sentences(meta) if meta is not None else None
         return found
 
     def size_bytes(self) -> int:

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,17 +120,24 @@ def ui_server(
         env["RAG_UPLOAD_DIR"] = str(upload_dir)
     if auth is not None:
         env["RAG_UI_AUTH"] = auth
+    # The server logs to a file, not a pipe nobody reads (a full pipe would stall it).
+    log = tempfile.NamedTemporaryFile("w+", prefix="rag-ui-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), *args],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    _wait_for_port(port, process, "the UI")
+    _wait_for_port(port, process, f"the UI (log: {log.name})")
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.seek(0)
+        # Captured by pytest and shown with a failing test: the server's side of any error.
+        print(f"rag ui log:\n{log.read()[-20_000:]}")
+        log.close()
+        os.unlink(log.name)

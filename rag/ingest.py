@@ -76,15 +76,16 @@ def _index(
 ) -> IngestReport:
     """Load, embed and store the new or changed files among `targets`, in batches."""
     batch: list[_Loaded] = []
-    reads = _read_ahead(targets, store, settings, report)
-    for done, (target, loaded) in enumerate(reads, start=1):
-        if loaded is not None:
-            batch.append(loaded)
-        if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
-            _write(batch, store, embedder, report)
-            batch = []
-        if progress:
-            progress(done, len(targets), target.source)
+    # Closed on the way out even when a write fails, so the reading thread stops at once.
+    with contextlib.closing(_read_ahead(targets, store, settings, report)) as reads:
+        for done, (target, loaded) in enumerate(reads, start=1):
+            if loaded is not None:
+                batch.append(loaded)
+            if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
+                _write(batch, store, embedder, report)
+                batch = []
+            if progress:
+                progress(done, len(targets), target.source)
     if batch:
         _write(batch, store, embedder, report)
     return report

@@ -83,7 +83,7 @@ def naive_llama_index(paths: list[Path], folder: Path) -> tuple[float, list[str]
     embed_model = HuggingFaceEmbedding(model_name=resolve_model(rag.Settings().embed_model))
     embed_model.get_text_embedding("warm up")  # load outside the timing, as for rag
 
-    def run() -> None:
+    def run() -> list:
         files = [p for path in paths for p in sorted(path.rglob("*")) if p.is_file()]
         documents = SimpleDirectoryReader(input_files=files).load_data()
         client = chromadb.PersistentClient(
@@ -95,15 +95,14 @@ def naive_llama_index(paths: list[Path], folder: Path) -> tuple[float, list[str]
             storage_context=StorageContext.from_defaults(vector_store=store),
             embed_model=embed_model,
         )
+        return documents
 
-    seconds = timed(run)[0]
+    seconds, documents = timed(run)
     from llama_index.core import Settings as LlamaSettings
     from llama_index.core.schema import MetadataMode
 
-    files = [p for path in paths for p in sorted(path.rglob("*")) if p.is_file()]
-    nodes = LlamaSettings.node_parser.get_nodes_from_documents(
-        SimpleDirectoryReader(input_files=files).load_data()
-    )
+    # The nodes from_documents embedded: the same default parser over the same documents.
+    nodes = LlamaSettings.node_parser.get_nodes_from_documents(documents)
     return seconds, [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
 
 

@@ -83,7 +83,6 @@ class Retriever:
         if rerank:
             texts = [candidates[i].text for i in order]
             scores = get_reranker(rerank).scores(question, texts)
-            fused = fused.copy()
             fused[order] = scores  # a passage's score is now the cross-encoder's
             order = [order[j] for j in np.argsort(-scores, kind="stable")[:k]]
         return [

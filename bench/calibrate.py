@@ -33,6 +33,8 @@ SCIFACT = SHARED / "data" / "scifact"
 # more of the shorter, vaguer questions people ask of their own notes.)
 RECALL_FLOOR = 0.97
 CACHE = ROOT / "bench" / "results" / "cache"
+SENTENCE_KNOBS = ("sentence_weight", "keep_ratio", "other_source_keep_ratio")
+SENTENCE_COLUMNS = [*SENTENCE_KNOBS, "answer_recall", "citation_precision"]
 
 
 def load_questions(limit: int) -> tuple[list[dict], list[dict]]:
@@ -170,14 +172,24 @@ def sentence_grid(engine: rag.RAG, runs: list[dict], base: rag.Settings) -> list
     rows = []
     for weight in (0.3, 0.5, 0.7, 1.0):
         for keep in (0.8, 0.85, 0.9, 0.95, 1.0):
-            settings = dataclasses.replace(base, sentence_weight=weight, sentence_keep_ratio=keep)
-            rows.append(
-                {
-                    "sentence_weight": weight,
-                    "keep_ratio": keep,
-                    **answer_metrics(engine, runs, settings),
-                }
-            )
+            # other_source_keep_ratio at or below keep_ratio adds no rule of its own.
+            for other in sorted({keep, 0.9, 0.95, 0.97, 1.0}):
+                if other < keep:
+                    continue
+                settings = dataclasses.replace(
+                    base,
+                    sentence_weight=weight,
+                    sentence_keep_ratio=keep,
+                    other_source_keep_ratio=other,
+                )
+                rows.append(
+                    {
+                        "sentence_weight": weight,
+                        "keep_ratio": keep,
+                        "other_source_keep_ratio": other,
+                        **answer_metrics(engine, runs, settings),
+                    }
+                )
     return rows
 
 
@@ -227,10 +239,8 @@ def main() -> None:
         rows = sentence_grid(engine, runs, engine.settings)
         chosen = choose_sentences(rows)
         print("Sentence selection on the choosing half (abstention settings as in settings.py):")
-        print_table(rows, ["sentence_weight", "keep_ratio", "answer_recall", "citation_precision"])
-        print(
-            f"Chosen: sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}"
-        )
+        print_table(rows, SENTENCE_COLUMNS)
+        print(f"Chosen: {', '.join(f'{k}={chosen[k]}' for k in SENTENCE_KNOBS)}")
         print(f"wrote {save('sentences', {'grid': rows, 'chosen': chosen})}")
         return
     if args.support_only:
@@ -294,14 +304,17 @@ def main() -> None:
     rows = sentence_grid(engine, choose, base)
     chosen = choose_sentences(rows)
     print("\nSentence selection on the choosing half (answerable questions):")
-    print_table(rows, ["sentence_weight", "keep_ratio", "answer_recall", "citation_precision"])
+    print_table(rows, SENTENCE_COLUMNS)
     final = dataclasses.replace(
-        base, sentence_weight=chosen["sentence_weight"], sentence_keep_ratio=chosen["keep_ratio"]
+        base,
+        sentence_weight=chosen["sentence_weight"],
+        sentence_keep_ratio=chosen["keep_ratio"],
+        other_source_keep_ratio=chosen["other_source_keep_ratio"],
     )
     held_answers = answer_metrics(engine, held_out, final)
     print(
         f"\nChosen: min_score={base.min_score} coverage_weight={base.coverage_weight} "
-        f"sentence_weight={chosen['sentence_weight']} keep_ratio={chosen['keep_ratio']}"
+        + ", ".join(f"{k}={chosen[k]}" for k in SENTENCE_KNOBS)
     )
     print(
         f"Held out: answer recall {held_answers['answer_recall']:.3f}, "

@@ -56,12 +56,18 @@ def compose(
     weight = settings.sentence_weight
     scores = weight * similarity + (1 - weight) * passage_scores
 
-    best = float(scores.max())
-    chosen = [
-        i
-        for i in np.argsort(-scores, kind="stable")[: settings.answer_sentences]
-        if scores[i] >= settings.sentence_keep_ratio * best
+    top = int(scores.argmax())
+    best = float(scores[top])
+    home = passages[sentences[top].passage].source
+    # An answer quotes the best sentence's document; another document's sentence joins only
+    # when it scores nearly as well, since a second source is where wrong citations come from.
+    other = max(settings.sentence_keep_ratio, settings.other_source_keep_ratio)
+    ratio = [
+        settings.sentence_keep_ratio if passages[s.passage].source == home else other
+        for s in sentences
     ]
+    ranked = np.argsort(-scores, kind="stable")
+    chosen = [i for i in ranked if scores[i] >= ratio[i] * best][: settings.answer_sentences]
     # The answer leads with the sentences that most directly answer (their own similarity);
     # passages are numbered in the order they are first cited.
     chosen.sort(key=lambda i: -similarity[i])

@@ -154,3 +154,28 @@ def test_near_copies_do_not_crowd_out_other_passages(engine: rag.RAG, workdir: P
         )
         >= 2
     )  # without the rule the copies do crowd the top
+
+
+def test_answer_quotes_one_document_unless_another_is_as_strong(engine: rag.RAG, workdir: Path):
+    """The best sentence's document supplies the answer; a weaker sentence from a second
+    document (on topic, but not what was asked) is left out, and cited once the rule is off."""
+    (workdir / "keeper.md").write_text(
+        "The lighthouse keeper on Fara Island logs every storm in a red ledger. The ledger has "
+        "recorded storms since 1921. Each entry gives the wind speed and the damage.\n",
+        encoding="utf-8",
+    )
+    (workdir / "harbour.md").write_text(
+        "The harbour office on Fara Island also keeps notes on storms, though only since 2005.\n",
+        encoding="utf-8",
+    )
+    engine.ingest([workdir])
+    question = "Who records the storms on Fara Island?"
+    answer = engine.query(question)
+    assert [Path(c.source).name for c in answer.citations] == ["keeper.md"], answer.text
+    assert "lighthouse keeper" in answer.text
+    settings = engine.settings
+    anywhere = rag.RAG(
+        index=settings.index_dir, other_source_keep_ratio=settings.sentence_keep_ratio
+    )
+    cited = {Path(c.source).name for c in anywhere.query(question).citations}
+    assert cited == {"keeper.md", "harbour.md"}  # the second document did qualify

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import time
 import uuid
@@ -343,8 +344,15 @@ class Store:
         return found
 
     def size_bytes(self) -> int:
-        """Bytes the index folder takes on disk (in server mode: the local keyword index)."""
-        return sum(p.stat().st_size for p in self.index_dir.rglob("*") if p.is_file())
+        """Bytes the index folder takes on disk (in server mode: the local keyword index).
+        Another thread or process may replace the manifest or keyword index during the walk
+        (their temporary files come and go), so what vanishes is skipped, not an error."""
+        total = 0
+        for folder, _dirs, names in os.walk(self.index_dir):  # skips folders that vanish
+            for name in names:
+                with contextlib.suppress(FileNotFoundError):
+                    total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
+        return total
 
 
 def _passage(chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:

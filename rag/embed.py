@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import threading
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,7 @@ class Embedder:
         self.name = model
         self.batch_size = batch_size
         self._model = _load(resolve_model(model))
+        self._model.eval()  # never trained here; embed_question relies on it
         self.precision = _choose_precision(precision)
         if self.precision == "bfloat16":
             import torch
@@ -76,7 +78,18 @@ class Embedder:
     def embed_question(self, text: str) -> np.ndarray:
         """One question's vector, remembered: retrieval and answer composition both need it,
         and a chat often repeats a search."""
-        vector = self.embed([text])[0]
+        import torch
+
+        model = self._model
+        # One text needs no batching or length sorting, so this calls the model's modules
+        # directly: `encode` also walks every submodule to set eval mode on each call, ~1.5 ms
+        # of a ~25 ms search (bench/retrieval.py). The modules (pooling, normalising) are the
+        # same, so the vector is the one `embed` gives.
+        preprocess = getattr(model, "preprocess", None) or model.tokenize  # renamed in 6
+        with self._lock, torch.inference_mode():
+            features = preprocess([text])
+            embedding = model(features)["sentence_embedding"]
+            vector = torch.nn.functional.normalize(embedding.float(), dim=-1)[0].numpy()
         vector.flags.writeable = False  # shared between callers
         return vector
 
@@ -133,6 +146,21 @@ def _pool_sentences(text: str, tokens: np.ndarray, offsets: np.ndarray) -> Sente
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 
+# PyTorch's OpenMP workers spin after each parallel region, waiting for more work (libgomp's
+# default: 300,000 spins). On 2 cores they then hold both cores while Chroma searches, right after
+# a question is encoded: its query took ~9 ms instead of ~4.6 ms alone. Spinning 10,000 times
+# still covers the gap between a layer's operations: search fell from ~25 to ~22 ms a question
+# (bench/retrieval.py) and ingestion did not slow. libgomp reads this when torch is first
+# imported, so it is set before our first import of torch; a user's own value wins.
+_OPENMP_SPINCOUNT = "10000"
+
+
+def _import_torch():
+    os.environ.setdefault("GOMP_SPINCOUNT", _OPENMP_SPINCOUNT)
+    import torch
+
+    return torch
+
 
 def _choose_precision(precision: str) -> str:
     """`precision` itself, or for "auto" bfloat16 where the CPU computes it natively, else float32."""
@@ -143,9 +171,7 @@ def _choose_precision(precision: str) -> str:
         )
     if precision != "auto":
         return precision
-    import torch
-
-    cpu = torch.cpu
+    cpu = _import_torch().cpu
     # Private probes, so looked up defensively: a torch without them gets float32.
     native = any(
         getattr(cpu, probe, lambda: False)()
@@ -155,6 +181,7 @@ def _choose_precision(precision: str) -> str:
 
 
 def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch is slow to import)
+    _import_torch()
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 

@@ -69,6 +69,20 @@ def test_float32_and_bfloat16_encoders_agree():
     assert (a * b).sum(axis=1).min() > 0.999
 
 
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_a_question_is_encoded_as_embed_encodes_it(precision: str):
+    """embed_question calls the model's modules directly (faster for one text); its vector must
+    be the one the batch path gives, or questions would drift from the chunks they match."""
+    embedder = get_embedder(DEFAULT_MODEL, 8, precision)
+    question = "How does China view the new mineral deals?"
+    direct = embedder.embed_question(question)
+    batch = embedder.embed([question])[0]
+    assert direct.dtype == np.float32 and abs(float(np.linalg.norm(direct)) - 1) < 1e-5
+    assert float(direct @ batch) > 0.9999
+    other = embedder.embed(["Rare earth elements are needed for magnets."])[0]
+    assert float(direct @ other) < 0.9  # the check above can fail: unrelated text is far
+
+
 def test_an_unknown_precision_is_refused_with_the_variable_named():
     with pytest.raises(rag.RagError, match="RAG_EMBED_PRECISION"):
         get_embedder(DEFAULT_MODEL, 8, "float8")

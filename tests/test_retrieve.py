@@ -1,4 +1,5 @@
-"""Retrieval options: the cross-encoder reranking seam and the encoder's precision."""
+"""Retrieval options: the cross-encoder reranking seam, the encoder's precision, and the
+keyword side's top-n selection."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import rag
 from rag.embed import get_embedder, resolve_model
+from rag.retrieve import _largest
 from rag.settings import DEFAULT_MODEL
 
 QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
@@ -86,3 +90,16 @@ def test_a_question_is_encoded_as_embed_encodes_it(precision: str):
 def test_an_unknown_precision_is_refused_with_the_variable_named():
     with pytest.raises(rag.RagError, match="RAG_EMBED_PRECISION"):
         get_embedder(DEFAULT_MODEL, 8, "float8")
+
+
+@given(
+    st.lists(st.integers(0, 5), max_size=60).map(lambda v: np.array(v, dtype=np.float32)),
+    st.integers(1, 80),
+)
+def test_largest_picks_the_top_scores_best_first(scores: np.ndarray, n: int):
+    """The partial selection gives what a full sort would: the n best scores (ties in any
+    order), descending."""
+    chosen = _largest(scores, n)
+    assert len(chosen) == min(n, len(scores)) and len(set(chosen.tolist())) == len(chosen)
+    expected = np.sort(scores)[::-1][: len(chosen)]
+    assert np.array_equal(scores[chosen], expected)

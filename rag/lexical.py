@@ -113,13 +113,13 @@ class LexicalIndex:
     def position(self, chunk_id: str) -> int | None:
         return self._position.get(chunk_id)
 
-    def coverage(self, query_tokens: list[str], text: str) -> float:
-        """IDF-weighted share of the query's distinct terms that `text` contains: 1.0 when every
-        informative word of the question occurs in the passage, near 0 when none does."""
+    def coverage(self, query_tokens: list[str], present: set[str]) -> float:
+        """IDF-weighted share of the query's distinct terms that a passage contains (`present`:
+        its tokens): 1.0 when every informative word of the question occurs in the passage, near
+        0 when none does."""
         terms = set(query_tokens)
         if not terms:
             return 0.0
-        present = set(tokenize(text))
         n = max(len(self.ids), 1)
         weight = {
             t: math.log(1 + (n - self._doc_freq.get(t, 0) + 0.5) / (self._doc_freq.get(t, 0) + 0.5))

@@ -79,7 +79,8 @@ class Retriever:
         fused = weight * _min_max(similarity) + (1 - weight) * _min_max(keyword)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
-        order = self._diverse(np.argsort(-fused, kind="stable"), candidates, wanted)
+        terms = _Terms(candidates)
+        order = self._diverse(np.argsort(-fused, kind="stable"), terms, wanted)
         if rerank:
             texts = [candidates[i].text for i in order]
             scores = get_reranker(rerank).scores(question, texts)
@@ -89,12 +90,12 @@ class Retriever:
             dataclasses.replace(
                 candidates[i],
                 score=float(fused[i]),
-                coverage=lexical.coverage(tokens, candidates[i].text),
+                coverage=lexical.coverage(tokens, terms[i]),
             )
             for i in order
         ]
 
-    def _diverse(self, order: np.ndarray, candidates: list[Passage], k: int) -> list[int]:
+    def _diverse(self, order: np.ndarray, terms: _Terms, k: int) -> list[int]:
         """The first `k` of `order`, skipping any passage whose words nearly repeat one already
         kept (copies of a file, versions, boilerplate), so they cannot crowd out the rest."""
         limit = self.settings.duplicate_overlap
@@ -103,18 +104,18 @@ class Retriever:
         kept: list[int] = []
         kept_terms: list[set[str]] = []
         for i in order:
-            terms = set(tokenize(candidates[i].text))
+            mine = terms[i]
             # Jaccard >= limit needs the smaller set to be >= limit x the larger, so pairs of
             # unlike sizes are ruled out without building their intersection and union.
-            size = len(terms)
+            size = len(mine)
             if any(
                 limit * max(size, len(other)) <= min(size, len(other))
-                and _jaccard(terms, other) >= limit
+                and _jaccard(mine, other) >= limit
                 for other in kept_terms
             ):
                 continue
             kept.append(int(i))
-            kept_terms.append(terms)
+            kept_terms.append(mine)
             if len(kept) == k:
                 break
         return kept
@@ -132,6 +133,21 @@ class Retriever:
                 best[i] = float((sentences.vectors @ vector).max())
         weight = self.settings.sentence_match_weight
         return (1 - weight) * similarity + weight * best
+
+
+class _Terms:
+    """Each candidate's set of keyword tokens, computed on first use: near-copy skipping and
+    keyword coverage both need them, for the few candidates that reach the top."""
+
+    def __init__(self, candidates: list[Passage]) -> None:
+        self._candidates = candidates
+        self._sets: dict[int, set[str]] = {}
+
+    def __getitem__(self, i: int) -> set[str]:
+        found = self._sets.get(i)
+        if found is None:
+            found = self._sets[i] = set(tokenize(self._candidates[i].text))
+        return found
 
 
 def _largest(values: np.ndarray, n: int) -> np.ndarray:

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ _NO_PAGE = -1  # Chroma metadata cannot hold None
 # Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
 # from float16 unit vectors differs from float32 by under 1e-3, far below what ranks sentences.
 _SENTENCE_DTYPE = np.float16
-_SENTENCE_CACHE = 4096  # decoded entries kept for answer composition
+_SENTENCE_CACHE = 4096  # decoded entries kept for retrieval and answer composition
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Store:
             chromadb.api.client.SharedSystemClient.clear_system_cache()
             self._open(index_dir)
         self.files: dict[str, FileRecord] = {}
-        self._sentences: dict[str, SentenceVectors] = {}
+        self._sentences: OrderedDict[str, SentenceVectors] = OrderedDict()
         # Changes on every write; the keyword index records the generation it was built from.
         self.generation = ""
         self._stamp: object | None = None
@@ -335,7 +336,11 @@ class Store:
             sentences = _decode_sentences(meta)
             if sentences is not None:
                 if len(self._sentences) >= _SENTENCE_CACHE:
-                    self._sentences.clear()
+                    # The oldest goes, not all: emptying the cache mid-search cost one Chroma
+                    # read per candidate remembered before (~1.7 ms each). popitem is atomic;
+                    # a refresh in another thread may have emptied the cache meanwhile.
+                    with contextlib.suppress(KeyError):
+                        self._sentences.popitem(last=False)
                 self._sentences[chunk_id] = sentences
         return _passage(chunk_id, text, meta, similarity)
 

@@ -97,13 +97,17 @@ def _engine(args: argparse.Namespace, **overrides: object) -> RAG:
 
 def _ingest(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    bar = None if args.quiet else tqdm(unit="file", dynamic_ncols=True, file=sys.stderr)
+    bar: tqdm | None = None
 
     def progress(done: int, total: int, source: str) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.set_postfix_str(source[-40:], refresh=False)
-            bar.update(done - bar.n)
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:  # made at the start call, when the total is known (no "0file" line)
+            bar = tqdm(total=total, unit="file", dynamic_ncols=True, file=sys.stderr)
+        bar.total = total
+        bar.set_postfix_str(source[-40:], refresh=False)
+        bar.update(done - bar.n)
 
     try:
         report = engine.ingest(args.paths, progress=progress, rebuild=args.rebuild)

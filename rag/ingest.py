@@ -21,7 +21,8 @@ from .settings import Settings
 from .store import FileRecord, Store
 from .types import Chunk, FileFailure, IngestReport
 
-# Called after each file with (files done, files in total, the file's source).
+# Called with (0, files in total, "") at the start, then with (files done, files in total, the
+# file's source) as each file is stored, found unchanged, or fails.
 ProgressCallback = Callable[[int, int, str], None]
 # Files are embedded and stored in batches of about this many chunks: big enough to keep the
 # encoder busy and the manifest writes few, small enough to bound memory on large folders.
@@ -74,20 +75,37 @@ def _index(
     report: IngestReport,
     progress: ProgressCallback | None,
 ) -> IngestReport:
-    """Load, embed and store the new or changed files among `targets`, in batches."""
+    """Load, embed and store the new or changed files among `targets`, in batches. A file counts
+    as done for `progress` once it is stored (or found unchanged, or failed), not when read:
+    embedding is most of the time, so counting reads would reach 100% before the work."""
     batch: list[_Loaded] = []
-    # Closed on the way out even when a write fails, so the reading thread stops at once.
-    with contextlib.closing(_read_ahead(targets, store, settings, report)) as reads:
-        for done, (target, loaded) in enumerate(reads, start=1):
-            if loaded is not None:
-                batch.append(loaded)
-            if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
-                _write(batch, store, embedder, report)
-                batch = []
+    waiting: list[_Target] = []  # read, in order, until the batch holding them is stored
+    done = 0
+
+    def finish() -> None:
+        nonlocal done
+        for target in waiting:
+            done += 1
             if progress:
                 progress(done, len(targets), target.source)
+        waiting.clear()
+
+    if progress and targets:
+        progress(0, len(targets), "")
+    # Closed on the way out even when a write fails, so the reading thread stops at once.
+    with contextlib.closing(_read_ahead(targets, store, settings, report)) as reads:
+        for target, loaded in reads:
+            waiting.append(target)
+            if loaded is not None:
+                batch.append(loaded)
+            if not batch or sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
+                if batch:
+                    _write(batch, store, embedder, report)
+                    batch = []
+                finish()
     if batch:
         _write(batch, store, embedder, report)
+    finish()
     return report
 
 

@@ -158,3 +158,23 @@ def test_missing_manifest_is_an_error_for_readers_and_repaired_by_ingest(
     repaired = rag.RAG(index=index)
     assert repaired.ingest([workdir]).added == [str(workdir / "a.txt")]
     _assert_consistent(repaired)
+
+
+def test_progress_counts_a_file_once_it_is_stored(engine: rag.RAG, workdir: Path):
+    """The first call gives the total before any work; each later call names a file whose
+    chunks are already in the index, so a bar at 100% means the work is done (embedding is
+    most of it, and it happens after files are read)."""
+    for seed in SEEDS.glob("*.md"):
+        shutil.copy(seed, workdir / seed.name)
+    (workdir / "broken.pdf").write_bytes(b"not a pdf")
+    calls = []
+
+    def progress(done: int, total: int, source: str) -> None:
+        stored = {record.source for record in engine.store.files.values()}
+        calls.append((done, total, source, source in stored))
+
+    report = engine.ingest([workdir], progress=progress)
+    assert calls[0] == (0, 5, "", False)
+    assert [c[0] for c in calls] == list(range(6))
+    assert {c[2] for c in calls[1:]} == set(report.added) | {f.source for f in report.failed}
+    assert all(stored for _, _, source, stored in calls[1:] if source in report.added)

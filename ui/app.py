@@ -215,7 +215,9 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
         return (note, *_refreshed())
 
     def resync(progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
-        report = engine.resync(progress=lambda d, t, s: progress((d, t), desc=f"Checking {s}"))
+        report = engine.resync(
+            progress=lambda d, t, s: progress((d, t), desc=f"Checked {s}" if s else "Checking")
+        )
         return (_safe(report.summary()), *_refreshed())
 
     def _refreshed() -> tuple:

@@ -87,9 +87,12 @@ class Embedder:
         # same, so the vector is the one `embed` gives.
         preprocess = getattr(model, "preprocess", None) or model.tokenize  # renamed in 6
         with self._lock, torch.inference_mode():
-            features = preprocess([text])
+            features = {
+                name: value.to(model.device) if isinstance(value, torch.Tensor) else value
+                for name, value in preprocess([text]).items()
+            }
             embedding = model(features)["sentence_embedding"]
-            vector = torch.nn.functional.normalize(embedding.float(), dim=-1)[0].numpy()
+            vector = torch.nn.functional.normalize(embedding.float(), dim=-1)[0].cpu().numpy()
         vector.flags.writeable = False  # shared between callers
         return vector
 

@@ -3,9 +3,11 @@ shortcuts. The CLI and the UI use only what this module exposes."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,7 +155,17 @@ class RAG:
         folder = self.settings.upload_dir
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
-        shutil.copyfile(content, target)
+        # Copied beside the target, then renamed over it: another session uploading the same
+        # name must never see (and index) a half-copied or just-truncated file. The temporary
+        # name is hidden, so ingesting the folder skips it.
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+        os.close(handle)
+        try:
+            shutil.copyfile(content, partial)
+            os.replace(partial, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
         return self.ingest([target])
 
     def warm_up(self) -> None:

@@ -86,6 +86,33 @@ def test_uploads_cannot_escape_their_folder_and_bad_uploads_change_nothing(tmp_p
     assert engine.status().chunks == before
 
 
+def test_two_sessions_uploading_one_name_never_index_a_half_copied_file(tmp_path: Path):
+    """Two sessions upload the same file name over and over, with different contents. Each
+    copy lands whole (copied aside, then renamed), so no ingest ever reads a truncated file
+    (seen once in the sixteen-user test as 'empty file (0 bytes)')."""
+    import concurrent.futures
+
+    uploads = tmp_path / "uploads"
+    engine = rag.RAG(index=tmp_path / "index", upload_dir=uploads)
+    sources = []
+    for i in range(2):
+        source = tmp_path / f"incoming-{i}"
+        source.write_text(f"Version {i}: " + "the gannets nest on the northern cliffs. " * 200)
+        sources.append(source)
+
+    def uploader(i: int) -> list[str]:
+        failures = []
+        for _ in range(15):
+            report = engine.add_upload("shared-name.txt", sources[i])
+            failures += [f.reason for f in report.failed]
+        return failures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        failures = [f for job in [pool.submit(uploader, i) for i in range(2)] for f in job.result()]
+    assert failures == []
+    assert [p.name for p in uploads.iterdir()] == ["shared-name.txt"]  # no partial left behind
+
+
 def test_login_is_required_when_configured(seed_engine: rag.RAG):
     import httpx
 

@@ -198,6 +198,9 @@ class RAG:
                 searched = rewrite_question(question, user_turns(history), self.llm)
             except LLMError:
                 pass  # keep the rewrite made without a model
+        # Here, not only inside search, so the answer is composed for (and shows) what was
+        # searched.
+        searched = self.retriever.expand_acronyms(searched)
         passages = self.retriever.search(searched, k or self.settings.top_k)
         extractive = compose(
             question, searched, passages, self.embedder, self.settings, self.store.sentence_vectors

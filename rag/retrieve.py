@@ -11,12 +11,16 @@ import threading
 
 import numpy as np
 
+from .acronyms import acronyms, expand, long_form
 from .embed import Embedder
 from .lexical import LexicalIndex, tokenize
 from .rerank import get_reranker
 from .settings import Settings
 from .store import Store
 from .types import Passage
+
+# Chunks searched for an acronym's definition: those where it weighs most (short, or defining).
+_DEFINING_CHUNKS = 5
 
 
 class Retriever:
@@ -46,10 +50,28 @@ class Retriever:
                 self._lexical = loaded
             return self._lexical
 
+    def expand_acronyms(self, question: str) -> str:
+        """`question` with each acronym followed by its long form, where one of the chunks that
+        mention it most defines it (unchanged when none does, or when turned off)."""
+        wanted = acronyms(question) if self.settings.expand_acronyms else []
+        if not wanted:
+            return question
+        lexical = self.lexical()
+        definitions = {}
+        for acronym in wanted:
+            scores = lexical.scores(tokenize(acronym))
+            top = [lexical.ids[i] for i in _largest(scores, _DEFINING_CHUNKS) if scores[i] > 0]
+            for text in self.store.texts(top):
+                if words := long_form(acronym, text):
+                    definitions[acronym] = words
+                    break
+        return expand(question, definitions)
+
     def search(self, question: str, k: int) -> list[Passage]:
-        """The `k` passages most relevant to `question`, best first."""
+        """The `k` passages most relevant to `question` (its acronyms spelled out), best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1 (got {k})")
+        question = self.expand_acronyms(question)
         lexical = self.lexical()
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)

@@ -327,6 +327,20 @@ class Store:
         }
         return [found[chunk_id] for chunk_id in ids if chunk_id in found]
 
+    def texts(self, ids: list[str]) -> list[str]:
+        """The text of the chunks `ids` that are visible, in that order."""
+        if not ids:
+            return []
+        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
+        found = {
+            chunk_id: text
+            for chunk_id, text, meta in zip(
+                got["ids"], got["documents"], got["metadatas"], strict=True
+            )
+            if self._visible(text, meta)
+        }
+        return [found[chunk_id] for chunk_id in ids if chunk_id in found]
+
     def _remember(self, chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:
         """The Passage for a stored chunk; its sentence vectors are kept for `sentence_vectors`.
         Kept vectors are not decoded again (a chunk id names its file's content, and the cache

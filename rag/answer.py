@@ -135,7 +135,8 @@ def _sentence_vectors(
 def evidence(passage: Passage, settings: Settings) -> float:
     """How strongly a passage bears on the question, on a scale that means the same for every
     query (unlike the fused rank score): embedding similarity plus weighted keyword coverage.
-    Coverage rescues short, exact questions ("What is CPEC?") that embed weakly."""
+    Coverage can rescue short, exact questions that embed weakly; its weight is chosen on data
+    (bench/calibrate.py), where it did not help, so it is 0 by default."""
     return passage.similarity + settings.coverage_weight * passage.coverage
 
 

@@ -201,7 +201,7 @@ class RAG:
         # Here, not only inside search, so the answer is composed for (and shows) what was
         # searched.
         searched = self.retriever.expand_acronyms(searched)
-        passages = self.retriever.search(searched, k or self.settings.top_k)
+        passages = self.retriever.search(searched, k or self.settings.top_k, spelled_out=True)
         extractive = compose(
             question, searched, passages, self.embedder, self.settings, self.store.sentence_vectors
         )

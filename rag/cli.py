@@ -105,7 +105,6 @@ def _ingest(args: argparse.Namespace) -> int:
             return
         if bar is None:  # made at the start call, when the total is known (no "0file" line)
             bar = tqdm(total=total, unit="file", dynamic_ncols=True, file=sys.stderr)
-        bar.total = total
         bar.set_postfix_str(source[-40:], refresh=False)
         bar.update(done - bar.n)
 

@@ -98,10 +98,10 @@ def _index(
             waiting.append(target)
             if loaded is not None:
                 batch.append(loaded)
-            if not batch or sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
-                if batch:
-                    _write(batch, store, embedder, report)
-                    batch = []
+            if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
+                _write(batch, store, embedder, report)
+                batch = []
+            if not batch:  # everything read so far is stored
                 finish()
     if batch:
         _write(batch, store, embedder, report)

@@ -67,11 +67,13 @@ class Retriever:
                     break
         return expand(question, definitions)
 
-    def search(self, question: str, k: int) -> list[Passage]:
-        """The `k` passages most relevant to `question` (its acronyms spelled out), best first."""
+    def search(self, question: str, k: int, *, spelled_out: bool = False) -> list[Passage]:
+        """The `k` passages most relevant to `question` (its acronyms spelled out, unless
+        `spelled_out` says the caller already did), best first."""
         if k < 1:
             raise ValueError(f"k must be at least 1 (got {k})")
-        question = self.expand_acronyms(question)
+        if not spelled_out:
+            question = self.expand_acronyms(question)
         lexical = self.lexical()
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)

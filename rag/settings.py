@@ -49,11 +49,11 @@ class Settings:
     # A passage whose stemmed word set overlaps a better-ranked one's this much (Jaccard) is a
     # near-copy and is skipped, so duplicates do not fill the top k. Above 1 turns it off.
     duplicate_overlap: float = 0.8
+    # Spell out a question's acronyms where a document defines them (rag/acronyms.py).
+    expand_acronyms: bool = True
     # Optional cross-encoder (a sentence-transformers CrossEncoder name or local folder) that
     # re-ranks the best `rerank_candidates` fused passages. Off by default: no cross-encoder
     # ships in a package we can install offline, and one costs a forward pass per candidate.
-    # Spell out a question's acronyms where a document defines them (rag/acronyms.py).
-    expand_acronyms: bool = True
     rerank_model: str = ""
     rerank_candidates: int = 20
     bm25_k1: float = 1.2

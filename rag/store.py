@@ -315,27 +315,27 @@ class Store:
 
     def fetch(self, ids: list[str], vector: np.ndarray) -> list[Passage]:
         """The chunks `ids` (in that order), with their cosine similarity to `vector`."""
-        if not ids:
-            return []
-        got = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        found = {
-            chunk_id: self._remember(chunk_id, text, meta, float(np.dot(embedding, vector)))
-            for chunk_id, text, meta, embedding in zip(
-                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-            )
-            if self._visible(text, meta) and embedding is not None
-        }
-        return [found[chunk_id] for chunk_id in ids if chunk_id in found]
+        return [
+            self._remember(chunk_id, text, meta, float(np.dot(embedding, vector)))
+            for chunk_id, text, meta, embedding in self._get_visible(ids, with_vectors=True)
+            if embedding is not None
+        ]
 
     def texts(self, ids: list[str]) -> list[str]:
         """The text of the chunks `ids` that are visible, in that order."""
+        return [text for _id, text, _meta, _vector in self._get_visible(ids)]
+
+    def _get_visible(self, ids: list[str], with_vectors: bool = False) -> list[tuple]:
+        """(id, text, metadata, vector or None) of the visible chunks among `ids`, in that order."""
         if not ids:
             return []
-        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
+        include = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
+        got = self._collection.get(ids=ids, include=include)
+        vectors = got["embeddings"] if with_vectors else [None] * len(got["ids"])
         found = {
-            chunk_id: text
-            for chunk_id, text, meta in zip(
-                got["ids"], got["documents"], got["metadatas"], strict=True
+            chunk_id: (chunk_id, text, meta, vector)
+            for chunk_id, text, meta, vector in zip(
+                got["ids"], got["documents"], got["metadatas"], vectors, strict=True
             )
             if self._visible(text, meta)
         }

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,8 @@ class RAG:
         self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._llm: LLM | None = None
+        # The UI serves every browser session from one RAG: build its store once, not per thread.
+        self._opening = threading.Lock()
         if self.settings.answer_mode not in ("extractive", "generative"):
             raise RagError(
                 f"answer_mode must be 'extractive' or 'generative', not "
@@ -74,7 +77,9 @@ class RAG:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = self._open_store()
+            with self._opening:
+                if self._store is None:
+                    self._store = self._open_store()
         return self._store
 
     def _open_store(self, rebuild: bool = False) -> Store:

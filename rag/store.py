@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -31,6 +32,9 @@ COLLECTION = "chunks"
 MANIFEST_VERSION = 1
 LOCK = ".write.lock"
 _NO_PAGE = -1  # Chroma metadata cannot hold None
+# Chroma keeps one shared system per path in a process-wide cache that is not thread-safe: two
+# threads opening the same folder at once fail with KeyError or a half-built client.
+_CHROMA_OPEN = threading.Lock()
 
 
 # Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
@@ -73,20 +77,22 @@ class Store:
         self.server = server
         self.collection_name = collection
         index_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            self._open(index_dir)
-        except StoreError:
-            raise
-        except Exception as exc:  # Chroma raises many types for a damaged database
-            if not rebuild or server:
-                raise StoreError(
-                    f"the Chroma database in {index_dir} cannot be opened ({type(exc).__name__}: "
-                    f"{exc}); rebuild the index with `rag ingest --rebuild PATH...`"
-                ) from None
-            # A rebuild must work even on a database too damaged to open: start it afresh.
-            _remove_chroma_files(index_dir)
-            chromadb.api.client.SharedSystemClient.clear_system_cache()
-            self._open(index_dir)
+        with _CHROMA_OPEN:
+            try:
+                self._open(index_dir)
+            except StoreError:
+                raise
+            except Exception as exc:  # Chroma raises many types for a damaged database
+                if not rebuild or server:
+                    raise StoreError(
+                        f"the Chroma database in {index_dir} cannot be opened "
+                        f"({type(exc).__name__}: {exc}); rebuild the index with "
+                        "`rag ingest --rebuild PATH...`"
+                    ) from None
+                # A rebuild must work even on a database too damaged to open: start it afresh.
+                _remove_chroma_files(index_dir)
+                chromadb.api.client.SharedSystemClient.clear_system_cache()
+                self._open(index_dir)
         self.files: dict[str, FileRecord] = {}
         self._sentences: OrderedDict[str, SentenceVectors] = OrderedDict()
         # Changes on every write; the keyword index records the generation it was built from.

@@ -216,3 +216,29 @@ def test_index_size_survives_files_replaced_during_the_walk(tmp_path: Path):
         stop.set()
         writer.join()
     assert min(sizes) > 0  # the manifest is always there, whichever version
+
+
+def test_threads_opening_one_index_at_once_all_succeed(tmp_path: Path):
+    """The UI's sessions share one RAG and open its store on first use; Chroma's process-wide
+    client cache is not thread-safe, so concurrent first opens of one folder failed with
+    KeyError (seen in CI from the two-uploaders test). Both a shared RAG and separate RAGs on
+    one folder must open cleanly."""
+    import concurrent.futures
+
+    def open_shared(start: threading.Barrier, shared: rag.RAG) -> object:
+        start.wait()
+        return shared.store
+
+    def open_separate(start: threading.Barrier, folder: Path) -> int:
+        start.wait()
+        return rag.RAG(index=folder).store.count()
+
+    for trial in range(8):
+        shared = rag.RAG(index=tmp_path / f"shared-{trial}")
+        folder = tmp_path / f"separate-{trial}"
+        start = threading.Barrier(6)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+            stores = [pool.submit(open_shared, start, shared) for _ in range(3)]
+            counts = [pool.submit(open_separate, start, folder) for _ in range(3)]
+            assert len({id(job.result()) for job in stores}) == 1  # one store per RAG
+            assert [job.result() for job in counts] == [0, 0, 0]

@@ -66,8 +66,9 @@ class RAG:
         self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._llm: LLM | None = None
-        # The UI serves every browser session from one RAG: build its store once, not per thread.
-        self._opening = threading.Lock()
+        # The UI serves every browser session from one RAG: build its store and retriever once,
+        # not once per thread (re-entrant: the retriever needs the store).
+        self._opening = threading.RLock()
         if self.settings.answer_mode not in ("extractive", "generative"):
             raise RagError(
                 f"answer_mode must be 'extractive' or 'generative', not "
@@ -94,9 +95,13 @@ class RAG:
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None or self._retriever.store is not self.store:
-            self._retriever = Retriever(self.store, self.embedder, self.settings)
-        return self._retriever
+        retriever = self._retriever
+        if retriever is None or retriever.store is not self.store:
+            with self._opening:
+                if self._retriever is None or self._retriever.store is not self.store:
+                    self._retriever = Retriever(self.store, self.embedder, self.settings)
+                retriever = self._retriever
+        return retriever
 
     @property
     def embedder(self) -> Embedder:

@@ -222,12 +222,12 @@ def test_threads_opening_one_index_at_once_all_succeed(tmp_path: Path):
     """The UI's sessions share one RAG and open its store on first use; Chroma's process-wide
     client cache is not thread-safe, so concurrent first opens of one folder failed with
     KeyError (seen in CI from the two-uploaders test). Both a shared RAG and separate RAGs on
-    one folder must open cleanly."""
+    one folder must open cleanly, and a shared RAG builds one store and one retriever."""
     import concurrent.futures
 
-    def open_shared(start: threading.Barrier, shared: rag.RAG) -> object:
+    def open_shared(start: threading.Barrier, shared: rag.RAG) -> tuple[int, int]:
         start.wait()
-        return shared.store
+        return id(shared.retriever), id(shared.store)
 
     def open_separate(start: threading.Barrier, folder: Path) -> int:
         start.wait()
@@ -240,5 +240,5 @@ def test_threads_opening_one_index_at_once_all_succeed(tmp_path: Path):
         with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
             stores = [pool.submit(open_shared, start, shared) for _ in range(3)]
             counts = [pool.submit(open_separate, start, folder) for _ in range(3)]
-            assert len({id(job.result()) for job in stores}) == 1  # one store per RAG
+            assert len({job.result() for job in stores}) == 1  # one store, one retriever
             assert [job.result() for job in counts] == [0, 0, 0]

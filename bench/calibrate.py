@@ -1,11 +1,13 @@
-"""Choose the answer settings on data: abstention (`min_score`, `coverage_weight`) and sentence
-selection (`sentence_weight`, `sentence_keep_ratio`).
+"""Choose the answer settings on data: abstention (`min_score`, `coverage_weight`,
+`full_coverage_min_score`) and sentence selection (`sentence_weight`, `sentence_keep_ratio`).
 
 Data, two styles so the choice transfers: NQ-oracle dev questions (Wikipedia passages) and SciFact
 *train* claims (scientific abstracts; the test split is never used). Each set is split by
 position: even items choose the settings, odd items report them (held out). Each question is
 asked three ways: answerable (its gold passages indexed); near miss (its gold passages dropped
 from the results, as if never indexed); and off topic (asked of the other data set's index).
+Short questions, "What is <title>?" for NQ's passage titles, choose the full-coverage threshold
+the same way: NQ's questions are full sentences, and a name alone embeds weakly.
 
 Run: .venv/bin/python bench/calibrate.py [--limit N]   (prints tables, writes bench/results/calibrate.json)
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -21,7 +24,7 @@ import numpy as np
 from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_corpus
 
 import rag
-from rag.answer import compose, evidence
+from rag.answer import compose, evidence, is_evidence
 
 NQ = SHARED / "data" / "nq-oracle"
 SCIFACT = SHARED / "data" / "scifact"
@@ -33,6 +36,7 @@ SCIFACT = SHARED / "data" / "scifact"
 # more of the shorter, vaguer questions people ask of their own notes.)
 RECALL_FLOOR = 0.97
 CACHE = ROOT / "bench" / "results" / "cache"
+_BRACKETED = re.compile(r"\s*\(.*?\)")
 SENTENCE_KNOBS = ("sentence_weight", "keep_ratio", "other_source_keep_ratio")
 SENTENCE_COLUMNS = [*SENTENCE_KNOBS, "answer_recall", "citation_precision"]
 
@@ -59,6 +63,20 @@ def load_claims(limit: int) -> tuple[list[dict], list[dict]]:
     texts = {r["_id"]: r["text"] for r in read_jsonl(require(SCIFACT / "queries.jsonl"))}
     claims = [{"q": texts[qid], "gold": docs} for qid, docs in gold.items()]
     return claims[0::2][:limit], claims[1::2][:limit]
+
+
+def load_titles(limit: int) -> tuple[list[dict], list[dict]]:
+    """Short questions, one per NQ passage title: "What is <title>?" (its bracketed part dropped,
+    as people do not type "(2017 film)"), answered by that title's passages. The style people
+    ask of their own notes, which NQ's full questions lack."""
+    passages: dict[str, set[str]] = {}
+    for record in read_jsonl(require(NQ / "corpus.jsonl.gz")):
+        passages.setdefault(record["title"], set()).add(record["_id"])
+    questions = [
+        {"q": f"What is {_BRACKETED.sub('', title).strip()}?", "gold": gold}
+        for title, gold in sorted(passages.items())
+    ]
+    return questions[0::2][:limit], questions[1::2][:limit]
 
 
 def build_index(name: str, corpus_file: Path) -> rag.RAG:
@@ -118,6 +136,31 @@ def abstention_grid(groups: dict[str, list[list[rag.Passage]]], base: rag.Settin
                     **rates,
                 }
             )
+    return rows
+
+
+def full_coverage_grid(
+    groups: dict[str, list[list[rag.Passage]]], base: rag.Settings
+) -> list[dict]:
+    """Shares answered (answerable) and abstained (near miss, off topic) for each
+    `full_coverage_min_score`, with `base`'s min_score and coverage weight. The last (strictest)
+    value is min_score itself, where full coverage adds nothing."""
+    rows = []
+    for threshold in np.round(np.arange(0.2, base.min_score + 0.005, 0.01), 2):
+        settings = dataclasses.replace(base, full_coverage_min_score=float(threshold))
+        answered = {
+            name: float(np.mean([any(is_evidence(p, settings) for p in hits) for hits in runs]))
+            for name, runs in groups.items()
+        }
+        abstained = {name: 1 - answered[name] for name in ("near_miss", "off_topic")}
+        rows.append(
+            {
+                "full_coverage_min_score": float(threshold),
+                "answerable": answered["answerable"],
+                **abstained,
+                "abstain_when_unanswerable": sum(abstained.values()) / 2,
+            }
+        )
     return rows
 
 
@@ -254,23 +297,38 @@ def main() -> None:
     science = build_index("scifact", SCIFACT / "corpus.jsonl.gz")
     k = engine.settings.top_k
     halves = {}
-    for half, (questions, claims) in enumerate(
-        zip(load_questions(args.limit), load_claims(args.limit), strict=True)
+    for half, (questions, claims, titles) in enumerate(
+        zip(
+            load_questions(args.limit),
+            load_claims(args.limit),
+            load_titles(args.limit),
+            strict=True,
+        )
     ):
         nq, sf = retrieve_all(engine, questions, k), retrieve_all(science, claims, k)
+        short = retrieve_all(engine, titles, k)
         halves[half] = {
             "nq": nq,
             "answerable": [r["with_gold"] for r in nq + sf],
             "near_miss": [r["without_gold"] for r in nq + sf],
             "off_topic": [engine.search(c["q"], k=k) for c in claims]
             + [science.search(q["q"], k=k) for q in questions],
+            "short": {
+                "answerable": [r["with_gold"] for r in short],
+                "near_miss": [r["without_gold"] for r in short],
+                "off_topic": [science.search(t["q"], k=k) for t in titles],
+            },
         }
     choose, held_out = halves[0]["nq"], halves[1]["nq"]
 
     def groups(half: int) -> dict:
         return {name: halves[half][name] for name in ("answerable", "near_miss", "off_topic")}
 
-    grid = abstention_grid(groups(0), engine.settings)
+    # First min_score and coverage_weight, with the full-coverage rule off (it only adds
+    # answers, and is chosen next, on short questions).
+    grid = abstention_grid(
+        groups(0), dataclasses.replace(engine.settings, full_coverage_min_score=2.0)
+    )
     chosen_abstain = best(grid)
     base = dataclasses.replace(
         engine.settings,
@@ -301,6 +359,33 @@ def main() -> None:
     print("Chosen, on the held-out half:")
     print_table([held], columns)
 
+    short_grid = full_coverage_grid(halves[0]["short"], base)
+    chosen_short = best(short_grid)
+    base = dataclasses.replace(
+        base, full_coverage_min_score=chosen_short["full_coverage_min_score"]
+    )
+    short_columns = ["full_coverage_min_score", "answerable", "near_miss", "off_topic"]
+    print(
+        f"\nShort questions: the strictest full_coverage_min_score answering >= {RECALL_FLOOR:.0%}"
+        " of them (choosing half; share answered, then shares abstained):"
+    )
+    print_table(short_grid, short_columns)
+    (short_held,) = [
+        r
+        for r in full_coverage_grid(halves[1]["short"], base)
+        if r["full_coverage_min_score"] == base.full_coverage_min_score
+    ]
+    without = full_coverage_grid(halves[1]["short"], base)[-1]
+    print("Chosen, on the held-out half, and without the rule (its last row):")
+    print_table([short_held, without], short_columns)
+    (full_held,) = [
+        r
+        for r in full_coverage_grid(groups(1), base)
+        if r["full_coverage_min_score"] == base.full_coverage_min_score
+    ]
+    print("NQ and SciFact questions with the rule, held-out half:")
+    print_table([full_held], short_columns)
+
     rows = sentence_grid(engine, choose, base)
     chosen = choose_sentences(rows)
     print("\nSentence selection on the choosing half (answerable questions):")
@@ -314,6 +399,7 @@ def main() -> None:
     held_answers = answer_metrics(engine, held_out, final)
     print(
         f"\nChosen: min_score={base.min_score} coverage_weight={base.coverage_weight} "
+        f"full_coverage_min_score={base.full_coverage_min_score} "
         + ", ".join(f"{k}={chosen[k]}" for k in SENTENCE_KNOBS)
     )
     print(
@@ -326,6 +412,9 @@ def main() -> None:
             "abstention_chosen": chosen_abstain,
             "abstention_held_out": held,
             "abstention_per_weight": per_weight,
+            "short_grid": short_grid,
+            "short_held_out": short_held,
+            "full_coverage_held_out": full_held,
             "sentence_grid": rows,
             "sentence_chosen": chosen,
             "answers_held_out": held_answers,

@@ -23,6 +23,7 @@ _WHITESPACE = re.compile(r"\s+")
 _SENTENCE_END = tuple(".!?\"'”’)")
 _MIN_UNPUNCTUATED_WORDS = 12
 _CLOSEST_SHOWN = 3
+_FULL_COVERAGE = 1.0 - 1e-6  # coverage is a ratio of float sums: "all words" up to rounding
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,10 @@ def compose(
     stored: StoredSentences | None = None,
 ) -> Answer:
     """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
-    documents do not cover it when no passage's evidence reaches `settings.min_score`.
+    documents do not cover it when no passage `is_evidence`.
     `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
     encoded now."""
-    if not passages or max(evidence(p, settings) for p in passages) < settings.min_score:
+    if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
@@ -130,6 +131,19 @@ def _sentence_vectors(
     for i, vector in zip(missing, encoded, strict=True):
         rows[i] = vector
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
+
+
+def is_evidence(passage: Passage, settings: Settings) -> bool:
+    """Whether a passage bears on the question enough to answer from: its `evidence` reaches
+    `min_score`, or it contains every informative word of the question and its similarity
+    reaches the lower `full_coverage_min_score` (short questions embed weakly, but a passage
+    naming all they name is on topic)."""
+    if evidence(passage, settings) >= settings.min_score:
+        return True
+    return (
+        passage.coverage >= _FULL_COVERAGE
+        and passage.similarity >= settings.full_coverage_min_score
+    )
 
 
 def evidence(passage: Passage, settings: Settings) -> float:

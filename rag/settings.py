@@ -64,6 +64,10 @@ class Settings:
     # Both chosen on data with `python bench/calibrate.py` (README, "How abstention is chosen").
     min_score: float = 0.46
     coverage_weight: float = 0.0
+    # ... or when it holds every informative word of the question and its similarity reaches
+    # this: short questions ("What is Gwadar?") embed weakly. Chosen on short questions built
+    # from NQ titles by `bench/calibrate.py`, like min_score; above 1 turns it off.
+    full_coverage_min_score: float = 0.43
     # A sentence's score mixes its own similarity to the question (this weight) with its passage's
     # similarity (the rest), so a terse sentence inside a strongly matching passage still counts.
     sentence_weight: float = 0.3

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 import rag
-from rag.answer import evidence
+from rag.answer import compose, evidence
 
 from .conftest import CHINA_QUESTION
 
@@ -179,3 +180,26 @@ def test_answer_quotes_one_document_unless_another_is_as_strong(engine: rag.RAG,
     )
     cited = {Path(c.source).name for c in anywhere.query(question).citations}
     assert cited == {"keeper.md", "harbour.md"}  # the second document did qualify
+
+
+def test_a_passage_naming_every_word_of_a_short_question_is_evidence(seed_engine: rag.RAG):
+    """Short questions embed weakly, so a passage holding every informative word of the
+    question counts as evidence from the lower full_coverage_min_score; a passage missing one,
+    or the rule turned off, leaves the same similarity short of an answer."""
+    settings = seed_engine.settings
+    assert settings.full_coverage_min_score < settings.min_score
+    similarity = (settings.full_coverage_min_score + settings.min_score) / 2
+    text = "The harbour at Tern Point was dredged in 1998 so that container ships could dock."
+
+    def answer(coverage: float, **changes: float) -> rag.Answer:
+        passage = rag.Passage(
+            "notes.md", None, 0, len(text), text, similarity, similarity, coverage
+        )
+        question = "What is Tern Point?"
+        chosen = dataclasses.replace(settings, **changes)
+        return compose(question, question, [passage], seed_engine.embedder, chosen)
+
+    covered = answer(1.0)
+    assert covered.found and covered.citations[0].quote == text
+    assert not answer(0.8).found
+    assert not answer(1.0, full_coverage_min_score=2.0).found

@@ -60,13 +60,13 @@ class Settings:
     bm25_b: float = 0.75
     answer_sentences: int = 3
     # Abstention: a passage is evidence when similarity + coverage_weight * coverage reaches
-    # min_score; with no such passage the answer says the documents do not cover the question.
-    # Both chosen on data with `python bench/calibrate.py` (README, "How abstention is chosen").
+    # min_score, or when it holds every informative word of the question and its similarity
+    # reaches full_coverage_min_score (short questions such as "What is Gwadar?" embed weakly;
+    # above 1 turns this off). With no such passage the answer says the documents do not cover
+    # the question. All three chosen on data by `python bench/calibrate.py` (README, "How
+    # abstention is chosen"); the last on short questions built from NQ titles.
     min_score: float = 0.46
     coverage_weight: float = 0.0
-    # ... or when it holds every informative word of the question and its similarity reaches
-    # this: short questions ("What is Gwadar?") embed weakly. Chosen on short questions built
-    # from NQ titles by `bench/calibrate.py`, like min_score; above 1 turns it off.
     full_coverage_min_score: float = 0.43
     # A sentence's score mixes its own similarity to the question (this weight) with its passage's
     # similarity (the rest), so a terse sentence inside a strongly matching passage still counts.

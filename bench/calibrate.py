@@ -370,12 +370,11 @@ def main() -> None:
         " of them (choosing half; share answered, then shares abstained):"
     )
     print_table(short_grid, short_columns)
+    held_grid = full_coverage_grid(halves[1]["short"], base)
     (short_held,) = [
-        r
-        for r in full_coverage_grid(halves[1]["short"], base)
-        if r["full_coverage_min_score"] == base.full_coverage_min_score
+        r for r in held_grid if r["full_coverage_min_score"] == base.full_coverage_min_score
     ]
-    without = full_coverage_grid(halves[1]["short"], base)[-1]
+    without = held_grid[-1]
     print("Chosen, on the held-out half, and without the rule (its last row):")
     print_table([short_held, without], short_columns)
     (full_held,) = [

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import rag
+from rag.answer import evidence
 from rag.chunking import sentence_spans
 from rag.retrieve import Retriever
 
@@ -77,6 +78,28 @@ def test_qa_bench_slice(tmp_path: Path):
     assert all(calibrate.pid_of(p) not in r["gold"] for r in runs for p in r["without_gold"])
     metrics = calibrate.answer_metrics(engine, runs, engine.settings)
     assert 0 < metrics["answer_recall"] <= 1 and 0 < metrics["citation_precision"] <= 1
+
+
+def test_short_question_calibration_slice(seed_engine: rag.RAG):
+    """Short questions come one per NQ title, bracketed parts dropped, each half its own titles;
+    the full-coverage grid's strictest row is min_score itself, so it answers exactly what
+    min_score alone does, and looser rows never answer less."""
+    choose, held = calibrate.load_titles(QUERIES)
+    assert len(choose) == len(held) == QUERIES
+    assert {q["q"] for q in choose}.isdisjoint(q["q"] for q in held)
+    assert all(q["gold"] and "(" not in q["q"] and q["q"].startswith("What is ") for q in choose)
+    questions = ["What is CPEC?", "What is a stablecoin?", "What is Gwadar?", "Who won in 2018?"]
+    runs = [seed_engine.search(q, k=5) for q in questions]
+    groups = {"answerable": runs, "near_miss": runs, "off_topic": runs}
+    grid = calibrate.full_coverage_grid(groups, seed_engine.settings)
+    assert grid[-1]["full_coverage_min_score"] == seed_engine.settings.min_score
+    settings = seed_engine.settings
+    alone = np.mean(
+        [any(evidence(p, settings) >= settings.min_score for p in hits) for hits in runs]
+    )
+    assert grid[-1]["answerable"] == pytest.approx(alone)
+    answered = [row["answerable"] for row in grid]
+    assert answered == sorted(answered, reverse=True)
 
 
 def test_latency_bench_slice(seed_engine: rag.RAG, tmp_path: Path):

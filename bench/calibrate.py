@@ -324,11 +324,9 @@ def main() -> None:
     def groups(half: int) -> dict:
         return {name: halves[half][name] for name in ("answerable", "near_miss", "off_topic")}
 
-    # First min_score and coverage_weight, with the full-coverage rule off (it only adds
-    # answers, and is chosen next, on short questions).
-    grid = abstention_grid(
-        groups(0), dataclasses.replace(engine.settings, full_coverage_min_score=2.0)
-    )
+    # First min_score and coverage_weight on `evidence` alone; the full-coverage rule only adds
+    # answers, and is chosen next, on short questions.
+    grid = abstention_grid(groups(0), engine.settings)
     chosen_abstain = best(grid)
     base = dataclasses.replace(
         engine.settings,

@@ -257,7 +257,7 @@ def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) ->
             run["with_gold"],
             engine.embedder,
             settings,
-            engine.store.sentence_vectors,
+            engine.retriever.sentence_vectors,
         )
         text = answer.text.lower()
         recall += any(a.lower() in text for a in run["answers"])

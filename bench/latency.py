@@ -48,16 +48,8 @@ def rss_mb() -> float:
 def base_chunks(engine: rag.RAG, gold: set[str]) -> list[tuple[Chunk, np.ndarray, SentenceVectors]]:
     """Every chunk of the base index with its stored vectors, the questions' gold passages
     first (so even the smallest index holds them)."""
-    got = engine.store._collection.get(include=["documents", "metadatas", "embeddings"])
     rows = [
-        (
-            Chunk(meta["source"], None, meta["start"], meta["end"], text),
-            np.asarray(vector, dtype=np.float32),
-            engine.store.sentence_vectors(chunk_id),
-        )
-        for chunk_id, text, meta, vector in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        )
+        (stored.chunk, stored.vector, stored.sentences) for stored in engine.store.stored_chunks()
     ]
     return sorted(rows, key=lambda row: Path(row[0].source).stem not in gold)
 
@@ -102,9 +94,14 @@ def grown(rows: list[tuple], size: int, seed: int = 0) -> list[tuple]:
 
 def build_sized(base: rag.RAG, size: int, gold: set[str], folder: Path) -> Path:
     """An index of exactly `size` chunks in `folder` (kept for the next run); written through
-    Store like an ingest."""
-    if (folder / "manifest.json").exists():
-        return folder
+    Store like an ingest, then its search snapshot built, as ingest does."""
+    if not (folder / "manifest.json").exists():
+        _write_sized(base, size, gold, folder)
+    rag.RAG(index=folder).warm_up()  # loads the saved snapshot, or builds it once
+    return folder
+
+
+def _write_sized(base: rag.RAG, size: int, gold: set[str], folder: Path) -> None:
     rows = grown(base_chunks(base, gold), size)
     store = Store(folder, base.settings.embed_model, rebuild=True)
     by_file: dict[str, list[tuple]] = {}
@@ -120,8 +117,6 @@ def build_sized(base: rag.RAG, size: int, gold: set[str], folder: Path) -> Path:
             store.replace_files(batch)
             batch = []
     store.replace_files(batch)
-    rag.RAG(index=folder).warm_up()  # builds and saves the keyword index, as ingest does
-    return folder
 
 
 def measure(folder: Path, questions: list[str]) -> dict:

@@ -27,7 +27,12 @@ def extractive_row(engine, runs: list[dict]) -> dict:
     started = time.perf_counter()
     answered = [
         compose(
-            r["q"], r["q"], r["with_gold"], engine.embedder, settings, engine.store.sentence_vectors
+            r["q"],
+            r["q"],
+            r["with_gold"],
+            engine.embedder,
+            settings,
+            engine.retriever.sentence_vectors,
         ).found
         for r in runs
     ]
@@ -38,7 +43,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
             r["without_gold"],
             engine.embedder,
             settings,
-            engine.store.sentence_vectors,
+            engine.retriever.sentence_vectors,
         ).found
         for r in runs
     ]
@@ -68,7 +73,7 @@ def generative_row(engine, runs: list[dict], llm: LLM) -> dict:
             run["with_gold"],
             engine.embedder,
             settings,
-            engine.store.sentence_vectors,
+            engine.retriever.sentence_vectors,
         )
         started = time.perf_counter()
         pieces = 0

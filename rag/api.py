@@ -124,14 +124,14 @@ class RAG:
             self._store = self._open_store(rebuild=True)
         with self.store.writing(self.settings.lock_timeout_s, rebuild=rebuild):
             report = sync(paths, self.store, self.embedder, self.settings, progress)
-        self.retriever.lexical()  # bring the keyword index in step now, not at the first query
+        self.retriever.snapshot()  # bring the search snapshot in step now, not at the first query
         return report
 
     def resync(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-check every indexed file: re-index the changed, drop the deleted."""
         with self.store.writing(self.settings.lock_timeout_s):
             report = resync(self.store, self.embedder, self.settings, progress)
-        self.retriever.lexical()
+        self.retriever.snapshot()
         return report
 
     def remove(self, source: str) -> bool:
@@ -139,7 +139,7 @@ class RAG:
         with self.store.writing(self.settings.lock_timeout_s):
             keys = [k for k, r in self.store.files.items() if source in (r.source, k)]
             self.store.remove_files(keys)
-        self.retriever.lexical()
+        self.retriever.snapshot()
         return bool(keys)
 
     def add_upload(self, filename: str, content: PathLike) -> IngestReport:
@@ -179,11 +179,11 @@ class RAG:
         return self.ingest([target])
 
     def warm_up(self) -> None:
-        """Load the model and the keyword index and run one tiny encode now, so the first
+        """Load the model and the search snapshot and run one tiny encode now, so the first
         question costs what every later one does (servers call this at start)."""
         self.embedder.embed(["warm up"])
         if self.store.count():
-            self.retriever.lexical()
+            self.retriever.snapshot()
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
         """The `k` passages most relevant to `query`, best first (retrieval only)."""
@@ -213,7 +213,12 @@ class RAG:
         searched = self.retriever.expand_acronyms(searched)
         passages = self.retriever.search(searched, k or self.settings.top_k, spelled_out=True)
         extractive = compose(
-            question, searched, passages, self.embedder, self.settings, self.store.sentence_vectors
+            question,
+            searched,
+            passages,
+            self.embedder,
+            self.settings,
+            self.retriever.sentence_vectors,
         )
         if not generative:
             yield extractive.text

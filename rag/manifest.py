@@ -2,7 +2,7 @@
 
 Embedded mode keeps it as `manifest.json` beside Chroma's files. Server mode keeps it inside the
 Chroma server, so every process sharing that server sees the same files and the same generation
-(and rebuilds its keyword index when the generation moves). Both write the whole manifest in one
+(and rebuilds its search snapshot when the generation moves). Both write the whole manifest in one
 atomic step: a reader sees the old one or the new one, never half."""
 
 from __future__ import annotations

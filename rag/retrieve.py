@@ -1,8 +1,10 @@
 """Question to passages: hybrid retrieval that fuses dense (Chroma) and keyword (BM25) results.
 
-Each side is min-max normalised over the candidate pool before a weighted sum; averaging raw
-scores would let BM25's unbounded scale dominate. Both scores are exact for every candidate:
-BM25 scores the whole corpus, and dense similarity is computed for keyword-only candidates."""
+Chroma finds the nearest chunks; their text and vectors, and the keyword index, come from the
+store's search snapshot (snapshot.py). Each side is min-max normalised over the candidate pool
+before a weighted sum; averaging raw scores would let BM25's unbounded scale dominate. Both
+scores are exact for every candidate: BM25 scores the whole corpus, and dense similarity is
+computed for keyword-only candidates."""
 
 from __future__ import annotations
 
@@ -13,42 +15,48 @@ import numpy as np
 
 from .acronyms import acronyms, expand, long_form
 from .embed import Embedder
-from .lexical import LexicalIndex, tokenize
+from .lexical import tokenize
 from .rerank import get_reranker
 from .settings import Settings
+from .snapshot import Snapshot
 from .store import Store
-from .types import Passage
+from .types import Passage, SentenceVectors
 
 # Chunks searched for an acronym's definition: those where it weighs most (short, or defining).
 _DEFINING_CHUNKS = 5
 
 
 class Retriever:
-    """Hybrid search over one store; keeps the keyword index in step with the store."""
+    """Hybrid search over one store, reading chunks from a snapshot kept in step with it."""
 
     def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self._lexical: LexicalIndex | None = None
+        self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 
-    def lexical(self) -> LexicalIndex:
-        """The keyword index for the store's current generation: cached, else loaded from disk,
-        else rebuilt from the chunks in Chroma (and saved for the next process)."""
+    def snapshot(self) -> Snapshot:
+        """The search snapshot for the store's current generation: cached, else loaded from
+        disk, else rebuilt from the chunks in Chroma (and saved for the next process)."""
         with self._lock:
             self.store.refresh()
             generation = self.store.generation
             params = (self.settings.bm25_k1, self.settings.bm25_b)
-            cached = self._lexical
+            cached = self._snapshot
             if cached is None or (cached.generation, cached.params) != (generation, params):
-                loaded = LexicalIndex.load(self.store.index_dir, generation, params)
-                if loaded is None:
-                    ids, texts = self.store.all_chunks()
-                    loaded = LexicalIndex.build(ids, texts, generation, *params)
-                    loaded.save(self.store.index_dir)
-                self._lexical = loaded
-            return self._lexical
+                loaded = Snapshot.load(self.store.index_dir, generation, params)
+                self._snapshot = loaded or Snapshot.build(self.store, generation, params)
+            return self._snapshot
+
+    def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:
+        """A chunk's stored sentence vectors: from the snapshot, or from Chroma for a chunk
+        the snapshot has not got (the index changed since it was searched)."""
+        snapshot = self.snapshot()
+        position = snapshot.position(chunk_id)
+        if position is None:
+            return self.store.sentence_vectors(chunk_id)
+        return snapshot.sentences(position)
 
     def expand_acronyms(self, question: str) -> str:
         """`question` with each acronym followed by its long form, where one of the chunks that
@@ -56,13 +64,13 @@ class Retriever:
         wanted = acronyms(question) if self.settings.expand_acronyms else []
         if not wanted:
             return question
-        lexical = self.lexical()
+        snapshot = self.snapshot()
         definitions = {}
         for acronym in wanted:
-            scores = lexical.scores(tokenize(acronym))
-            top = [lexical.ids[i] for i in _largest(scores, _DEFINING_CHUNKS) if scores[i] > 0]
-            for text in self.store.texts(top):
-                if words := long_form(acronym, text):
+            scores = snapshot.lexical.scores(tokenize(acronym))
+            top = _largest(scores, _DEFINING_CHUNKS)
+            for i in top[scores[top] > 0]:
+                if self._visible(snapshot, i) and (words := long_form(acronym, snapshot.text(i))):
                     definitions[acronym] = words
                     break
         return expand(question, definitions)
@@ -74,47 +82,48 @@ class Retriever:
             raise ValueError(f"k must be at least 1 (got {k})")
         if not spelled_out:
             question = self.expand_acronyms(question)
-        lexical = self.lexical()
+        snapshot = self.snapshot()
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)
-        dense = self.store.query(vector, pool)
+        dense = [
+            (i, similarity)
+            for chunk_id, similarity in self.store.nearest(vector, pool)
+            if (i := snapshot.position(chunk_id)) is not None and self._visible(snapshot, i)
+        ]
         if not dense:
             return []
         tokens = tokenize(question)
-        bm25 = lexical.scores(tokens)
-        dense_ids = {p.chunk_id for p in dense}
-        top_keyword = _largest(bm25, pool)
+        bm25 = snapshot.lexical.scores(tokens)
+        seen = {i for i, _ in dense}
         extra = [
-            lexical.ids[i] for i in top_keyword if bm25[i] > 0 and lexical.ids[i] not in dense_ids
+            int(i)
+            for i in _largest(bm25, pool)
+            if bm25[i] > 0 and i not in seen and self._visible(snapshot, i)
         ]
-        candidates = dense + self.store.fetch(extra, vector)
-
-        similarity = np.array([p.similarity for p in candidates], dtype=np.float32)
-        if self.settings.sentence_match_weight:
-            similarity = self._with_sentences(similarity, candidates, vector)
-        keyword = np.array(
-            [
-                bm25[i] if (i := lexical.position(p.chunk_id)) is not None else 0.0
-                for p in candidates
-            ],
-            dtype=np.float32,
+        positions = [i for i, _ in dense] + extra
+        # Keyword-only candidates' cosine comes from their stored vectors.
+        cosine = np.concatenate(
+            [np.array([s for _, s in dense], dtype=np.float32), snapshot.vectors(extra) @ vector]
         )
+        similarity = cosine
+        if self.settings.sentence_match_weight:
+            similarity = self._with_sentences(cosine, positions, snapshot, vector)
         weight = self.settings.dense_weight
-        fused = weight * _min_max(similarity) + (1 - weight) * _min_max(keyword)
+        fused = weight * _min_max(similarity) + (1 - weight) * _min_max(bm25[positions])
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
-        terms = _Terms(candidates)
+        terms = _Terms(snapshot, positions)
         order = self._diverse(np.argsort(-fused, kind="stable"), terms, wanted)
         if rerank:
-            texts = [candidates[i].text for i in order]
+            texts = [snapshot.text(positions[i]) for i in order]
             scores = get_reranker(rerank).scores(question, texts)
             fused[order] = scores  # a passage's score is now the cross-encoder's
             order = [order[j] for j in np.argsort(-scores, kind="stable")[:k]]
         return [
             dataclasses.replace(
-                candidates[i],
+                snapshot.passage(positions[i], float(cosine[i])),
                 score=float(fused[i]),
-                coverage=lexical.coverage(tokens, terms[i]),
+                coverage=snapshot.lexical.coverage(tokens, terms[i]),
             )
             for i in order
         ]
@@ -144,17 +153,23 @@ class Retriever:
                 break
         return kept
 
+    def _visible(self, snapshot: Snapshot, i: int) -> bool:
+        """Whether chunk `i` may be shown: chunks of a file missing from the manifest were left
+        by an interrupted write (or are being written right now), and stay hidden until a sync
+        completes or deletes them."""
+        return snapshot.key(i) in self.store.files
+
     def _with_sentences(
-        self, similarity: np.ndarray, candidates: list[Passage], vector: np.ndarray
+        self, similarity: np.ndarray, positions: list[int], snapshot: Snapshot, vector: np.ndarray
     ) -> np.ndarray:
         """Blend each chunk's similarity with its best sentence's (stored sentence vectors), so
         a chunk with one sentence that matches closely ranks above a chunk that is loosely
         about the topic throughout."""
         best = similarity.copy()
-        for i, passage in enumerate(candidates):
-            sentences = self.store.sentence_vectors(passage.chunk_id)
-            if sentences is not None and len(sentences.spans):
-                best[i] = float((sentences.vectors @ vector).max())
+        for n, i in enumerate(positions):
+            rows = snapshot.sentence_rows(i)
+            if len(rows):
+                best[n] = float((rows @ vector).max())
         weight = self.settings.sentence_match_weight
         return (1 - weight) * similarity + weight * best
 
@@ -163,14 +178,16 @@ class _Terms:
     """Each candidate's set of keyword tokens, computed on first use: near-copy skipping and
     keyword coverage both need them, for the few candidates that reach the top."""
 
-    def __init__(self, candidates: list[Passage]) -> None:
-        self._candidates = candidates
+    def __init__(self, snapshot: Snapshot, positions: list[int]) -> None:
+        self._snapshot = snapshot
+        self._positions = positions
         self._sets: dict[int, set[str]] = {}
 
     def __getitem__(self, i: int) -> set[str]:
         found = self._sets.get(i)
         if found is None:
-            found = self._sets[i] = set(tokenize(self._candidates[i].text))
+            text = self._snapshot.text(self._positions[i])
+            found = self._sets[i] = set(tokenize(text))
         return found
 
 

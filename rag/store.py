@@ -16,7 +16,6 @@ import shutil
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 
 from .errors import StoreError
 from .manifest import ManifestBackend, ManifestFile, ManifestInChroma
-from .types import Chunk, Passage, SentenceVectors
+from .types import Chunk, SentenceVectors
 
 COLLECTION = "chunks"
 MANIFEST_VERSION = 1
@@ -40,7 +39,9 @@ _CHROMA_OPEN = threading.Lock()
 # Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
 # from float16 unit vectors differs from float32 by under 1e-3, far below what ranks sentences.
 _SENTENCE_DTYPE = np.float16
-_SENTENCE_CACHE = 4096  # decoded entries kept for retrieval and answer composition
+# Records per Chroma read when reading them all: one read of 100k fails on SQLite's limit on
+# query variables; pages of a few thousand cost no more in total than one read.
+_PAGE = 2000
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,17 @@ class FileRecord:
     size: int
     chunks: int
     indexed_at: float
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """One chunk as the store holds it: what search snapshots (snapshot.py) are built from."""
+
+    chunk_id: str
+    key: str  # the manifest key of the file it belongs to
+    chunk: Chunk
+    vector: np.ndarray
+    sentences: SentenceVectors | None  # None for chunks indexed before these were stored
 
 
 # What replace_files takes per file: key, record, chunks, their vectors, their sentence vectors.
@@ -94,8 +106,7 @@ class Store:
                 chromadb.api.client.SharedSystemClient.clear_system_cache()
                 self._open(index_dir)
         self.files: dict[str, FileRecord] = {}
-        self._sentences: OrderedDict[str, SentenceVectors] = OrderedDict()
-        # Changes on every write; the keyword index records the generation it was built from.
+        # Changes on every write; the search snapshot records the generation it was built from.
         self.generation = ""
         self._stamp: object | None = None
         if not rebuild:  # a rebuild must not trip over a damaged manifest it will replace
@@ -169,7 +180,6 @@ class Store:
         if stamp != self._stamp:
             self.files, self.generation = self._read_manifest()
             self._stamp = stamp
-            self._sentences.clear()
         if strict and stamp is None and self.count():
             raise StoreError(
                 f"the index at {self.location} has chunks but no manifest (an interrupted "
@@ -203,7 +213,6 @@ class Store:
     def save_manifest(self) -> None:
         """Write the manifest atomically (a reader sees the old or the new one, never half)."""
         self.generation = uuid.uuid4().hex
-        self._sentences.clear()
         payload = {
             "version": MANIFEST_VERSION,
             "generation": self.generation,
@@ -288,95 +297,46 @@ class Store:
     def count(self) -> int:
         return self._collection.count()
 
-    def all_chunks(self) -> tuple[list[str], list[str]]:
-        """Every chunk's id and text (to build the keyword index from)."""
-        got = self._collection.get(include=["documents"])
-        return list(got["ids"]), list(got["documents"] or [])
+    def stored_chunks(self) -> Iterator[StoredChunk]:
+        """Every chunk with its vectors, read in pages (to build a search snapshot from)."""
+        for offset in range(0, self.count(), _PAGE):
+            got = self._collection.get(
+                include=["documents", "metadatas", "embeddings"], limit=_PAGE, offset=offset
+            )
+            for chunk_id, text, meta, vector in zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            ):
+                page = None if meta["page"] == _NO_PAGE else int(meta["page"])
+                chunk = Chunk(str(meta["source"]), page, int(meta["start"]), int(meta["end"]), text)
+                vector = np.asarray(vector, dtype=np.float32)
+                yield StoredChunk(
+                    chunk_id, str(meta["key"]), chunk, vector, _decode_sentences(meta)
+                )
 
-    def query(self, vector: np.ndarray, k: int) -> list[Passage]:
-        """The `k` chunks nearest to `vector`, best first; `similarity` is the cosine."""
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Ids of the `k` chunks nearest to `vector` with their cosine similarity, best first.
+        Only ids and distances: search reads the chunks themselves from its snapshot."""
         # No count() first to cap `k`: Chroma returns what it has, and counting costs ~10 ms
         # a query at 100k chunks.
         result = self._collection.query(
-            query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"]
+            query_embeddings=[vector], n_results=k, include=["distances"]
         )
         return [
-            self._remember(chunk_id, text, meta, 1.0 - float(distance))
-            for chunk_id, text, meta, distance in zip(
-                result["ids"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                result["distances"][0],
-                strict=True,
-            )
-            if self._visible(text, meta)
+            (chunk_id, 1.0 - float(distance))
+            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
-
-    def _visible(self, text: str | None, meta: dict | None) -> bool:
-        """Whether a chunk Chroma returned may be shown. Chunks of a file missing from the
-        manifest were left by an interrupted write (or are being written right now): hidden
-        until a sync completes or deletes them. A chunk deleted while the query ran comes back
-        with its id but no text or metadata (chroma-core/chroma#2007): hidden too."""
-        return text is not None and meta is not None and meta["key"] in self.files
-
-    def fetch(self, ids: list[str], vector: np.ndarray) -> list[Passage]:
-        """The chunks `ids` (in that order), with their cosine similarity to `vector`."""
-        return [
-            self._remember(chunk_id, text, meta, float(np.dot(embedding, vector)))
-            for chunk_id, text, meta, embedding in self._get_visible(ids, with_vectors=True)
-            if embedding is not None
-        ]
-
-    def texts(self, ids: list[str]) -> list[str]:
-        """The text of the chunks `ids` that are visible, in that order."""
-        return [text for _id, text, _meta, _vector in self._get_visible(ids)]
-
-    def _get_visible(self, ids: list[str], with_vectors: bool = False) -> list[tuple]:
-        """(id, text, metadata, vector or None) of the visible chunks among `ids`, in that order."""
-        if not ids:
-            return []
-        include = ["documents", "metadatas", *(["embeddings"] if with_vectors else [])]
-        got = self._collection.get(ids=ids, include=include)
-        vectors = got["embeddings"] if with_vectors else [None] * len(got["ids"])
-        found = {
-            chunk_id: (chunk_id, text, meta, vector)
-            for chunk_id, text, meta, vector in zip(
-                got["ids"], got["documents"], got["metadatas"], vectors, strict=True
-            )
-            if self._visible(text, meta)
-        }
-        return [found[chunk_id] for chunk_id in ids if chunk_id in found]
-
-    def _remember(self, chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:
-        """The Passage for a stored chunk; its sentence vectors are kept for `sentence_vectors`.
-        Kept vectors are not decoded again (a chunk id names its file's content, and the cache
-        is emptied whenever the index changes): decoding every candidate of every search cost
-        ~2 ms of ~22 (bench/retrieval.py)."""
-        if chunk_id not in self._sentences:
-            sentences = _decode_sentences(meta)
-            if sentences is not None:
-                if len(self._sentences) >= _SENTENCE_CACHE:
-                    # The oldest goes, not all: emptying the cache mid-search cost one Chroma
-                    # read per candidate remembered before (~1.7 ms each). popitem is atomic;
-                    # a refresh in another thread may have emptied the cache meanwhile.
-                    with contextlib.suppress(KeyError):
-                        self._sentences.popitem(last=False)
-                self._sentences[chunk_id] = sentences
-        return _passage(chunk_id, text, meta, similarity)
 
     def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:
-        """A chunk's stored sentence vectors: at once for chunks that `query` or `fetch` just
-        returned, else read from Chroma. None for chunks indexed before they were stored."""
-        found = self._sentences.get(chunk_id)
-        if found is None:
-            got = self._collection.get(ids=[chunk_id], include=["metadatas"])
-            meta = got["metadatas"][0] if got["ids"] else None
-            found = _decode_sentences(meta) if meta is not None else None
-        return found
+        """A chunk's stored sentence vectors, read from Chroma (search snapshots hold them for
+        every chunk of their generation). None for chunks indexed before they were stored, or
+        gone."""
+        got = self._collection.get(ids=[chunk_id], include=["metadatas"])
+        meta = got["metadatas"][0] if got["ids"] else None
+        return _decode_sentences(meta) if meta is not None else None
 
     def size_bytes(self) -> int:
-        """Bytes the index folder takes on disk (in server mode: the local keyword index).
-        Another thread or process may replace the manifest or keyword index during the walk
+        """Bytes the index folder takes on disk (in server mode: the local search snapshot).
+        Another thread or process may replace the manifest or search snapshot during the walk
         (their temporary files come and go), so what vanishes is skipped, not an error."""
         total = 0
         for folder, _dirs, names in os.walk(self.index_dir):  # skips folders that vanish
@@ -384,19 +344,6 @@ class Store:
                 with contextlib.suppress(FileNotFoundError):
                     total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
         return total
-
-
-def _passage(chunk_id: str, text: str, meta: dict, similarity: float) -> Passage:
-    return Passage(
-        source=str(meta["source"]),
-        page=None if meta["page"] == _NO_PAGE else int(meta["page"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        score=similarity,
-        similarity=similarity,
-        chunk_id=chunk_id,
-    )
 
 
 def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:

@@ -47,7 +47,7 @@ def _state(index: Path) -> dict[str, int]:
         per_source[meta["source"]] = per_source.get(meta["source"], 0) + 1
     manifest = {r.source: r.chunks for r in engine.store.files.values()}
     assert per_source == manifest, "Chroma and the manifest disagree"
-    assert set(engine.retriever.lexical().ids) == set(ids), "BM25 side out of step"
+    assert set(engine.retriever.snapshot().ids) == set(ids), "BM25 side out of step"
     return per_source
 
 

@@ -58,8 +58,8 @@ def test_processes_sharing_a_server_keep_keyword_search_in_step(chroma_url: str,
     writer = [sys.executable, "-m", "rag.cli", "ingest", "--quiet", "--index"]
     subprocess.run([*writer, str(tmp_path / "writer"), str(docs)], env=env, check=True)
 
-    lexical_ids = set(reader.retriever.lexical().ids)
-    assert lexical_ids == set(reader.store.all_chunks()[0])  # keyword side = Chroma side
+    snapshot_ids = set(reader.retriever.snapshot().ids)
+    assert snapshot_ids == set(reader.store._collection.get()["ids"])  # keyword side = Chroma side
     top = reader.search(rare, k=1)[0]
     assert rare in top.text and top.source.endswith("plant.md")
 

@@ -1,0 +1,110 @@
+"""The search snapshot: a faithful copy of what Chroma holds, saved once per generation, rebuilt
+when damaged, and safe to keep using while another process replaces it."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+import rag
+from rag.retrieve import Retriever
+from rag.snapshot import POINTER, Snapshot
+
+from .conftest import SEEDS
+
+
+def _folders(index: Path) -> set[str]:
+    return {p.name for p in index.glob("snapshot-*")}
+
+
+def test_snapshot_holds_every_chunk_as_chroma_does(seed_engine: rag.RAG):
+    snapshot = seed_engine.retriever.snapshot()
+    stored = list(seed_engine.store.stored_chunks())
+    assert len(stored) == len(snapshot) > 0
+    for chunk in stored:
+        i = snapshot.position(chunk.chunk_id)
+        assert i is not None and snapshot.key(i) == chunk.key
+        passage = snapshot.passage(i, 0.5)
+        assert (passage.source, passage.page, passage.start, passage.end, passage.text) == (
+            chunk.chunk.source,
+            chunk.chunk.page,
+            chunk.chunk.start,
+            chunk.chunk.end,
+            chunk.chunk.text,
+        )
+        unit = chunk.vector / np.linalg.norm(chunk.vector)
+        assert np.allclose(snapshot.vectors([i])[0], unit, atol=1e-6)
+        sentences = snapshot.sentences(i)
+        assert sentences is not None and sentences.spans == chunk.sentences.spans
+        # Stored as float16 in both places, so equal after the same widening.
+        assert np.array_equal(sentences.vectors, chunk.sentences.vectors)
+    # The similarity a search reports is the chunk's cosine to the question, whether Chroma
+    # found the chunk or only the keyword side did (then it comes from the table's vector).
+    question = "How does China view these deals?"
+    # Ranked by keywords alone from a small pool, so keyword-only candidates reach the top.
+    settings = dataclasses.replace(seed_engine.settings, retrieval_candidates=5, dense_weight=0.0)
+    retriever = Retriever(seed_engine.store, seed_engine.embedder, settings)
+    passages = retriever.search(question, k=5)
+    vector = seed_engine.embedder.embed_question(question)
+    nearest = {chunk_id for chunk_id, _ in seed_engine.store.nearest(vector, 5)}
+    assert {p.chunk_id for p in passages} - nearest, "no keyword-only passage to check"
+    for passage in passages:
+        chunk = stored[[c.chunk_id for c in stored].index(passage.chunk_id)]
+        cosine = chunk.vector @ vector / np.linalg.norm(chunk.vector) / np.linalg.norm(vector)
+        assert abs(passage.similarity - float(cosine)) < 1e-4
+
+
+def test_one_snapshot_per_generation_saved_and_reused(engine: rag.RAG, workdir: Path):
+    shutil.copy(SEEDS / "cpec-primer.md", workdir)
+    engine.ingest([workdir])
+    index = engine.settings.index_dir
+    first = _folders(index)
+    assert len(first) == 1
+
+    # Another process (a fresh RAG) loads the saved snapshot instead of building its own.
+    other = rag.RAG(index=index)
+    assert other.search("Gwadar port", k=1)
+    assert _folders(index) == first
+
+    # A change makes a new generation: one new snapshot, the old one removed.
+    (workdir / "note.txt").write_text("The quillowort flowers only after a cold winter.")
+    engine.ingest([workdir])
+    second = _folders(index)
+    assert len(second) == 1 and second != first
+    assert "quillowort" in other.search("quillowort", k=1)[0].text
+
+
+def test_a_damaged_snapshot_is_rebuilt_from_chroma(engine: rag.RAG, workdir: Path):
+    shutil.copy(SEEDS / "cpec-primer.md", workdir)
+    engine.ingest([workdir])
+    index = engine.settings.index_dir
+    (folder,) = index.glob("snapshot-*")
+    (folder / "text.bin").write_bytes(b"")  # truncated: its arrays no longer fit
+    fresh = rag.RAG(index=index)
+    hits = fresh.search("Gwadar port", k=2)
+    assert hits and all(hit.text for hit in hits)
+    assert not folder.exists() and len(_folders(index)) == 1
+    (index / POINTER).write_text("{not json")
+    assert rag.RAG(index=index).search("Gwadar port", k=1)[0].text == hits[0].text
+
+
+def test_a_snapshot_in_use_survives_another_process_replacing_it(engine: rag.RAG, workdir: Path):
+    shutil.copy(SEEDS / "cpec-primer.md", workdir)
+    engine.ingest([workdir])
+    index = engine.settings.index_dir
+    reader = rag.RAG(index=index)
+    old = reader.retriever.snapshot()
+    texts = [old.text(i) for i in range(len(old))]
+    (old_folder,) = index.glob("snapshot-*")
+
+    (workdir / "note.txt").write_text("The quillowort flowers only after a cold winter.")
+    engine.ingest([workdir])  # saves a new snapshot and deletes the old folder
+    assert not old_folder.exists()
+    # Its files stay mapped: a search that started on it finishes with the same texts.
+    assert [old.text(i) for i in range(len(old))] == texts
+    assert np.isfinite(old.vectors(list(range(len(old))))).all()
+    assert isinstance(reader.retriever.snapshot(), Snapshot)
+    assert reader.retriever.snapshot().generation != old.generation

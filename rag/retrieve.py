@@ -85,6 +85,8 @@ class Retriever:
         snapshot = self.snapshot()
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)
+        # A chunk Chroma has but the snapshot has not belongs to a write newer than the
+        # snapshot's manifest: shown from the next search on, once the snapshot follows it.
         dense = [
             (i, similarity)
             for chunk_id, similarity in self.store.nearest(vector, pool)

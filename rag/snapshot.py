@@ -55,7 +55,8 @@ class Snapshot:
             folder / "sentences.bin", _SENTENCE_DTYPE, (sentences, dim)
         )
         self.lexical = LexicalIndex.load(folder)
-        if self.lexical.size != count or len(self._columns) != count:
+        offsets = (len(self._text_at), len(self._sentences_at))
+        if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 2:
             raise ValueError(f"snapshot in {folder} is inconsistent")
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
 

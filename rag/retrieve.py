@@ -38,15 +38,20 @@ class Retriever:
 
     def snapshot(self) -> Snapshot:
         """The search snapshot for the store's current generation: cached, else loaded from
-        disk, else rebuilt from the chunks in Chroma (and saved for the next process)."""
+        disk, else built from the previous one and the chunks in Chroma it lacks (and saved
+        for the next process)."""
         with self._lock:
             self.store.refresh()
             generation = self.store.generation
             params = (self.settings.bm25_k1, self.settings.bm25_b)
             cached = self._snapshot
             if cached is None or (cached.generation, cached.params) != (generation, params):
-                loaded = Snapshot.load(self.store.index_dir, generation, params)
-                self._snapshot = loaded or Snapshot.build(self.store, generation, params)
+                index_dir = self.store.index_dir
+                loaded = Snapshot.load(index_dir, generation, params)
+                if loaded is None:
+                    previous = cached or Snapshot.latest(index_dir)
+                    loaded = Snapshot.build(self.store, generation, params, previous)
+                self._snapshot = loaded
             return self._snapshot
 
     def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .lexical import LexicalIndex, tokenize
-from .store import FileRecord, Store, StoredChunk
+from .store import SENTENCE_DTYPE, FileRecord, Store, StoredChunk
 from .types import Passage, SentenceVectors
 
 POINTER = "snapshot.json"
@@ -34,7 +34,6 @@ _NONE = -1  # no page / no stored sentence vectors, in the integer columns
 # Columns of the per-chunk integer table.
 _KEY, _SOURCE, _PAGE, _START, _END, _SENTENCES = range(6)
 _VECTOR_DTYPE = np.float32
-_SENTENCE_DTYPE = np.float16  # as the store keeps them
 
 
 class Snapshot:
@@ -58,9 +57,7 @@ class Snapshot:
         self._text = _mapped(folder / "text.bin", np.uint8, (int(self._text_at[-1]),))
         self._vectors = _mapped(folder / "vectors.bin", _VECTOR_DTYPE, (count, dim))
         self._spans = _mapped(folder / "spans.bin", np.int32, (sentences, 2))
-        self._sentence_vectors = _mapped(
-            folder / "sentences.bin", _SENTENCE_DTYPE, (sentences, dim)
-        )
+        self._sentence_vectors = _mapped(folder / "sentences.bin", SENTENCE_DTYPE, (sentences, dim))
         self.lexical = LexicalIndex.load(folder)
         offsets = (len(self._text_at), len(self._sentences_at))
         if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 2:
@@ -98,10 +95,10 @@ class Snapshot:
         previous: Snapshot | None = None,
     ) -> Snapshot:
         """Bring every chunk of `store` into a new snapshot (copying what it can from
-        `previous`) and make it the saved one. Written to
-        a hidden folder, opened, then renamed and pointed to: other processes see the old
-        snapshot or the whole new one, and one that deletes this folder meanwhile (it saved a
-        newer generation) cannot pull the files from under this process's open maps."""
+        `previous`) and make it the saved one. Written to a hidden folder, opened, then renamed
+        and pointed to: other processes see the old snapshot or the whole new one, and one that
+        deletes this folder meanwhile (it saved a newer generation) cannot pull the files from
+        under this process's open maps."""
         index_dir = store.index_dir
         work = Path(tempfile.mkdtemp(dir=index_dir, prefix=f".{_FOLDER_PREFIX}"))
         try:
@@ -249,7 +246,7 @@ class _Writer:
         (stored.vector / norm).astype(_VECTOR_DTYPE).tofile(self.vectors)
         if sentences is not None and sentences.spans:
             np.asarray(sentences.spans, dtype=np.int32).tofile(self.spans)
-            sentences.vectors.astype(_SENTENCE_DTYPE).tofile(self.sentence_vectors)
+            sentences.vectors.astype(SENTENCE_DTYPE).tofile(self.sentence_vectors)
         self._offsets(self.sentences_at, [max(count, 0)])
         self.tokens.append(tokenize(chunk.text))
 

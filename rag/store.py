@@ -38,7 +38,7 @@ _CHROMA_OPEN = threading.Lock()
 
 # Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
 # from float16 unit vectors differs from float32 by under 1e-3, far below what ranks sentences.
-_SENTENCE_DTYPE = np.float16
+SENTENCE_DTYPE = np.float16
 # Records per Chroma read when reading many: one read of 100k fails on SQLite's limit on query
 # variables. Reading 100k chunks took 14.3 s in pages of 2,000, 11.5 s in pages of 5,000 and
 # 11.2 s in pages of 10,000 (each page re-scans the rows it skips).
@@ -368,7 +368,7 @@ def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:
     return {
         "sentences": json.dumps(sentences.spans),
         "sentence_vectors": base64.b64encode(
-            sentences.vectors.astype(_SENTENCE_DTYPE).tobytes()
+            sentences.vectors.astype(SENTENCE_DTYPE).tobytes()
         ).decode("ascii"),
     }
 
@@ -377,7 +377,7 @@ def _decode_sentences(meta: dict) -> SentenceVectors | None:
     if "sentence_vectors" not in meta:
         return None  # an index written before sentence vectors were stored
     spans = tuple(tuple(span) for span in json.loads(meta["sentences"]))
-    raw = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=_SENTENCE_DTYPE)
+    raw = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=SENTENCE_DTYPE)
     rows = raw.reshape(len(spans), raw.size // max(len(spans), 1))
     return SentenceVectors(spans, rows.astype(np.float32))
 

@@ -105,8 +105,13 @@ def _ingest(args: argparse.Namespace) -> int:
             return
         if bar is None:  # made at the start call, when the total is known (no "0file" line)
             bar = tqdm(total=total, unit="file", dynamic_ncols=True, file=sys.stderr)
-        bar.set_postfix_str(source[-40:], refresh=False)
+        # Once every file is stored, ingest brings the search snapshot in step before returning
+        # (seconds on a large index): say so rather than leave the bar idle at 100%.
+        last = done == total
+        bar.set_postfix_str("updating the search index" if last else source[-40:], refresh=False)
         bar.update(done - bar.n)
+        if last:
+            bar.refresh()
 
     try:
         report = engine.ingest(args.paths, progress=progress, rebuild=args.rebuild)

@@ -29,6 +29,7 @@ def test_ingest_ask_status_round_trip(tmp_path: Path):
     assert ingest.returncode == 0, ingest.stderr
     assert "4 added" in ingest.stdout
     assert "100%" in ingest.stderr and "file/s" in ingest.stderr  # progress bar with rate
+    assert "updating the search index" in ingest.stderr  # the step after the last file
 
     asked = _rag("ask", CHINA_QUESTION, "--json", index=index)
     assert asked.returncode == 0, asked.stderr

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -50,16 +49,23 @@ class LexicalIndex:
         self._doc_freq = doc_freq
 
     @classmethod
-    def build(cls, tokens: list[list[str]], k1: float, b: float) -> LexicalIndex:
-        """The index of chunks whose `tokenize`d texts are `tokens`."""
+    def build(
+        cls, tokens: list[np.ndarray], vocabulary: dict[str, int], k1: float, b: float
+    ) -> LexicalIndex:
+        """The index of chunks whose `tokenize`d texts are `tokens`, as ids into `vocabulary`
+        (every id in it used by some chunk)."""
         import bm25s
 
         model = None
         if tokens:
             model = bm25s.BM25(k1=k1, b=b)
-            model.index(tokens, show_progress=False)
-        doc_freq = Counter(token for doc in tokens for token in set(doc))
-        return cls(len(tokens), model, dict(doc_freq))
+            # bm25s adds its empty token to the dictionary it is given: give it a copy.
+            model.index(([t.tolist() for t in tokens], dict(vocabulary)), show_progress=False)
+        chunks_with = np.zeros(len(vocabulary), dtype=np.int64)
+        for ids in tokens:
+            chunks_with[np.unique(ids)] += 1
+        doc_freq = dict(zip(vocabulary, chunks_with.tolist(), strict=True))
+        return cls(len(tokens), model, doc_freq)
 
     def save(self, folder: Path) -> None:
         if self._model is not None:

@@ -58,9 +58,12 @@ class Snapshot:
         self._vectors = _mapped(folder / "vectors.bin", _VECTOR_DTYPE, (count, dim))
         self._spans = _mapped(folder / "spans.bin", np.int32, (sentences, 2))
         self._sentence_vectors = _mapped(folder / "sentences.bin", SENTENCE_DTYPE, (sentences, dim))
+        self._vocabulary: list[str] = meta["vocabulary"]
+        self._tokens_at = np.load(folder / "token_offsets.npy")
+        self._tokens = _mapped(folder / "tokens.bin", np.int32, (int(self._tokens_at[-1]),))
         self.lexical = LexicalIndex.load(folder)
-        offsets = (len(self._text_at), len(self._sentences_at))
-        if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 2:
+        offsets = (len(self._text_at), len(self._sentences_at), len(self._tokens_at))
+        if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 3:
             raise ValueError(f"snapshot in {folder} is inconsistent")
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
 
@@ -214,7 +217,8 @@ class _Writer:
         self.names: dict[str, int] = {}
         self.columns: list[np.ndarray] = []
         self.text_at, self.sentences_at = [np.zeros(1, dtype=np.int64)], [np.zeros(1, np.int64)]
-        self.tokens: list[list[str]] = []
+        self.vocabulary: dict[str, int] = {}
+        self.tokens: list[np.ndarray] = []  # each chunk's keyword tokens, as vocabulary ids
         self.dim = 0
         self._stack = contextlib.ExitStack()
 
@@ -248,7 +252,9 @@ class _Writer:
             np.asarray(sentences.spans, dtype=np.int32).tofile(self.spans)
             sentences.vectors.astype(SENTENCE_DTYPE).tofile(self.sentence_vectors)
         self._offsets(self.sentences_at, [max(count, 0)])
-        self.tokens.append(tokenize(chunk.text))
+        words = tokenize(chunk.text)
+        ids = [self.vocabulary.setdefault(word, len(self.vocabulary)) for word in words]
+        self.tokens.append(np.asarray(ids, dtype=np.int32))
 
     def copy(self, previous: Snapshot, positions: np.ndarray) -> None:
         """Append `previous`'s chunks at `positions` as they are, array slices at a time."""
@@ -273,7 +279,15 @@ class _Writer:
         previous._spans[rows].tofile(self.spans)
         previous._sentence_vectors[rows].tofile(self.sentence_vectors)
         self._offsets(self.sentences_at, last - first)
-        self.tokens += [tokenize(previous.text(i)) for i in positions]
+        # Tokens too, so BM25 is rebuilt without tokenising every copied chunk again.
+        first, last = previous._tokens_at[positions], previous._tokens_at[positions + 1]
+        old = [previous._tokens[a:b] for a, b in zip(first, last, strict=True)]
+        lookup = np.zeros(len(previous._vocabulary), dtype=np.int32)  # old token id -> new
+        for word in np.unique(np.concatenate(old)):
+            lookup[word] = self.vocabulary.setdefault(
+                previous._vocabulary[word], len(self.vocabulary)
+            )
+        self.tokens += [lookup[ids] for ids in old]
 
     @staticmethod
     def _offsets(offsets: list[np.ndarray], lengths) -> None:
@@ -288,13 +302,17 @@ class _Writer:
         np.save(folder / "text_offsets.npy", np.concatenate(self.text_at))
         sentences_at = np.concatenate(self.sentences_at)
         np.save(folder / "sentence_offsets.npy", sentences_at)
-        LexicalIndex.build(self.tokens, *params).save(folder)
+        np.concatenate([np.zeros(0, np.int32), *self.tokens]).tofile(folder / "tokens.bin")
+        lengths = [len(ids) for ids in self.tokens]
+        np.save(folder / "token_offsets.npy", np.concatenate([[0], np.cumsum(lengths)]))
+        LexicalIndex.build(self.tokens, self.vocabulary, *params).save(folder)
         table = {
             "ids": self.ids,
             "names": list(self.names),
             "dim": self.dim,
             "sentences": int(sentences_at[-1]),
             "files": {key: _record(record) for key, record in files.items()},
+            "vocabulary": list(self.vocabulary),
         }
         (folder / _TABLE).write_text(json.dumps(table), encoding="utf-8")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 import rag
+from rag.lexical import tokenize
 from rag.retrieve import Retriever
 from rag.snapshot import POINTER, Snapshot
 
@@ -153,6 +154,20 @@ def test_a_rebuild_reads_only_changed_files_and_equals_a_full_build(
     assert _rows(incremental) == _rows(full)
     # Copied vectors were unit length already; normalising again may move the last bit.
     assert np.allclose(_vectors(incremental), _vectors(full), atol=1e-7)
+    # Copied chunks keep their keyword tokens: BM25 scores every chunk as a full build does.
+    for question in ("fibre-optic cable in the corridor", "quillowort", "China minerals deal"):
+        tokens = tokenize(question)
+        scores = [
+            dict(zip(s.ids, s.lexical.scores(tokens).tolist(), strict=True))
+            for s in (incremental, full)
+        ]
+        assert scores[0].keys() == scores[1].keys()
+        assert all(abs(scores[0][c] - scores[1][c]) < 1e-5 for c in scores[0])
+        assert max(scores[0].values()) > 0
+        present = set(tokens[:1])  # part of the question: its share weighs terms by rarity
+        assert incremental.lexical.coverage(tokens, present) == full.lexical.coverage(
+            tokens, present
+        )
     assert len(full) == sum(record.chunks for record in store.files.values())
 
 

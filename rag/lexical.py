@@ -1,7 +1,8 @@
 """Keyword (BM25) side of retrieval, built with bm25s over the same chunks as the Chroma side.
 
 bm25s has no incremental add, so the index is rebuilt with the rest of the search snapshot
-whenever the store's generation changes (bm25s indexes ~100k chunks in seconds; snapshot.py). It
+whenever the store's generation changes, from token ids the snapshot keeps (bm25s indexes ~100k
+chunks in ~5 s; snapshot.py). It
 is used directly rather than through llama-index's BM25Retriever, which needs every node in an
 in-memory docstore and has no notion of our chunk ids or of staying in step with Chroma."""
 

@@ -46,7 +46,7 @@ class LexicalIndex:
 
     def __init__(self, size: int, model, doc_freq: dict[str, int]) -> None:
         self.size = size
-        self._model = model  # bm25s.BM25, None when there are no chunks
+        self._model = model  # bm25s.BM25, None when no chunk has a keyword token
         self._doc_freq = doc_freq
 
     @classmethod
@@ -58,7 +58,7 @@ class LexicalIndex:
         import bm25s
 
         model = None
-        if tokens:
+        if vocabulary:  # else no chunk has a keyword token (bm25s cannot index that)
             model = bm25s.BM25(k1=k1, b=b)
             # bm25s adds its empty token to the dictionary it is given: give it a copy.
             model.index(([t.tolist() for t in tokens], dict(vocabulary)), show_progress=False)
@@ -81,7 +81,7 @@ class LexicalIndex:
         import bm25s
 
         data = json.loads((folder / DOC_FREQ).read_text(encoding="utf-8"))
-        model = bm25s.BM25.load(folder, show_progress=False) if data["size"] else None
+        model = bm25s.BM25.load(folder, show_progress=False) if data["doc_freq"] else None
         return cls(data["size"], model, data["doc_freq"])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:

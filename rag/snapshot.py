@@ -10,8 +10,8 @@ previous snapshot saw them (same hash, chunk count and time of indexing: any re-
 changes the time) and reads only the other files' chunks from Chroma; with no previous snapshot
 it reads them all. Keyword tokens are kept too, so BM25 is re-indexed without tokenising again
 (bm25s has no incremental add). At 100k chunks a first build took 40 s here, one from a previous
-snapshot 6.6 s; at 2.6k chunks, ~1 s. The cost is disk:
-texts and vectors are stored a second time (~6 KB a chunk), read through the page cache."""
+snapshot 6.6 s; at 2.6k chunks, ~1 s. The cost is disk: texts and vectors are stored a second
+time (~6 KB a chunk), read through the page cache."""
 
 from __future__ import annotations
 
@@ -283,12 +283,12 @@ class _Writer:
         # Tokens too, so BM25 is rebuilt without tokenising every copied chunk again.
         first, last = previous._tokens_at[positions], previous._tokens_at[positions + 1]
         old = [previous._tokens[a:b] for a, b in zip(first, last, strict=True)]
-        lookup = np.zeros(len(previous._vocabulary), dtype=np.int32)  # old token id -> new
+        word_ids = np.zeros(len(previous._vocabulary), dtype=np.int32)  # old token id -> new
         for word in np.unique(np.concatenate(old)):
-            lookup[word] = self.vocabulary.setdefault(
+            word_ids[word] = self.vocabulary.setdefault(
                 previous._vocabulary[word], len(self.vocabulary)
             )
-        self.tokens += [lookup[ids] for ids in old]
+        self.tokens += [word_ids[ids] for ids in old]
 
     @staticmethod
     def _offsets(offsets: list[np.ndarray], lengths) -> None:
@@ -304,8 +304,9 @@ class _Writer:
         sentences_at = np.concatenate(self.sentences_at)
         np.save(folder / "sentence_offsets.npy", sentences_at)
         np.concatenate([np.zeros(0, np.int32), *self.tokens]).tofile(folder / "tokens.bin")
-        lengths = [len(ids) for ids in self.tokens]
-        np.save(folder / "token_offsets.npy", np.concatenate([[0], np.cumsum(lengths)]))
+        tokens_at = [np.zeros(1, np.int64)]
+        self._offsets(tokens_at, [len(ids) for ids in self.tokens])
+        np.save(folder / "token_offsets.npy", np.concatenate(tokens_at))
         LexicalIndex.build(self.tokens, self.vocabulary, *params).save(folder)
         table = {
             "ids": self.ids,

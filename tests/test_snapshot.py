@@ -189,3 +189,11 @@ def test_a_file_indexed_again_differently_is_not_copied_from_the_old_snapshot(
     assert set(after.ids) & set(before.ids), "the test needs ids used by both chunkings"
     expected = {c.chunk_id: c.chunk.text for c in engine.store.stored_chunks()}
     assert {chunk_id: after.text(i) for i, chunk_id in enumerate(after.ids)} == expected
+
+
+def test_an_index_whose_chunks_have_no_keywords_still_searches(engine: rag.RAG, workdir: Path):
+    """Only stop words and one-letter words: the keyword side has no vocabulary at all."""
+    (workdir / "terse.txt").write_text("It is what it is, and so on. A b c.")
+    assert engine.ingest([workdir]).ok
+    hits = rag.RAG(index=engine.settings.index_dir).search("what is it", k=1)
+    assert hits and hits[0].source.endswith("terse.txt")

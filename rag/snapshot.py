@@ -35,6 +35,8 @@ _NONE = -1  # no page / no stored sentence vectors, in the integer columns
 # Columns of the per-chunk integer table.
 _KEY, _SOURCE, _PAGE, _START, _END, _SENTENCES = range(6)
 _VECTOR_DTYPE = np.float32
+# What reading a missing, damaged, foreign or meanwhile-replaced snapshot raises.
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError, AttributeError)
 
 
 class Snapshot:
@@ -77,8 +79,8 @@ class Snapshot:
             if pointer.get("generation") != generation or pointer.get("params") != list(params):
                 return None
             return cls(index_dir / pointer["folder"], generation, params)
-        except (OSError, ValueError, KeyError):
-            return None  # missing, damaged or replaced meanwhile: rebuilding repairs it
+        except _UNREADABLE:
+            return None  # rebuilding repairs it
 
     @classmethod
     def latest(cls, index_dir: Path) -> Snapshot | None:
@@ -87,7 +89,7 @@ class Snapshot:
             pointer = json.loads((index_dir / POINTER).read_text(encoding="utf-8"))
             params = tuple(pointer["params"])
             return cls(index_dir / pointer["folder"], pointer["generation"], params)
-        except (OSError, ValueError, KeyError, TypeError):
+        except _UNREADABLE:
             return None
 
     @classmethod

@@ -88,8 +88,9 @@ def test_a_damaged_snapshot_is_rebuilt_from_chroma(engine: rag.RAG, workdir: Pat
     hits = fresh.search("Gwadar port", k=2)
     assert hits and all(hit.text for hit in hits)
     assert not folder.exists() and len(_folders(index)) == 1
-    (index / POINTER).write_text("{not json")
-    assert rag.RAG(index=index).search("Gwadar port", k=1)[0].text == hits[0].text
+    for damaged in ("{not json", "[]", '{"folder": 3}'):
+        (index / POINTER).write_text(damaged)
+        assert rag.RAG(index=index).search("Gwadar port", k=1)[0].text == hits[0].text
 
 
 def test_a_snapshot_in_use_survives_another_process_replacing_it(engine: rag.RAG, workdir: Path):

@@ -55,10 +55,11 @@ class Retriever:
             return self._snapshot
 
     def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:
-        """A chunk's stored sentence vectors: from the snapshot, or from Chroma for a chunk
-        the snapshot has not got (the index changed since it was searched)."""
-        snapshot = self.snapshot()
-        position = snapshot.position(chunk_id)
+        """A chunk's stored sentence vectors: from the snapshot the last search read (no
+        manifest check per chunk: in server mode each is a request), or from Chroma for a
+        chunk it has not got."""
+        snapshot = self._snapshot
+        position = snapshot.position(chunk_id) if snapshot is not None else None
         if position is None:
             return self.store.sentence_vectors(chunk_id)
         return snapshot.sentences(position)

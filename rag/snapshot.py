@@ -183,9 +183,8 @@ class Snapshot:
         """Chunk `i`'s sentence spans and vectors; None if it was indexed without them."""
         if self._columns[i, _SENTENCES] == _NONE:
             return None
-        rows = slice(self._sentences_at[i], self._sentences_at[i + 1])
-        spans = tuple((int(a), int(b)) for a, b in self._spans[rows])
-        return SentenceVectors(spans, np.asarray(self._sentence_vectors[rows], dtype=np.float32))
+        spans = self._spans[self._sentences_at[i] : self._sentences_at[i + 1]]
+        return SentenceVectors(tuple((int(a), int(b)) for a, b in spans), self.sentence_rows(i))
 
 
 def _record(record: FileRecord) -> list:

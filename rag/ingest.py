@@ -49,9 +49,9 @@ def sync(
 ) -> IngestReport:
     """Bring the index in step with `paths` (files and folders) and report what changed."""
     report = IngestReport()
-    for key in store.orphan_keys():
-        store.delete_chunks(key)
+    repaired = _repair(store, report)
     targets, roots = _collect(paths, set(store.files), report)
+    targets = sorted({t.key: t for t in repaired + targets}.values(), key=lambda t: t.source)
 
     # A walk lists every indexed-kind file under a given path, so an indexed file under one that
     # the walk did not list was deleted (or renamed, hidden, or made unsupported) since.
@@ -157,12 +157,23 @@ def resync(
     store: Store, embedder: Embedder, settings: Settings, progress: ProgressCallback | None = None
 ) -> IngestReport:
     """Re-check every indexed file where it was found: re-index changed ones, drop deleted ones."""
-    targets = [_Target(key, Path(key), record.source) for key, record in store.files.items()]
+    report = IngestReport()
+    targets = _repair(store, report)
+    targets += [_Target(key, Path(key), record.source) for key, record in store.files.items()]
     gone = [t for t in targets if not t.path.exists()]
-    report = IngestReport(removed=[t.source for t in gone])
+    report.removed += [t.source for t in gone]
     store.remove_files([t.key for t in gone])
     kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
     return _index(kept, store, embedder, settings, report, progress)
+
+
+def _repair(store: Store, report: IngestReport) -> list[_Target]:
+    """Undo what an interrupted write left (`Store.repair`). Files whose chunks it found
+    incomplete are returned to be indexed again where they still exist, else reported removed."""
+    forgotten = store.repair()
+    targets = [_Target(key, Path(key), record.source) for key, record in forgotten.items()]
+    report.removed += [t.source for t in targets if not t.path.exists()]
+    return [t for t in targets if t.path.exists()]
 
 
 def _read(

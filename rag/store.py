@@ -74,7 +74,8 @@ FileWrite = tuple[str, FileRecord, list[Chunk], np.ndarray, list[SentenceVectors
 
 class Store:
     """Chroma collection + manifest under one folder. Writes for a file go chunks first, manifest
-    last, so an interrupted run leaves at worst orphan chunks that the next sync deletes."""
+    last, so an interrupted run leaves at worst chunks the manifest does not list, which the next
+    sync deletes (`repair`)."""
 
     def __init__(
         self,
@@ -238,13 +239,13 @@ class Store:
     # -- chunks ----------------------------------------------------------------------------
     def replace_files(self, files: list[FileWrite]) -> None:
         """For each (key, record, chunks, vectors, sentence vectors): make `chunks` the only
-        chunks of file `key`; then record all of them in the manifest with one write."""
-        for key, *_ in files:
-            self.delete_chunks(key)
+        chunks of file `key`; then record all of them in the manifest with one write. A file not
+        in the manifest has no chunks to delete: `repair` removed any left by an interrupted write
+        when this write began."""
+        self._delete_ids([i for key, *_ in files if key in self.files for i in self._ids(key)])
         ids, vectors, texts, metadatas = [], [], [], []
         for key, record, chunks, file_vectors, sentences in files:
-            prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
-            ids += [f"{prefix}:{record.sha256[:12]}:{i}" for i in range(len(chunks))]
+            ids += chunk_ids(key, record.sha256, len(chunks))
             vectors.append(file_vectors)
             texts += [chunk.text for chunk in chunks]
             metadatas += [
@@ -283,18 +284,40 @@ class Store:
         """Delete these files' chunks and forget them, with one manifest write for all."""
         if not keys:
             return
+        self._delete_ids([i for key in keys if key in self.files for i in self._ids(key)])
         for key in keys:
-            self.delete_chunks(key)
             self.files.pop(key, None)
         self.save_manifest()
 
-    def delete_chunks(self, key: str) -> None:
-        self._collection.delete(where={"key": key})
+    def repair(self) -> dict[str, FileRecord]:
+        """Bring Chroma and the manifest into agreement after an interrupted write: delete the
+        chunks the manifest does not list, and forget files whose chunks are incomplete (so a
+        sync indexes them again). Returns the records of the files forgotten.
 
-    def orphan_keys(self) -> set[str]:
-        """Files that have chunks in Chroma but no manifest entry (left by an interrupted run)."""
-        stored = self._collection.get(include=["metadatas"])["metadatas"] or []
-        return {meta["key"] for meta in stored} - set(self.files)
+        Chunk ids name their file and its content hash, so reading ids alone tells: 0.2 s at
+        100k chunks, where reading every chunk's metadata took ~10 s there and failed past
+        ~32k chunks (SQLite's limit on query variables)."""
+        stored = set(self._collection.get(include=[])["ids"])
+        expected = {key: self._ids(key) for key in self.files}
+        listed = {i for ids in expected.values() for i in ids}
+        self._delete_ids(sorted(stored - listed))
+        incomplete = {
+            key: self.files[key] for key, ids in expected.items() if not stored.issuperset(ids)
+        }
+        self.remove_files(list(incomplete))
+        return incomplete
+
+    def _ids(self, key: str) -> list[str]:
+        """The ids of the chunks the manifest lists for file `key`."""
+        record = self.files[key]
+        return chunk_ids(key, record.sha256, record.chunks)
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        # By id, not `where key = ...`: a filtered delete scans the metadata, ~42 ms a file at
+        # 100k chunks, against ~4.5 ms by id.
+        step = self._client.get_max_batch_size()
+        for at in range(0, len(ids), step):
+            self._collection.delete(ids=ids[at : at + step])
 
     def count(self) -> int:
         return self._collection.count()
@@ -361,6 +384,13 @@ class Store:
                 with contextlib.suppress(FileNotFoundError):
                     total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
         return total
+
+
+def chunk_ids(key: str, sha256: str, count: int) -> list[str]:
+    """The ids of a file's chunks: its key's hash, its content's hash and each chunk's number,
+    so an id alone says which file and which version of it a chunk belongs to."""
+    prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return [f"{prefix}:{sha256[:12]}:{i}" for i in range(count)]
 
 
 def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:

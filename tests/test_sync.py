@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rag
@@ -117,6 +118,54 @@ def test_rebuild_and_orphan_cleanup(engine: rag.RAG, workdir: Path):
     rebuilt = engine.ingest([workdir], rebuild=True)
     assert rebuilt.added == [str(workdir / "a.txt")]
     _assert_consistent(engine)
+
+
+def test_an_interrupted_update_is_undone_even_when_the_file_goes_back(
+    engine: rag.RAG, workdir: Path
+):
+    note = workdir / "a.txt"
+    note.write_text("Kingfishers nest in burrows in river banks.")
+    engine.ingest([workdir])
+    manifest = engine.settings.index_dir / "manifest.json"
+    first_manifest = manifest.read_text()
+    # A run killed after storing a new version's chunks but before the manifest: Chroma holds
+    # the new version, the manifest the old one; then the file is put back as it was.
+    note.write_text("Kingfishers dive for small fish from a perch above the water.")
+    engine.ingest([workdir])
+    manifest.write_text(first_manifest)
+    note.write_text("Kingfishers nest in burrows in river banks.")
+
+    engine = rag.RAG(index=engine.settings.index_dir)
+    report = engine.ingest([workdir])
+    assert report.added == [str(note)]  # re-indexed, not taken as unchanged
+    _assert_consistent(engine)
+    hits = engine.search("where do kingfishers nest", k=5)
+    assert [h.text for h in hits] == ["Kingfishers nest in burrows in river banks."]
+
+
+def test_ingest_into_an_index_past_sqlites_variable_limit(engine: rag.RAG, workdir: Path):
+    """Over ~32k chunks, reading every chunk's metadata in one Chroma call fails ("too many SQL
+    variables"): checking for interrupted writes must not do that."""
+    from rag.store import FileRecord
+    from rag.types import Chunk, SentenceVectors
+
+    store = engine.store
+    rng = np.random.default_rng(0)
+    files, per_file = 34, 1000
+    for n in range(files):
+        vectors = rng.standard_normal((per_file, engine.embedder.dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        key = str(workdir / "bulk" / f"{n}.txt")
+        chunks = [Chunk(key, None, 0, 4, f"bulk {n} {i}") for i in range(per_file)]
+        record = FileRecord(key, f"{n:064x}", 1, per_file, 0.0)
+        empty = SentenceVectors((), np.zeros((0, engine.embedder.dimension), np.float32))
+        store.replace_files([(key, record, chunks, vectors, [empty] * per_file)])
+    (workdir / "owls.txt").write_text("Barn owls hunt at night by sound alone.")
+
+    report = engine.ingest([workdir / "owls.txt"])
+    assert report.added == [str(workdir / "owls.txt")]
+    assert store.count() == files * per_file + 1
+    assert engine.search("how do barn owls hunt", k=1)[0].source == str(workdir / "owls.txt")
 
 
 def test_damaged_manifest_names_the_fix(engine: rag.RAG, workdir: Path):

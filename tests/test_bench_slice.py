@@ -117,6 +117,8 @@ def test_latency_bench_slice(seed_engine: rag.RAG, tmp_path: Path):
     questions = ["How does China view these deals?", "What is CPEC?", "Why?", "Who pays?", "When?"]
     row = latency.measure(folder, questions)
     assert row["chunks"] == size and 0 < row["p50_ms"] <= row["p95_ms"]
+    assert row["add_one_file_s"] > 0
+    assert rag.RAG(index=folder).status().chunks == size  # the added file is removed again
 
 
 def test_ingest_bench_baseline_slice(seed_engine: rag.RAG, tmp_path: Path):

@@ -24,7 +24,7 @@ from .loaders import SUPPORTED_SUFFIXES, load
 from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
-from .types import Answer, Document, IngestReport, Passage
+from .types import Answer, Document, FileFailure, IngestReport, Passage
 from .uploads import safe_filename
 
 PathLike = str | os.PathLike[str]
@@ -145,7 +145,49 @@ class RAG:
     def add_upload(self, filename: str, content: PathLike) -> IngestReport:
         """Copy an uploaded file (its client-side `filename`, its bytes at `content`) into the
         upload folder under a sanitised name, and index it. Refuses empty, oversized and
-        unsupported files before anything is written."""
+        unsupported files (RagError) before anything is written."""
+        return self.ingest([self._stage_upload(filename, content)])
+
+    def add_uploads(
+        self,
+        uploads: Iterable[tuple[str, PathLike]],
+        progress: ProgressCallback | None = None,
+    ) -> list[IngestReport]:
+        """`add_upload` for several files (client-side name, bytes at path) in one ingest, so the
+        search snapshot is rebuilt once, not once a file (~7 s each at 100k chunks). Returns one
+        report per upload, in order; a refused upload's report lists why under `failed` and the
+        others are still indexed. Uploads that share a name are all copied; the last one wins."""
+        staged: list[Path | FileFailure] = []
+        for filename, content in uploads:
+            try:
+                staged.append(self._stage_upload(filename, content))
+            except RagError as exc:
+                staged.append(FileFailure(filename, str(exc)))
+        targets = [t for t in staged if isinstance(t, Path)]
+        done = self.ingest(targets, progress) if targets else IngestReport()
+        return [
+            IngestReport(failed=[target])
+            if isinstance(target, FileFailure)
+            else self._own(done, target)
+            for target in staged
+        ]
+
+    def _own(self, report: IngestReport, target: Path) -> IngestReport:
+        """The part of `report` about the file at `target`."""
+        source = str(target)
+        mine = IngestReport(
+            added=[s for s in report.added if s == source],
+            updated=[s for s in report.updated if s == source],
+            unchanged=[s for s in report.unchanged if s == source],
+            failed=[f for f in report.failed if f.source == source],
+        )
+        record = self.store.files.get(str(target.resolve()))
+        if (mine.added or mine.updated) and record is not None:
+            mine.chunks_added = record.chunks
+        return mine
+
+    def _stage_upload(self, filename: str, content: PathLike) -> Path:
+        """Check an upload and copy it into the upload folder (see `add_upload`)."""
         name = safe_filename(filename)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
@@ -176,7 +218,7 @@ class RAG:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(partial)
-        return self.ingest([target])
+        return target
 
     def warm_up(self) -> None:
         """Load the model, the search snapshot and Chroma's vector index now, so the first

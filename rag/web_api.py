@@ -115,28 +115,34 @@ def create_app(
         """Upload documents and index them. Names are sanitised into the server's upload folder.
         Each file gets its own report; a refused file (empty, oversized, unsupported) is listed
         under `failed` with the reason, and the other files are still indexed."""
-        reports = []
         limit = engine.settings.max_upload_mb * 1e6
-        for upload in files:
-            name = upload.filename or ""
-            with tempfile.TemporaryDirectory() as folder:
-                staged = Path(folder) / "upload"
+        refused: dict[int, IngestReport] = {}
+        uploads = []
+        with tempfile.TemporaryDirectory() as folder:
+            for n, upload in enumerate(files):
+                name = upload.filename or ""
+                staged = Path(folder) / f"upload-{n}"
                 # Stop reading at the size limit, so an oversized upload cannot fill the disk.
                 size = 0
                 with staged.open("wb") as handle:
                     while size <= limit and (block := await upload.read(1 << 20)):
                         handle.write(block)
                         size += len(block)
-                try:
-                    if size > limit:
-                        raise RagError(
-                            f"{name!r} is over the {limit / 1e6:.0f} MB upload limit "
-                            "(raise RAG_MAX_UPLOAD_MB)"
-                        )
-                    report = await run_in_threadpool(engine.add_upload, name, staged)
-                except RagError as exc:
-                    report = IngestReport(failed=[FileFailure(name, str(exc))])
-            reports.append(report)
+                if size > limit:
+                    reason = (
+                        f"{name!r} is over the {limit / 1e6:.0f} MB upload limit "
+                        "(raise RAG_MAX_UPLOAD_MB)"
+                    )
+                    refused[n] = IngestReport(failed=[FileFailure(name, reason)])
+                else:
+                    uploads.append((name, staged))
+            # One ingest for all: the search snapshot is rebuilt once, not once a file.
+            try:
+                indexed = iter(await run_in_threadpool(engine.add_uploads, uploads))
+            except RagError as exc:  # e.g. another process holds the index's write lock
+                failed = [IngestReport(failed=[FileFailure(name, str(exc))]) for name, _ in uploads]
+                indexed = iter(failed)
+        reports = [refused[n] if n in refused else next(indexed) for n in range(len(files))]
         return IngestResponse(reports)
 
     @app.get(f"{API_PREFIX}/status", dependencies=guarded)

@@ -86,6 +86,40 @@ def test_uploads_cannot_escape_their_folder_and_bad_uploads_change_nothing(tmp_p
     assert engine.status().chunks == before
 
 
+def test_several_uploads_are_indexed_in_one_ingest_with_a_report_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from rag.snapshot import Snapshot
+
+    uploads = tmp_path / "uploads"
+    engine = rag.RAG(index=tmp_path / "index", upload_dir=uploads)
+    files = {}
+    for name, text in (
+        ("gannets.txt", "Gannets dive from great heights into the sea."),
+        ("empty.txt", ""),
+        ("puffins.md", "Puffins nest in burrows on sea cliffs."),
+        ("slides.pptx", "not a supported type"),
+    ):
+        files[name] = tmp_path / f"incoming-{name}"
+        files[name].write_text(text)
+    builds = []
+    real_build = Snapshot.build
+    monkeypatch.setattr(Snapshot, "build", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+
+    reports = engine.add_uploads(list(files.items()))
+
+    gannets, empty, puffins, slides = reports
+    assert gannets.added == [str(uploads / "gannets.txt")]
+    assert puffins.added == [str(uploads / "puffins.md")]
+    assert gannets.chunks_added == puffins.chunks_added == 1
+    assert "is empty" in empty.failed[0].reason and not empty.added
+    assert "unsupported file type" in slides.failed[0].reason and not slides.added
+    assert len(builds) == 1  # one search snapshot for the two files, not one each
+    assert engine.search("where do puffins nest", k=1)[0].source == str(uploads / "puffins.md")
+    again = engine.add_uploads([("gannets.txt", files["gannets.txt"])])
+    assert again[0].unchanged == [str(uploads / "gannets.txt")]
+
+
 def test_two_sessions_uploading_one_name_never_index_a_half_copied_file(tmp_path: Path):
     """Two sessions upload the same file name over and over, with different contents. Each
     copy lands whole (copied aside, then renamed), so no ingest ever reads a truncated file

@@ -192,19 +192,24 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
             yield show(render_answer(partial, turn))
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
+        def stored(done: int, total: int, source: str) -> None:
+            # Once every file is stored, ingest brings the search snapshot in step (seconds on
+            # a large index): say so rather than sit at 100%.
+            step = "Updating the search index" if done == total else f"Indexed {Path(source).name}"
+            progress((done, total), desc=step if source else "Reading")
+
+        uploads = [(Path(path).name, path) for path in files or []]
+        try:
+            reports = engine.add_uploads(uploads, progress=stored)
+        except (RagError, OSError) as exc:
+            return (f"✗ {_safe(str(exc))}", *_refreshed())
         notes = []
-        for number, path in enumerate(files or [], start=1):
-            name = Path(path).name
-            progress((number - 1, len(files)), desc=f"Indexing {name}")
-            try:
-                report = engine.add_upload(name, path)
-                notes += [f"✗ {_safe(f.reason)}" for f in report.failed]
-                if report.added or report.updated:
-                    notes.append(f"✓ {_safe(name)}: {report.chunks_added} chunks indexed")
-                elif report.unchanged:
-                    notes.append(f"= {_safe(name)}: already indexed, unchanged")
-            except (RagError, OSError) as exc:
-                notes.append(f"✗ {_safe(str(exc))}")
+        for (name, _path), report in zip(uploads, reports, strict=True):
+            notes += [f"✗ {_safe(f.reason)}" for f in report.failed]
+            if report.added or report.updated:
+                notes.append(f"✓ {_safe(name)}: {report.chunks_added} chunks indexed")
+            elif report.unchanged:
+                notes.append(f"= {_safe(name)}: already indexed, unchanged")
         return ("<br>".join(notes) or "No file selected.", *_refreshed())
 
     def remove(source: str | None) -> tuple:

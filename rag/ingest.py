@@ -4,6 +4,7 @@ hash), remove deleted ones, and leave unchanged ones alone. Safe to re-run; neve
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import queue
@@ -93,7 +94,10 @@ def _index(
     if progress and targets:
         progress(0, len(targets), "")
     # Closed on the way out even when a write fails, so the reading thread stops at once.
-    with contextlib.closing(_read_ahead(targets, store, settings, report)) as reads:
+    with (
+        _older_objects_frozen(),
+        contextlib.closing(_read_ahead(targets, store, settings, report)) as reads,
+    ):
         for target, loaded in reads:
             waiting.append(target)
             if loaded is not None:
@@ -103,10 +107,24 @@ def _index(
                 batch = []
             if not batch:  # everything read so far is stored
                 finish()
-    if batch:
-        _write(batch, store, embedder, report)
-    finish()
+        if batch:
+            _write(batch, store, embedder, report)
+        finish()
     return report
+
+
+@contextlib.contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Keep Python's garbage collector from re-scanning, while files are indexed, the objects
+    that existed before (a process with the model, Chroma and the UI loaded holds 500-600k):
+    parsing and chunking allocate enough to set off full collections, each ~0.35 s with the
+    GIL held, so the encoder waited too (4 of them, 1.4 s, in one ingest of bench/ingest.py's
+    611 files). They are unfrozen afterwards, so garbage among them is still collected."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _read_ahead(

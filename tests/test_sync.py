@@ -227,3 +227,19 @@ def test_progress_counts_a_file_once_it_is_stored(engine: rag.RAG, workdir: Path
     assert [c[0] for c in calls] == list(range(6))
     assert {c[2] for c in calls[1:]} == set(report.added) | {f.source for f in report.failed}
     assert all(stored for _, _, source, stored in calls[1:] if source in report.added)
+
+
+def test_objects_older_than_an_ingest_are_not_rescanned_by_the_garbage_collector(
+    engine: rag.RAG, workdir: Path
+):
+    """While files are read and embedded, what the process held before stays frozen (full
+    collections re-scanning 500k+ objects held the GIL, so the encoder waited); afterwards it
+    is collectable again."""
+    import gc
+
+    for seed in SEEDS.glob("*.md"):
+        shutil.copy(seed, workdir / seed.name)
+    frozen = []
+    engine.ingest([workdir], progress=lambda *_: frozen.append(gc.get_freeze_count()))
+    assert len(frozen) == 5 and min(frozen[1:]) > 100_000  # the first call comes before work
+    assert gc.get_freeze_count() == 0

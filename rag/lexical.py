@@ -57,14 +57,15 @@ class LexicalIndex:
         (every id in it used by some chunk)."""
         import bm25s
 
-        model = None
-        if vocabulary:  # else no chunk has a keyword token (bm25s cannot index that)
-            model = bm25s.BM25(k1=k1, b=b)
-            # bm25s adds its empty token to the dictionary it is given: give it a copy.
-            model.index(([t.tolist() for t in tokens], dict(vocabulary)), show_progress=False)
-        chunks_with = np.zeros(len(vocabulary), dtype=np.int64)
-        for ids in tokens:
-            chunks_with[np.unique(ids)] += 1
+        if not vocabulary:  # no chunk has a keyword token (bm25s cannot index that)
+            return cls(len(tokens), None, {})
+        model = bm25s.BM25(k1=k1, b=b)
+        # bm25s adds its empty token to the dictionary it is given: give it a copy.
+        model.index(([t.tolist() for t in tokens], dict(vocabulary)), show_progress=False)
+        # Its score matrix has a column per token id with an entry per chunk containing it, so
+        # the column lengths are the document frequencies (counting them chunk by chunk took
+        # ~0.7 s at 100k chunks).
+        chunks_with = np.diff(model.scores["indptr"])[: len(vocabulary)]
         doc_freq = dict(zip(vocabulary, chunks_with.tolist(), strict=True))
         return cls(len(tokens), model, doc_freq)
 

@@ -103,3 +103,29 @@ def test_largest_picks_the_top_scores_best_first(scores: np.ndarray, n: int):
     assert len(chosen) == min(n, len(scores)) and len(set(chosen.tolist())) == len(chosen)
     expected = np.sort(scores)[::-1][: len(chosen)]
     assert np.array_equal(scores[chosen], expected)
+
+
+@given(st.lists(st.lists(st.integers(0, 4), max_size=8), min_size=1, max_size=12))
+def test_keyword_coverage_weighs_each_word_by_the_chunks_that_contain_it(chunks: list[list[int]]):
+    """Document frequency counts chunks, not occurrences: a word said twice in one chunk is as
+    common as a word said once."""
+    from rag.lexical import LexicalIndex
+
+    used = sorted({word for chunk in chunks for word in chunk})
+    words = {w: f"word{w}" for w in used}
+    vocabulary = {words[w]: n for n, w in enumerate(used)}
+    tokens = [np.array([vocabulary[words[w]] for w in chunk], dtype=np.int32) for chunk in chunks]
+    index = LexicalIndex.build(tokens, vocabulary, 1.2, 0.75)
+    n = len(chunks)
+    for word in used:
+        containing = sum(word in chunk for chunk in chunks)
+        weight = np.log(1 + (n - containing + 0.5) / (containing + 0.5))
+        others = [w for w in used if w != word]
+        total = weight + sum(
+            np.log(
+                1 + (n - sum(o in c for c in chunks) + 0.5) / (sum(o in c for c in chunks) + 0.5)
+            )
+            for o in others
+        )
+        query = [words[w] for w in used]
+        assert index.coverage(query, {words[word]}) == pytest.approx(weight / total)

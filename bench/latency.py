@@ -126,7 +126,10 @@ def _write_sized(base: rag.RAG, size: int, gold: set[str], folder: Path) -> None
 def evict(folder: Path) -> None:
     """Ask the OS to drop `folder`'s files from its page cache, so start-up and the first query
     read the index from disk as after a reboot (otherwise whether they do depends on what ran
-    before: a 100k index's first query took 15 ms or 250 ms)."""
+    before: a 100k index's first query took 15 ms or 250 ms). Where the OS has no such call
+    (macOS), pages stay cached and the cold figures are best cases."""
+    if not hasattr(os, "posix_fadvise"):
+        return
     for parent, _dirs, names in os.walk(folder):
         for name in names:
             descriptor = os.open(os.path.join(parent, name), os.O_RDONLY)

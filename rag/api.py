@@ -154,7 +154,7 @@ class RAG:
         progress: ProgressCallback | None = None,
     ) -> list[IngestReport]:
         """`add_upload` for several files (client-side name, bytes at path) in one ingest, so the
-        search snapshot is rebuilt once, not once a file (~4 s each at 100k chunks). Returns one
+        search snapshot is rebuilt once, not once a file (4-9 s each at 100k chunks). Returns one
         report per upload, in order; a refused upload's report lists why under `failed` and the
         others are still indexed. Uploads that share a name are all copied; the last one wins."""
         staged: list[Path | FileFailure] = []

@@ -4,8 +4,10 @@ The normalised text is the "extracted text" that every chunk and citation offset
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from .errors import LoadError
@@ -53,6 +55,11 @@ _HTML_BLOCKS = [
 ]
 # Page texts of a PDF are joined with this separator, so sentences never straddle pages.
 PAGE_SEPARATOR = "\n\n"
+# A line among the first or last few of a PDF page that recurs, digits aside, near the edge of
+# at least this share of its pages is a running header or footer ("Report Title", "Page 3 of 40").
+_RUNNING_EDGE_LINES = 3
+_RUNNING_SHARE = 0.5
+_DIGITS = re.compile(r"\d+")
 
 
 def load(path: Path, source: str, max_bytes: int) -> Document:
@@ -165,11 +172,40 @@ def _pdf_pages(path: Path) -> list[str]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             reader.decrypt("")  # many PDFs are "encrypted" with an empty user password
-        return [page.extract_text() or "" for page in reader.pages]
+        return _without_running_lines([page.extract_text() or "" for page in reader.pages])
     except FileNotDecryptedError:
         raise LoadError("PDF is encrypted: remove its password and ingest again") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from None
+
+
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """`pages` without their running headers and footers after the first page. Left in, a header
+    that repeats the document's title starts every page's first chunk, and those chunks then
+    outrank the body text in any search about the title's subject (a CRS report's 39 pages:
+    4 of the top 5 passages for a question about it were page tops). The first page keeps its
+    lines: there the title is the title."""
+    needed = max(2, math.ceil(_RUNNING_SHARE * len(pages)))
+    if len(pages) < needed:
+        return pages
+    counts = Counter(key for page in pages for key in {key for _, key in _edge_lines(page)})
+    running = {key for key, count in counts.items() if count >= needed}
+    if not running:
+        return pages
+    kept = [pages[0]]
+    for page in pages[1:]:
+        lines = page.split("\n")
+        dropped = {i for i, key in _edge_lines(page) if key in running}
+        kept.append("\n".join(line for i, line in enumerate(lines) if i not in dropped))
+    return kept
+
+
+def _edge_lines(page: str) -> list[tuple[int, str]]:
+    """(line number, comparison key) of the first and last few non-blank lines of a page; the
+    key ignores case, spacing and digits, so "Page 3" and "Page 4" are one running line."""
+    filled = [(i, line) for i, line in enumerate(page.split("\n")) if line.strip()]
+    edge = filled[:_RUNNING_EDGE_LINES] + filled[_RUNNING_EDGE_LINES:][-_RUNNING_EDGE_LINES:]
+    return [(i, " ".join(_DIGITS.sub("#", line).lower().split())) for i, line in edge]
 
 
 def _docx_text(path: Path, max_bytes: int) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 import rag
 from rag.errors import LoadError
-from rag.loaders import load
+from rag.loaders import _without_running_lines, load
 
 from .conftest import DOCS
 
@@ -123,3 +123,31 @@ def test_oversized_file_names_the_setting(tmp_path: Path):
     path.write_text("word " * 1000)
     with pytest.raises(LoadError, match="RAG_MAX_FILE_MB"):
         load(path, str(path), max_bytes=100)
+
+
+def test_running_headers_and_footers_are_dropped_after_the_first_page():
+    """Page tops repeating the report's title made every page's first chunk outrank the body."""
+    pdf = _load(DOCS / "R47324v18-seabed-mining-abnj.pdf")
+    title = "Seabed Mining in Areas Beyond National Jurisdiction: Issues for Congress"
+    later = [pdf.text[page.start : page.end] for page in pdf.pages[1:]]
+    assert len(later) > 30
+    assert not any(text.startswith(title) for text in later)
+    assert not any(text.rstrip().endswith("Congressional Research Service") for text in later)
+    assert "Clarion-Clipperton Zone" in pdf.text  # body text stays
+
+
+def test_only_lines_recurring_at_page_edges_count_as_running():
+    pages = [
+        "Annual Report 2024\nIntroduction to the findings.\nBody one.\nPage 1",
+        "Annual Report 2024\nB1.\nB2.\nB3.\nAnnual Report 2024\nB5.\nB6.\nB7.\nPage 2",
+        "Annual Report 2024\nBody three.\nThe end of it.\nStill body.\nEven more.\nPage 3",
+        "A page with no header at all.\nIts body.\nIts last line.",
+    ]
+    kept = _without_running_lines(pages)
+    assert kept[0] == pages[0]  # the first page keeps its title
+    # Only near the edges: the same line in the middle of a page is body text.
+    assert kept[1] == "B1.\nB2.\nB3.\nAnnual Report 2024\nB5.\nB6.\nB7."
+    assert kept[2] == "Body three.\nThe end of it.\nStill body.\nEven more."
+    assert kept[3] == pages[3]
+    # Two pages sharing a first line in a ten-page file is not a running header.
+    assert _without_running_lines(pages[1:3] + [f"Line {i}\nx" for i in range(8)])[1] == pages[2]

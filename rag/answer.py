@@ -19,9 +19,16 @@ StoredSentences = Callable[[str], SentenceVectors | None]
 
 _WHITESPACE = re.compile(r"\s+")
 # Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
-# must end like a sentence, or be long enough to be one that lost its full stop.
+# must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
+# most of its longer words as titles do ("Ratification of the United Nations Convention on the
+# Law of the Sea" is 12 words).
 _SENTENCE_END = tuple(".!?\"'”’)")
 _MIN_UNPUNCTUATED_WORDS = 12
+_TITLE_WORD_LETTERS = 4
+_TITLE_CASE_SHARE = 0.7
+# A markdown link counts as its label: "- [Introduction](#intro)" is a contents line, though it
+# ends with a bracket as a sentence may.
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 _CLOSEST_SHOWN = 3
 _FULL_COVERAGE = 1.0 - 1e-6  # coverage is a ratio of float sums: "all words" up to rounding
 
@@ -173,7 +180,14 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
 def _is_statement(text: str) -> bool:
     if text.startswith("#"):
         return False
-    return text.endswith(_SENTENCE_END) or len(text.split()) >= _MIN_UNPUNCTUATED_WORDS
+    text = _MARKDOWN_LINK.sub(r"\1", text).strip()
+    if text.endswith(_SENTENCE_END):
+        return True
+    words = text.split()
+    long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
+    capitalised = sum(w[0].isupper() for w in long_words)
+    title_case = bool(long_words) and capitalised >= _TITLE_CASE_SHARE * len(long_words)
+    return len(words) >= _MIN_UNPUNCTUATED_WORDS and not title_case
 
 
 def _not_found(question: str, searched: str, closest: list[Passage]) -> Answer:

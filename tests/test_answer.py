@@ -201,3 +201,28 @@ def test_a_passage_naming_every_word_of_a_short_question_is_evidence(seed_engine
     assert covered.found and covered.citations[0].quote == text
     assert not answer(0.8).found
     assert not answer(1.0, full_coverage_min_score=2.0).found
+
+
+def test_table_of_contents_lines_are_not_quoted_as_answers(seed_engine: rag.RAG):
+    """A contents page names every topic of a report, so it matches questions about the report
+    well; its long title-case lines must not be quoted as the answer, the prose must."""
+    contents = (
+        "Contents\n\n"
+        "Regulations for Deep Seabed Mining in Areas Beyond National Jurisdiction and Their Legal Status\n\n"
+        "Ratification of the United Nations Convention on the Law of the Sea\n\n"
+        "- [Legal Status of Seabed Mining](https://example.org/report#status)\n"
+    )
+    prose = (
+        "Mining of the deep seabed beyond national jurisdiction is regulated by the International "
+        "Seabed Authority, which has issued exploration contracts but no exploitation licenses."
+    )
+    question = "What is the legal status of deep seabed mining beyond national jurisdiction?"
+    settings = seed_engine.settings
+    passages = [
+        rag.Passage("report.md", None, 0, len(contents), contents, 0.9, 0.8, 1.0),
+        rag.Passage("report.md", None, 500, 500 + len(prose), prose, 0.7, 0.6, 0.5),
+    ]
+    answer = compose(question, question, passages, seed_engine.embedder, settings)
+    assert answer.found and "International Seabed Authority" in answer.text, answer.text
+    for heading in ("Ratification", "Regulations for", "Legal Status"):
+        assert heading not in answer.text

@@ -18,6 +18,8 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no nos fig figs eq vol pp al approx dept "
     "gen gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n".split()
 )
+# Dotted initialisms such as "E.O." or "D.C." (the last letter's period is the one tested).
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 _LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
 _LINE_END_PUNCT = tuple('.!?:;"”’)]')
 # A line this short that is followed by a line break is taken as a heading or list item, not as
@@ -111,7 +113,11 @@ def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
     while word_start > block_start and not text[word_start - 1].isspace():
         word_start -= 1
     word = text[word_start:period].lstrip("(\"'“‘").lower()
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return (
+        word in _ABBREVIATIONS
+        or (len(word) == 1 and word.isalpha())
+        or _INITIALISM.fullmatch(word) is not None
+    )
 
 
 def _split_long(text: str, span: tuple[int, int], size: int) -> Iterator[tuple[int, int]]:

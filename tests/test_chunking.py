@@ -91,12 +91,15 @@ def test_offsets_are_exact_on_real_documents():
 
 def test_sentences_respect_abbreviations_and_blocks():
     text = (
-        "Dr. Smith met J. Doe in the U.S. on Monday. He left.\n## Heading\n- first item\n- second"
+        "Dr. Smith met J. Doe in the U.S. on Monday. He left. After E.O. 14285, NOAA had 10 "
+        "applications. It waited.\n## Heading\n- first item\n- second"
     )
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     assert sentences == [
         "Dr. Smith met J. Doe in the U.S. on Monday.",
         "He left.",
+        "After E.O. 14285, NOAA had 10 applications.",
+        "It waited.",
         "## Heading",
         "- first item",
         "- second",

@@ -1,5 +1,6 @@
 """Incremental sync of files into the index: add new files, re-index changed ones (by content
-hash), remove deleted ones, and leave unchanged ones alone. Safe to re-run; never duplicates."""
+hash, or when the rules that chunk them changed), remove deleted ones, and leave unchanged ones
+alone. Safe to re-run; never duplicates."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ _BATCH_CHUNKS = 512
 # while a batch encodes, few enough that read-ahead adds little memory (each file is bounded by
 # max_file_mb and max_chunks_per_file).
 _READ_AHEAD = 8
+# Bump when loaders.py or chunking.py change the text or the chunks a file yields, so that files
+# indexed under the old rules are indexed again by the next sync instead of being kept as they
+# were. 2: PDF running headers and footers dropped, dotted initialisms ("E.O.") end no sentence.
+TEXT_RULES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,8 @@ def _read(
     try:
         size = target.path.stat().st_size
         digest = _sha256(target.path)
-        if previous and previous.sha256 == digest:
+        recipe = _recipe(settings)
+        if previous and previous.sha256 == digest and previous.recipe == recipe:
             report.unchanged.append(target.source)
             return None
         document = load(target.path, target.source, int(settings.max_file_mb * 1e6))
@@ -225,7 +231,7 @@ def _read(
             )
         )
         return None
-    record = FileRecord(target.source, digest, size, len(chunks), time.time())
+    record = FileRecord(target.source, digest, size, len(chunks), time.time(), recipe)
     return _Loaded(target, record, chunks, previous is not None)
 
 
@@ -284,6 +290,13 @@ def _walk(folder: Path) -> Iterable[Path]:
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def _recipe(settings: Settings) -> str:
+    """What a file's chunks depend on besides its bytes: the text rules and the chunk settings.
+    A file recorded with another recipe is indexed again, so changing RAG_CHUNK_SIZE applies to
+    every file at the next sync instead of only to files that change later."""
+    return f"text{TEXT_RULES_VERSION}-size{settings.chunk_size}-overlap{settings.chunk_overlap}"
 
 
 def _sha256(path: Path) -> str:

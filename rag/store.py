@@ -55,6 +55,10 @@ class FileRecord:
     size: int
     chunks: int
     indexed_at: float
+    # The rules and chunk settings the chunks were made with (ingest's recipe); a manifest
+    # written before recipes were kept reads as "", which matches none, so its files are
+    # indexed again once.
+    recipe: str = ""
 
 
 @dataclass(frozen=True)

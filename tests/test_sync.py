@@ -243,3 +243,38 @@ def test_objects_older_than_an_ingest_are_not_rescanned_by_the_garbage_collector
     engine.ingest([workdir], progress=lambda *_: frozen.append(gc.get_freeze_count()))
     assert len(frozen) == 5 and min(frozen[1:]) > 100_000  # the first call comes before work
     assert gc.get_freeze_count() == 0
+
+
+def test_new_chunk_settings_or_text_rules_reindex_files_whose_bytes_did_not_change(
+    engine: rag.RAG, workdir: Path
+):
+    """A file's chunks depend on the chunk settings and the text rules as well as its bytes: a
+    sync under other settings, or over a manifest from before those were recorded, indexes it
+    again; a second sync under the same ones leaves it alone."""
+    import json
+
+    note = workdir / "note.md"
+    note.write_text(
+        " ".join(
+            f"Sentence {i} says the tide at Fara Island turned at {i} o'clock." for i in range(40)
+        )
+    )
+    engine.ingest([workdir])
+    before = _assert_consistent(engine)[str(note)]
+
+    smaller = rag.RAG(index=engine.settings.index_dir, chunk_size=300, chunk_overlap=50)
+    report = smaller.ingest([workdir])
+    assert report.updated == [str(note)]
+    after = _assert_consistent(smaller)[str(note)]
+    assert report.chunks_added == after > before
+    assert smaller.ingest([workdir]).unchanged == [str(note)]
+
+    manifest = engine.settings.index_dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    for record in data["files"].values():
+        del record["recipe"]
+    manifest.write_text(json.dumps(data))
+    legacy = rag.RAG(index=engine.settings.index_dir, chunk_size=300, chunk_overlap=50)
+    assert legacy.ingest([workdir]).updated == [str(note)]
+    assert legacy.ingest([workdir]).unchanged == [str(note)]
+    assert _assert_consistent(legacy)[str(note)] == after

@@ -249,7 +249,7 @@ class Store:
         self._delete_ids([i for key, *_ in files if key in self.files for i in self._ids(key)])
         ids, vectors, texts, metadatas = [], [], [], []
         for key, record, chunks, file_vectors, sentences in files:
-            ids += chunk_ids(key, record.sha256, len(chunks))
+            ids += chunk_ids(key, record)
             vectors.append(file_vectors)
             texts += [chunk.text for chunk in chunks]
             metadatas += [
@@ -298,7 +298,7 @@ class Store:
         chunks the manifest does not list, and forget files whose chunks are incomplete (so a
         sync indexes them again). Returns the records of the files forgotten.
 
-        Chunk ids name their file and its content hash, so reading ids alone tells: 0.2 s at
+        Chunk ids name their file, its content hash and recipe, so reading ids alone tells: 0.2 s at
         100k chunks, where reading every chunk's metadata took ~10 s there and failed past
         ~32k chunks (SQLite's limit on query variables)."""
         stored = set(self._collection.get(include=[])["ids"])
@@ -314,7 +314,7 @@ class Store:
     def _ids(self, key: str) -> list[str]:
         """The ids of the chunks the manifest lists for file `key`."""
         record = self.files[key]
-        return chunk_ids(key, record.sha256, record.chunks)
+        return chunk_ids(key, record)
 
     def _delete_ids(self, ids: list[str]) -> None:
         # By id, not `where key = ...`: a filtered delete scans the metadata, ~42 ms a file at
@@ -390,11 +390,15 @@ class Store:
         return total
 
 
-def chunk_ids(key: str, sha256: str, count: int) -> list[str]:
-    """The ids of a file's chunks: its key's hash, its content's hash and each chunk's number,
-    so an id alone says which file and which version of it a chunk belongs to."""
+def chunk_ids(key: str, record: FileRecord) -> list[str]:
+    """The ids of a file's chunks: its key's hash, a hash of its content and recipe, and each
+    chunk's number, so an id alone says which file and which version of it a chunk belongs to
+    (records from before recipes were kept use the content hash alone, as they were written)."""
     prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
-    return [f"{prefix}:{sha256[:12]}:{i}" for i in range(count)]
+    version = record.sha256
+    if record.recipe:
+        version = hashlib.sha256(f"{record.sha256}:{record.recipe}".encode()).hexdigest()
+    return [f"{prefix}:{version[:12]}:{i}" for i in range(record.chunks)]
 
 
 def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:

@@ -246,12 +246,17 @@ def test_objects_older_than_an_ingest_are_not_rescanned_by_the_garbage_collector
 
 
 def test_new_chunk_settings_or_text_rules_reindex_files_whose_bytes_did_not_change(
-    engine: rag.RAG, workdir: Path
+    engine: rag.RAG, workdir: Path, tmp_path: Path
 ):
     """A file's chunks depend on the chunk settings and the text rules as well as its bytes: a
-    sync under other settings, or over a manifest from before those were recorded, indexes it
-    again; a second sync under the same ones leaves it alone."""
-    import json
+    sync under other settings, or over an index from before those were recorded, indexes it
+    again (under new chunk ids, so an interrupted re-index is found like an interrupted update);
+    a second sync under the same ones leaves it alone."""
+    import hashlib
+
+    from rag.chunking import chunk_document
+    from rag.loaders import load
+    from rag.store import FileRecord
 
     note = workdir / "note.md"
     note.write_text(
@@ -261,20 +266,23 @@ def test_new_chunk_settings_or_text_rules_reindex_files_whose_bytes_did_not_chan
     )
     engine.ingest([workdir])
     before = _assert_consistent(engine)[str(note)]
+    ids_before = set(_chroma_state(engine)[0])
 
     smaller = rag.RAG(index=engine.settings.index_dir, chunk_size=300, chunk_overlap=50)
     report = smaller.ingest([workdir])
     assert report.updated == [str(note)]
     after = _assert_consistent(smaller)[str(note)]
     assert report.chunks_added == after > before
+    assert not ids_before & set(_chroma_state(smaller)[0])
     assert smaller.ingest([workdir]).unchanged == [str(note)]
 
-    manifest = engine.settings.index_dir / "manifest.json"
-    data = json.loads(manifest.read_text())
-    for record in data["files"].values():
-        del record["recipe"]
-    manifest.write_text(json.dumps(data))
-    legacy = rag.RAG(index=engine.settings.index_dir, chunk_size=300, chunk_overlap=50)
+    # An index written before recipes were recorded: its record has none, its ids none either.
+    legacy = rag.RAG(index=tmp_path / "legacy")
+    chunks = chunk_document(load(note, str(note), 10**6), 800, 150)
+    vectors, sentences = legacy.embedder.embed_chunks([chunk.text for chunk in chunks])
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    record = FileRecord(str(note), sha, note.stat().st_size, len(chunks), 0.0)
+    legacy.store.replace_files([(str(note.resolve()), record, chunks, vectors, sentences)])
     assert legacy.ingest([workdir]).updated == [str(note)]
     assert legacy.ingest([workdir]).unchanged == [str(note)]
-    assert _assert_consistent(legacy)[str(note)] == after
+    assert _assert_consistent(legacy)[str(note)] == before

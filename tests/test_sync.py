@@ -286,3 +286,37 @@ def test_new_chunk_settings_or_text_rules_reindex_files_whose_bytes_did_not_chan
     assert legacy.ingest([workdir]).updated == [str(note)]
     assert legacy.ingest([workdir]).unchanged == [str(note)]
     assert _assert_consistent(legacy)[str(note)] == before
+
+
+def test_deletes_piling_up_in_chroma_are_compacted_away(
+    engine: rag.RAG, workdir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Chroma's vector index keeps every deleted vector (and slows with them): once deletes
+    reach the live count the chunks move to a fresh collection, ids, texts and answers
+    unchanged, and a process that opened the index before keeps searching it."""
+    import rag.store
+
+    monkeypatch.setattr(rag.store, "_COMPACT_MIN", 10)
+    for n in range(12):
+        (workdir / f"tide-{n}.md").write_text(
+            f"The tide at harbour {n} turns at {n} o'clock. Boats from harbour {n} wait for it.\n"
+        )
+    engine.ingest([workdir])
+    before = sorted(_chroma_state(engine)[0])
+    reader = rag.RAG(index=engine.settings.index_dir)
+    question = "When does the tide turn at harbour 7?"
+    assert reader.search(question, k=1)[0].source.endswith("tide-7.md")
+    first = engine.store._collection.name
+
+    for overlap in (10, 20):  # each re-indexes every file: 12 deletes, then 24
+        rag.RAG(index=engine.settings.index_dir, chunk_overlap=overlap).ingest([workdir])
+    again = rag.RAG(index=engine.settings.index_dir, chunk_overlap=20)
+    store = again.store
+    assert store._collection.name != first and store.deleted == 0
+    names = [c.name for c in store._client.list_collections()]
+    assert names == [store._collection.name]  # the old collection is gone
+    assert sorted(_chroma_state(again)[0]) != before  # ids follow the recipe...
+    assert len(_chroma_state(again)[0]) == len(before)  # ...and nothing was lost or doubled
+    _assert_consistent(again)
+    assert reader.search(question, k=1)[0].source.endswith("tide-7.md")
+    assert again.ingest([workdir]).unchanged == sorted(str(p) for p in workdir.iterdir())

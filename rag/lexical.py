@@ -9,6 +9,7 @@ in-memory docstore and has no notion of our chunk ids or of staying in step with
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from functools import cache
@@ -55,7 +56,7 @@ class LexicalIndex:
     ) -> LexicalIndex:
         """The index of chunks whose `tokenize`d texts are `tokens`, as ids into `vocabulary`
         (every id in it used by some chunk)."""
-        import bm25s
+        bm25s = _bm25s()
 
         if not vocabulary:  # no chunk has a keyword token (bm25s cannot index that)
             return cls(len(tokens), None, {})
@@ -79,7 +80,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         """The index `save` wrote to `folder` (OSError or ValueError if it is missing or damaged)."""
-        import bm25s
+        bm25s = _bm25s()
 
         data = json.loads((folder / DOC_FREQ).read_text(encoding="utf-8"))
         model = bm25s.BM25.load(folder, show_progress=False) if data["doc_freq"] else None
@@ -105,3 +106,13 @@ class LexicalIndex:
             for t in terms
         }
         return sum(weight[t] for t in terms & present) / sum(weight.values())
+
+
+def _bm25s():  # -> the bm25s module, imported lazily (it pulls in scipy)
+    """bm25s, with its logger at WARNING: it sets DEBUG on import, so wherever a root handler is
+    configured its "Building index from IDs" lines landed in the middle of `rag ingest`'s
+    progress bar."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s

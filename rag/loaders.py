@@ -4,6 +4,7 @@ The normalised text is the "extracted text" that every chunk and citation offset
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import zipfile
@@ -209,8 +210,7 @@ def _edge_lines(page: str) -> list[tuple[int, str]]:
 
 
 def _docx_text(path: Path, max_bytes: int) -> str:
-    from llama_index.readers.file import DocxReader
-
+    DocxReader = _docx_reader()  # noqa: N806 (a class)
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -226,6 +226,19 @@ def _docx_text(path: Path, max_bytes: int) -> str:
         ) from None
     except KeyError as exc:
         raise LoadError(f"not a valid .docx (missing part {exc})") from None
+
+
+def _docx_reader():  # -> llama-index's DocxReader class
+    """llama-index's DocxReader. Importing it imports every reader of its package, and one of
+    them (slides) calls `logging.basicConfig` on import, which printed other libraries' log
+    lines over `rag ingest`'s progress bar; the root logger's configuration is put back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    from llama_index.readers.file import DocxReader
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return DocxReader
 
 
 def _html_text(markup: str) -> str:

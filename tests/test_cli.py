@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import CHINA_QUESTION, ROOT
+from .conftest import CHINA_QUESTION, DOCS, ROOT
 
 
 def _rag(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
@@ -44,6 +44,15 @@ def test_ingest_ask_status_round_trip(tmp_path: Path):
 
     status = json.loads(_rag("status", "--json", index=index).stdout)
     assert status["documents"] == 4 and status["chunks"] > 4 and status["size_bytes"] > 0
+
+
+def test_library_log_lines_stay_out_of_the_progress_bar(tmp_path: Path):
+    """Importing llama-index's .docx reader configured the root logger, after which bm25s's
+    debug lines ("Building index from IDs") were printed over the bar."""
+    ingest = _rag("ingest", str(DOCS / "word_sample.docx"), index=tmp_path / "index")
+    assert ingest.returncode == 0 and "1 added" in ingest.stdout, ingest.stderr
+    assert " - DEBUG - " not in ingest.stderr and " - INFO - " not in ingest.stderr
+    assert "100%" in ingest.stderr  # the bar itself is still there
 
 
 def test_failures_are_listed_and_set_the_exit_code(tmp_path: Path):

@@ -46,10 +46,10 @@ _PAGE = 5000
 _KEYS_PER_READ = 100  # files per `$in` filter when reading the chunks of some files
 # Chroma's vector index (hnswlib) only marks deleted vectors, never frees them, and its searches
 # slow as they pile up (chroma-core/chroma#2594; #7758 reports live records it stops finding).
-# SciFact's 13,394 chunks indexed three times over: 7.8-9.3 ms a search against 1.3-1.5 ms in a
-# fresh copy; in a one-off test each full rewrite added ~30% (1.3, 1.7, 2.1, 2.9 ms). So once
-# deletes reach the live count, the live chunks are copied into a fresh collection: ~1 ms a
-# chunk (13.8 s for SciFact), against ~20 ms a chunk for embedding what replaced the deleted ones.
+# SciFact's 13,394 chunks after two full re-indexes: Chroma's nearest-neighbour query 7.8-13.5 ms
+# against 1.3-1.5 ms in a fresh copy (README, "Reliability"). So once deletes reach the live
+# count, the live chunks are copied into a fresh collection: ~2 ms a chunk (27 s for SciFact),
+# against ~27 ms a chunk for embedding what replaced the deleted ones.
 _COMPACT_RATIO = 1.0
 _COMPACT_MIN = 1000  # below this a stale graph costs too little to notice
 _COMPACTED = "-compacted-"
@@ -388,9 +388,9 @@ class Store:
         chunks the manifest does not list, and forget files whose chunks are incomplete (so a
         sync indexes them again). Returns the records of the files forgotten.
 
-        Chunk ids name their file, its content hash and recipe, so reading ids alone tells: 0.2 s at
-        100k chunks, where reading every chunk's metadata took ~10 s there and failed past
-        ~32k chunks (SQLite's limit on query variables)."""
+        Chunk ids name their file, its content hash and recipe, so reading ids alone tells:
+        0.2 s at 100k chunks, where reading every chunk's metadata took ~10 s there and failed
+        past ~32k chunks (SQLite's limit on query variables)."""
         stored = set(self._collection.get(include=[])["ids"])
         expected = {key: self._ids(key) for key in self.files}
         listed = {i for ids in expected.values() for i in ids}

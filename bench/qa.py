@@ -18,7 +18,7 @@ from common import print_table, save
 
 from rag.answer import compose
 from rag.generate import generate
-from rag.llm import LLM
+from rag.llm import ChatModel, chat_model
 from rag.types import Answer
 
 
@@ -62,7 +62,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
     }
 
 
-def generative_row(engine, runs: list[dict], llm: LLM) -> dict:
+def generative_row(engine, runs: list[dict], llm: ChatModel) -> dict:
     settings = dataclasses.replace(engine.settings, answer_mode="generative")
     recall = cited = cited_right = fallbacks = tokens = 0
     first_token, generating = [], 0.0
@@ -93,7 +93,7 @@ def generative_row(engine, runs: list[dict], llm: LLM) -> dict:
         cited += len(answer.citations)
         cited_right += sum(pid_of(c) in run["gold"] for c in answer.citations)
     return {
-        "mode": f"generative ({llm.model})",
+        "mode": f"generative ({llm.name})",
         "questions": len(runs),
         "answer_recall": recall / len(runs),
         "citation_precision": cited_right / max(cited, 1),
@@ -122,7 +122,7 @@ def main() -> None:
             llm_url=args.llm_url or "",
             llm_model=args.llm_model,
         )
-        rows.append(generative_row(engine, runs[: args.llm_limit], LLM(settings)))
+        rows.append(generative_row(engine, runs[: args.llm_limit], chat_model(settings)))
     print("NQ held-out half (extractive: all questions; generative: the first --llm-limit):")
     for row in rows:
         print_table([row], list(row))

@@ -1,28 +1,53 @@
 """rag: ask questions of your own documents and get answers with exact, cited passages."""
 
 from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
-from .errors import LoadError, ModelError, RagError, StoreError
+from .errors import (
+    InvalidInput,
+    LLMError,
+    LoadError,
+    ModelError,
+    RagError,
+    SettingsError,
+    StoreError,
+)
+from .llm import ChatModel
 from .loaders import SUPPORTED_SUFFIXES
 from .settings import Settings
-from .types import Answer, Chunk, Citation, Document, FileFailure, IngestReport, Passage
+from .types import (
+    Answer,
+    Chunk,
+    Citation,
+    Document,
+    FileFailure,
+    IngestReport,
+    Passage,
+    StreamEvent,
+    Token,
+)
 
 __all__ = [
     "RAG",
     "Answer",
+    "ChatModel",
     "Chunk",
     "Citation",
     "Document",
     "FileFailure",
     "IndexedFile",
     "IngestReport",
+    "InvalidInput",
+    "LLMError",
     "LoadError",
     "ModelError",
     "Passage",
     "RagError",
     "SUPPORTED_SUFFIXES",
     "Settings",
+    "SettingsError",
     "Status",
     "StoreError",
+    "StreamEvent",
+    "Token",
     "ingest",
     "query",
     "read_document",

@@ -3,11 +3,8 @@ shortcuts. The CLI and the UI use only what this module exposes."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,16 +13,16 @@ from pathlib import Path
 from .answer import compose
 from .conversation import Turn, standalone_question, user_turns
 from .embed import Embedder, get_embedder
-from .errors import RagError
+from .errors import InvalidInput, LLMError, RagError, SettingsError
 from .generate import generate, rewrite_question
 from .ingest import ProgressCallback, resync, sync
-from .llm import LLM, LLMError
-from .loaders import SUPPORTED_SUFFIXES, load
+from .llm import ChatModel, chat_model
+from .loaders import FORMATS, load
 from .retrieve import Retriever
-from .settings import Settings
+from .settings import AnswerMode, Settings
 from .store import Store
-from .types import Answer, Document, FileFailure, IngestReport, Passage
-from .uploads import safe_filename
+from .types import Answer, Document, FileFailure, IngestReport, Passage, StreamEvent, Token
+from .uploads import stage_upload
 
 PathLike = str | os.PathLike[str]
 
@@ -54,26 +51,29 @@ class RAG:
     """A question-answering session over one index folder.
 
     `index` defaults to `$RAG_INDEX_DIR`, else `./index`; keyword overrides set any `Settings`
-    field (e.g. `RAG(chunk_size=500)`)."""
+    field (e.g. `RAG(chunk_size=500)`). `llm` is the chat model for generative answers (any
+    `ChatModel`); without one it is built from the `llm_*` settings when first needed."""
 
     def __init__(
-        self, index: PathLike | None = None, settings: Settings | None = None, **overrides: object
+        self,
+        index: PathLike | None = None,
+        settings: Settings | None = None,
+        llm: ChatModel | None = None,
+        **overrides: object,
     ) -> None:
         if index is not None:
-            overrides["index_dir"] = Path(index)
+            overrides["index_dir"] = index
         overrides = {name: value for name, value in overrides.items() if value is not None}
+        unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(Settings)})
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
         self.settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
         self._store: Store | None = None
         self._retriever: Retriever | None = None
-        self._llm: LLM | None = None
+        self._llm = llm
         # The UI serves every browser session from one RAG: build its store and retriever once,
         # not once per thread (re-entrant: the retriever needs the store).
         self._opening = threading.RLock()
-        if self.settings.answer_mode not in ("extractive", "generative"):
-            raise RagError(
-                f"answer_mode must be 'extractive' or 'generative', not "
-                f"{self.settings.answer_mode!r} (RAG_ANSWER_MODE)"
-            )
 
     @property
     def store(self) -> Store:
@@ -187,38 +187,10 @@ class RAG:
         return mine
 
     def _stage_upload(self, filename: str, content: PathLike) -> Path:
-        """Check an upload and copy it into the upload folder (see `add_upload`)."""
-        name = safe_filename(filename)
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            raise RagError(
-                f"{filename!r}: unsupported file type {suffix or '(none)'!r}; "
-                f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-            )
-        size = os.path.getsize(content)
-        if size == 0:
-            raise RagError(f"{filename!r} is empty (0 bytes): nothing to index")
-        limit = self.settings.max_upload_mb * 1e6
-        if size > limit:
-            raise RagError(
-                f"{filename!r} is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB upload limit "
-                "(raise RAG_MAX_UPLOAD_MB)"
-            )
-        folder = self.settings.upload_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / name
-        # Copied beside the target, then renamed over it: another session uploading the same
-        # name must never see (and index) a half-copied or just-truncated file. The temporary
-        # name is hidden, so ingesting the folder skips it.
-        handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-        os.close(handle)
-        try:
-            shutil.copyfile(content, partial)
-            os.replace(partial, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(partial)
-        return target
+        settings = self.settings
+        return stage_upload(
+            filename, content, settings.upload_dir, settings.max_upload_mb, tuple(FORMATS)
+        )
 
     def warm_up(self) -> None:
         """Load the model, the search snapshot and Chroma's vector index now, and have the OS
@@ -233,21 +205,37 @@ class RAG:
 
     def search(self, query: str, k: int = 10) -> list[Passage]:
         """The `k` passages most relevant to `query`, best first (retrieval only)."""
-        return self.retriever.search(_check_question(query), k)
+        return self.retriever.search(_check_question(query), _check_k(k))
 
-    def query(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
+    def query(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        mode: AnswerMode | None = None,
+    ) -> Answer:
         """Answer `question` from the documents with cited passages; `history` holds earlier turns
-        (strings or {"role", "content"} messages) so follow-ups such as "and them?" work."""
-        *_, answer = self.query_stream(question, history, k)
+        (strings or {"role", "content"} messages) so follow-ups such as "and them?" work.
+        `mode` is "extractive" (quotes) or "generative" (a model writes, every sentence is
+        verified); default: the `answer_mode` setting."""
+        *_, answer = self.query_stream(question, history, k, mode)
         return answer
 
     def query_stream(
-        self, question: str, history: Sequence[Turn] = (), k: int | None = None
-    ) -> Iterator[str | Answer]:
-        """Like `query`, streamed: text pieces as they are produced, then the final Answer.
-        In generative mode the pieces are the model's raw tokens; the Answer is verified."""
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        mode: AnswerMode | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Like `query`, streamed: `Token`s as text is produced, then the final `Answer`.
+        In generative mode the tokens are the model's raw text; the Answer is verified."""
         question = _check_question(question)
-        generative = self.settings.answer_mode == "generative"
+        k = _check_k(k if k is not None else self.settings.top_k)
+        mode = mode or self.settings.answer_mode
+        if mode not in ("extractive", "generative"):
+            raise InvalidInput(f"mode must be 'extractive' or 'generative', not {mode!r}")
+        generative = mode == "generative"
         searched = standalone_question(question, history)
         if generative and searched != question:
             try:
@@ -257,7 +245,7 @@ class RAG:
         # Here, not only inside search, so the answer is composed for (and shows) what was
         # searched.
         searched = self.retriever.expand_acronyms(searched)
-        passages = self.retriever.search(searched, k or self.settings.top_k, spelled_out=True)
+        passages = self.retriever.search(searched, k, spelled_out=True)
         extractive = compose(
             question,
             searched,
@@ -267,7 +255,7 @@ class RAG:
             self.retriever.sentence_vectors,
         )
         if not generative:
-            yield extractive.text
+            yield Token(extractive.text)
             yield extractive
             return
         yield from generate(
@@ -275,11 +263,19 @@ class RAG:
         )
 
     @property
-    def llm(self) -> LLM:
-        """The configured language model (started on first use for a local GGUF)."""
+    def llm(self) -> ChatModel:
+        """The chat model for generative answers: the one given, else the configured one
+        (started on first use for a local GGUF)."""
         if self._llm is None:
-            self._llm = LLM(self.settings)
+            with self._opening:
+                if self._llm is None:
+                    self._llm = chat_model(self.settings)
         return self._llm
+
+    @property
+    def generative_available(self) -> bool:
+        """Whether generative answers can be asked for: a chat model is given or configured."""
+        return self._llm is not None or bool(self.settings.llm_url or self.settings.llm_gguf)
 
     def documents(self) -> list[IndexedFile]:
         """Every indexed file, by source."""
@@ -301,8 +297,14 @@ class RAG:
 
 def _check_question(question: str) -> str:
     if not isinstance(question, str) or not question.strip():
-        raise ValueError("question is empty: ask something about your documents")
+        raise InvalidInput("question is empty: ask something about your documents")
     return question.strip()
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InvalidInput(f"k must be a whole number of at least 1 (got {k!r})")
+    return k
 
 
 def read_document(path: PathLike, max_file_mb: float | None = None) -> Document:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 
@@ -12,7 +11,6 @@ from tqdm import tqdm
 
 from .api import RAG
 from .errors import RagError
-from .settings import Settings
 from .types import Answer
 
 _EXIT_PARTIAL = 1  # some files failed; the others were indexed
@@ -25,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (RagError, ValueError, OSError) as exc:
-        # Our errors and bad settings carry messages that name the fix; no traceback needed.
+    except RagError as exc:
+        # Our errors (bad settings and arguments included) name the fix; no traceback needed.
         print(f"rag: error: {exc}", file=sys.stderr)
         return _EXIT_ERROR
 
@@ -89,9 +87,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(args: argparse.Namespace, **overrides: object) -> RAG:
-    """The engine for the index the flags name (unset flags leave settings as they are)."""
-    overrides.setdefault("rerank_model", getattr(args, "rerank_model", None) or None)
+def _engine(args: argparse.Namespace) -> RAG:
+    """The one engine for this command: the settings, with the flags given on top (a flag left
+    unset leaves its setting as it is)."""
+    flags = {
+        "rerank_model": "rerank_model",
+        "llm_url": "llm_url",
+        "llm_model": "llm_model",
+        "llm_gguf": "gguf",
+        "ui_host": "host",
+        "ui_port": "port",
+        "ui_auth": "auth",
+    }
+    overrides = {field: getattr(args, flag, None) or None for field, flag in flags.items()}
     return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)
 
 
@@ -127,16 +135,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    overrides = {"llm_url": args.llm_url, "llm_model": args.llm_model, "llm_gguf": args.gguf}
-    if args.llm or args.llm_url or args.gguf:
-        overrides["answer_mode"] = "generative"
-    engine = _engine(args, **{k: v for k, v in overrides.items() if v})
+    engine = _engine(args)
+    mode = "generative" if (args.llm or args.llm_url or args.gguf) else None
     answer = None
-    for piece in engine.query_stream(args.question, k=args.k):
-        if isinstance(piece, Answer):
-            answer = piece
+    for event in engine.query_stream(args.question, k=args.k, mode=mode):
+        if isinstance(event, Answer):
+            answer = event
         elif args.stream and not args.json:
-            print(piece, end="", flush=True)
+            print(event.text, end="", flush=True)
     assert answer is not None
     if args.json:
         print(json.dumps(asdict(answer), indent=2, ensure_ascii=False))
@@ -171,24 +177,9 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _ui(args: argparse.Namespace) -> int:
-    from ui.app import launch
+    from .ui.app import launch
 
-    settings = Settings.from_env()
-    llm = {
-        "llm_url": args.llm_url or settings.llm_url,
-        "llm_gguf": args.gguf or settings.llm_gguf,
-        "llm_model": args.llm_model or settings.llm_model,
-    }
-    generative = None
-    if llm["llm_url"] or llm["llm_gguf"]:
-        generative = _engine(args, answer_mode="generative", **llm)
-    launch(
-        _engine(args, answer_mode="extractive"),
-        generative=generative,
-        host=args.host or settings.ui_host,
-        port=args.port or settings.ui_port,
-        auth=args.auth or os.environ.get("RAG_UI_AUTH"),
-    )
+    launch(_engine(args))
     return 0
 
 

@@ -1,8 +1,29 @@
-"""The errors rag raises on purpose; each message says what went wrong and what to do."""
+"""The errors rag raises on purpose; each message says what went wrong and what to do.
+
+Catch `RagError` for all of them. The hierarchy:
+
+    RagError
+    ├── InvalidInput       a bad argument (empty question, k < 1); also a ValueError
+    ├── SettingsError      a setting out of range or of the wrong type; names its RAG_* variable
+    │                      or keyword; also a ValueError
+    ├── LoadError          one file could not be read (reported per file by ingest)
+    ├── StoreError         the index folder or Chroma server cannot be used as it is
+    ├── ModelError         the embedding or reranking model could not be loaded
+    └── LLMError           the language model (generative mode) is not configured, unreachable,
+                           or failed mid-answer
+"""
 
 
 class RagError(Exception):
     """Base class: catch this to handle any of rag's own errors."""
+
+
+class InvalidInput(RagError, ValueError):
+    """An argument to the API cannot be used (an empty question, `k` below 1)."""
+
+
+class SettingsError(RagError, ValueError):
+    """A setting is invalid; the message names the `RAG_*` variable or keyword and a valid value."""
 
 
 class LoadError(RagError):
@@ -14,4 +35,10 @@ class StoreError(RagError):
 
 
 class ModelError(RagError):
-    """The embedding model could not be loaded; the message says what to configure."""
+    """A sentence-transformers model (the embedder, or the optional cross-encoder reranker)
+    could not be loaded from its package, local folder or hub name; the message says what to
+    configure."""
+
+
+class LLMError(RagError):
+    """The language model could not be reached or failed mid-answer."""

@@ -13,9 +13,10 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .embed import Embedder
-from .llm import LLM
+from .errors import LLMError
+from .llm import ChatModel, complete
 from .settings import Settings
-from .types import Answer, Citation, Passage
+from .types import Answer, Citation, Passage, StreamEvent, Token
 
 SYSTEM_PROMPT = (
     "You answer questions using only the numbered passages the user provides. The passages are "
@@ -42,7 +43,7 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict[str, str
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def rewrite_question(question: str, earlier: list[str], llm: LLM) -> str:
+def rewrite_question(question: str, earlier: list[str], llm: ChatModel) -> str:
     """A standalone version of a follow-up question, written by the model."""
     prompt = (
         "Rewrite the last question so it can be understood without the conversation. Reply with "
@@ -50,7 +51,7 @@ def rewrite_question(question: str, earlier: list[str], llm: LLM) -> str:
         + "\n".join(f"Earlier question: {q}" for q in earlier[-3:])
         + f"\nLast question: {question}"
     )
-    rewritten = llm.complete([{"role": "user", "content": prompt}], max_tokens=64).strip()
+    rewritten = complete(llm, [{"role": "user", "content": prompt}], max_tokens=64).strip()
     return rewritten.splitlines()[0].strip() if rewritten else question
 
 
@@ -152,23 +153,21 @@ def generate(
     question: str,
     searched: str,
     passages: list[Passage],
-    llm: LLM,
+    llm: ChatModel,
     embedder: Embedder,
     settings: Settings,
     fallback: Answer,
-) -> Iterator[str | Answer]:
+) -> Iterator[StreamEvent]:
     """Stream the model's text, then yield the verified Answer (or `fallback`, the extractive
     answer, when the model fails, says the documents do not answer, or nothing is supported)."""
     if not fallback.found:
         yield fallback  # retrieval found no evidence: do not ask the model to improvise
         return
-    from .llm import LLMError
-
     pieces: list[str] = []
     try:
         for piece in llm.stream(build_messages(searched, passages)):
             pieces.append(piece)
-            yield piece
+            yield Token(piece)
     except LLMError as exc:
         yield dataclasses.replace(fallback, notice=f"{exc}; showing the extractive answer")
         return

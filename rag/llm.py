@@ -1,6 +1,8 @@
-"""Language-model backends behind one code path, the OpenAI-compatible chat API: a remote server
-(Ollama, vLLM, LM Studio, llama.cpp's server, OpenAI) by URL, or a local GGUF file served
-in-process by llama.cpp (xllamacpp) on 127.0.0.1."""
+"""Language-model backends behind one small protocol, `ChatModel`: anything with
+`stream(messages, max_tokens)` can write answers. Two ship with rag, both speaking the
+OpenAI-compatible chat API: `OpenAIChatModel` for a server by URL (Ollama, vLLM, LM Studio,
+llama.cpp's server, OpenAI) and `LocalGGUFModel` for a GGUF file served in-process by llama.cpp
+(xllamacpp) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,28 +11,45 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
-from .errors import RagError
+from .errors import LLMError
 from .settings import Settings
 
-
-class LLMError(RagError):
-    """The language model could not be reached or failed mid-answer."""
+Message = dict[str, str]
 
 
-class LLM:
-    """A chat model reached through the OpenAI client."""
+@runtime_checkable
+class ChatModel(Protocol):
+    """A chat model: `messages` are {"role", "content"} dicts; the reply streams as text pieces.
+    Implementations raise LLMError when the model cannot be reached or fails mid-reply."""
 
-    def __init__(self, settings: Settings) -> None:
+    name: str
+
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]: ...
+
+
+def complete(model: ChatModel, messages: list[Message], max_tokens: int | None = None) -> str:
+    """The whole reply of `model` as one string."""
+    return "".join(model.stream(messages, max_tokens))
+
+
+def chat_model(settings: Settings) -> ChatModel:
+    """The model the settings configure: a local GGUF file first, else a server URL."""
+    if settings.llm_gguf:
+        return LocalGGUFModel(settings.llm_gguf, settings)
+    if settings.llm_url:
+        return OpenAIChatModel(settings.llm_url, settings)
+    raise LLMError("no language model configured: set RAG_LLM_URL or RAG_LLM_GGUF")
+
+
+class OpenAIChatModel:
+    """A chat model on an OpenAI-compatible server, reached through the OpenAI client."""
+
+    def __init__(self, base_url: str, settings: Settings) -> None:
         from openai import OpenAI
 
-        if settings.llm_gguf:
-            base_url = _local_server(settings.llm_gguf, settings.llm_threads)
-        elif settings.llm_url:
-            base_url = settings.llm_url
-        else:
-            raise LLMError("no language model configured: set RAG_LLM_URL or RAG_LLM_GGUF")
-        self.model = settings.llm_model
+        self.name = settings.llm_model
         self.max_tokens = settings.llm_max_tokens
         self._client = OpenAI(
             base_url=base_url,
@@ -39,16 +58,14 @@ class LLM:
             max_retries=0,
         )
 
-    def stream(
-        self, messages: list[dict[str, str]], max_tokens: int | None = None
-    ) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]:
         """The reply's text as it is generated; LLMError if the server fails at any point."""
         import httpx
         from openai import OpenAIError
 
         try:
             response = self._client.chat.completions.create(
-                model=self.model,
+                model=self.name,
                 messages=messages,
                 max_tokens=max_tokens or self.max_tokens,
                 temperature=0.0,
@@ -60,8 +77,13 @@ class LLM:
         except (OpenAIError, httpx.HTTPError, OSError) as exc:  # incl. a server dying mid-stream
             raise LLMError(f"the language model failed: {type(exc).__name__}: {exc}") from exc
 
-    def complete(self, messages: list[dict[str, str]], max_tokens: int | None = None) -> str:
-        return "".join(self.stream(messages, max_tokens))
+
+class LocalGGUFModel(OpenAIChatModel):
+    """A GGUF file served by llama.cpp in this process (started once per file and thread count)
+    on a free loopback port, then talked to like any OpenAI-compatible server."""
+
+    def __init__(self, gguf: str, settings: Settings) -> None:
+        super().__init__(_local_server(gguf, settings.llm_threads), settings)
 
 
 _start_lock = threading.Lock()

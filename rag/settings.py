@@ -6,8 +6,13 @@ import dataclasses
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Literal, get_args
+
+from .errors import SettingsError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+AnswerMode = Literal["extractive", "generative"]
+Precision = Literal["auto", "float32", "bfloat16"]
 
 
 @dataclass(frozen=True)
@@ -23,13 +28,13 @@ class Settings:
     chroma_url: str = ""
     chroma_collection: str = "chunks"
     # Texts per forward pass. Small batches were fastest on a 2-core CPU (513 SciFact chunks
-    # took 7.7 s at 8, 8.4 s at 16, 8.6 s at 32 in bfloat16; README, "Performance").
+    # took 7.7 s at 8, 8.4 s at 16, 8.6 s at 32 in bfloat16; docs/benchmarks.md, "Performance").
     embed_batch_size: int = 8
     # Weights and activations of the embedding model: "auto" uses bfloat16 where the CPU computes
     # it natively (AVX512-BF16 or AMX: 1.8x faster here than float32 at its best batch size,
     # every vector within cosine 0.9999 of float32's) and float32 elsewhere, where bfloat16
     # would be emulated and slower.
-    embed_precision: str = "auto"
+    embed_precision: Precision = "auto"
     # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
     # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under
     # MiniLM's 256-token window for English prose, so no chunk text is silently truncated.
@@ -63,7 +68,7 @@ class Settings:
     # min_score, or when it holds every informative word of the question and its similarity
     # reaches full_coverage_min_score (short questions such as "What is Gwadar?" embed weakly;
     # above 1 turns this off). With no such passage the answer says the documents do not cover
-    # the question. All three chosen on data by `python bench/calibrate.py` (README, "How
+    # the question. All three chosen on data by `python bench/calibrate.py` (docs/answers.md, "How
     # abstention is chosen"); the last on short questions built from NQ titles.
     min_score: float = 0.46
     coverage_weight: float = 0.0
@@ -90,7 +95,7 @@ class Settings:
     # "extractive" (default: quotes only, no model) or "generative" (a model writes the answer
     # from the passages; every sentence is verified). Generative needs an OpenAI-compatible
     # server by URL, or a local GGUF file served by llama.cpp in-process with `llm_threads`.
-    answer_mode: str = "extractive"
+    answer_mode: AnswerMode = "extractive"
     llm_url: str = ""
     llm_model: str = "local"
     llm_api_key: str = ""
@@ -99,12 +104,44 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_tokens: int = 256
     # A generated sentence is supported when its embedding similarity to some sentence of a
-    # passage it cites reaches this. Chosen on data by bench/calibrate.py (README).
+    # passage it cites reaches this. Chosen on data by bench/calibrate.py (docs/generative.md).
     support_threshold: float = 0.61
     # How long a write (ingest, upload, remove) waits for another process's write to finish.
     lock_timeout_s: float = 10.0
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
+    # Require this login ("user:password") in the UI; empty: no login (loopback only by default).
+    ui_auth: str = ""
+
+    def __post_init__(self) -> None:
+        """Convert paths given as strings and check every field, so a bad value fails here, with
+        its name, instead of deep inside a sync or a query."""
+        for name in ("index_dir", "upload_dir"):
+            value = getattr(self, name)
+            if isinstance(value, (str, os.PathLike)):
+                object.__setattr__(self, name, Path(value))
+            else:
+                raise SettingsError(f"{_name(name)} must be a folder path, not {value!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _CHOICES:
+                if value not in _CHOICES[f.name]:
+                    choices = ", ".join(map(repr, _CHOICES[f.name]))
+                    raise SettingsError(f"{_name(f.name)} must be one of {choices}, not {value!r}")
+            elif isinstance(f.default, bool):
+                if not isinstance(value, bool):
+                    raise SettingsError(f"{_name(f.name)} must be true or false, not {value!r}")
+            elif isinstance(f.default, (int, float)):
+                _check_number(f.name, value, float if isinstance(f.default, float) else int)
+            elif isinstance(f.default, str) and not isinstance(value, str):
+                raise SettingsError(f"{_name(f.name)} must be a string, not {value!r}")
+        if not self.chunk_size > self.chunk_overlap:
+            raise SettingsError(
+                f"{_name('chunk_size')} ({self.chunk_size}) must be larger than "
+                f"{_name('chunk_overlap')} ({self.chunk_overlap})"
+            )
+        if self.ui_auth and ":" not in self.ui_auth:
+            raise SettingsError(f"{_name('ui_auth')} must look like user:password")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -114,10 +151,61 @@ class Settings:
             raw = os.environ.get(f"RAG_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _parse(f.name, raw, f.default)
-        for name, value in overrides.items():
-            if value is not None:
-                values[name] = Path(value) if name == "index_dir" else value
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+        values.update({name: value for name, value in overrides.items() if value is not None})
         return dataclasses.replace(cls(), **values)
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "answer_mode": get_args(AnswerMode),
+    "embed_precision": get_args(Precision),
+}
+# Fields that may be 0 (a weight, a count that turns something off); every other number must be
+# positive. Ratios and weights are shares, so at most 1, except the near-copy and full-coverage
+# limits, which use "above 1" to mean off.
+_MAY_BE_ZERO = {
+    "chunk_overlap",
+    "coverage_weight",
+    "sentence_match_weight",
+    "sentence_weight",
+    "dense_weight",
+    "min_score",
+    "full_coverage_min_score",
+    "support_threshold",
+    "rerank_candidates",
+    "ui_port",
+    "lock_timeout_s",
+    "bm25_b",
+}
+_SHARES = {
+    "dense_weight",
+    "sentence_match_weight",
+    "sentence_weight",
+    "sentence_keep_ratio",
+    "other_source_keep_ratio",
+    "support_threshold",
+    "bm25_b",
+}
+
+
+def _name(field: str) -> str:
+    """How a user sets `field`: its variable, or its keyword."""
+    return f"RAG_{field.upper()} (keyword {field})"
+
+
+def _check_number(field: str, value: object, kind: type) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{_name(field)} must be a number, not {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise SettingsError(f"{_name(field)} must be a whole number, not {value!r}")
+    low_ok = value >= 0 if field in _MAY_BE_ZERO else value > 0
+    if not low_ok:
+        bound = "at least 0" if field in _MAY_BE_ZERO else "above 0"
+        raise SettingsError(f"{_name(field)} must be {bound}, not {value!r}")
+    if field in _SHARES and value > 1:
+        raise SettingsError(f"{_name(field)} is a share and must be at most 1, not {value!r}")
 
 
 def _parse(name: str, raw: str, default: object) -> object:
@@ -132,7 +220,7 @@ def _parse(name: str, raw: str, default: object) -> object:
         if isinstance(default, Path):
             return Path(raw)
     except ValueError:
-        raise ValueError(
+        raise SettingsError(
             f"RAG_{name.upper()}={raw!r} is not a valid {type(default).__name__}; "
             f"unset it or give a value like {default!r}"
         ) from None

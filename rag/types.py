@@ -112,6 +112,17 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Token:
+    """A piece of an answer's text as it is produced (`RAG.query_stream`); the final `Answer`
+    follows the last one."""
+
+    text: str
+
+
+StreamEvent = Token | Answer
+
+
+@dataclass(frozen=True)
 class FileFailure:
     """A file that could not be indexed, and why, in words a user can act on."""
 

@@ -1,9 +1,17 @@
-"""Names for uploaded files that cannot escape the upload folder or confuse a file system."""
+"""Uploads: checked, given a name that cannot escape the upload folder or confuse a file
+system, and copied in so no reader ever sees half a file."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
+from pathlib import Path
+
+from .errors import InvalidInput
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _MAX_NAME = 120
@@ -20,3 +28,41 @@ def safe_filename(filename: str) -> str:
         stem, suffix = base, ""
     stem = stem[: _MAX_NAME - len(suffix) - 1].strip(" .") or "upload"
     return f"{stem}.{suffix}" if suffix else stem
+
+
+def stage_upload(
+    filename: str, content: str | os.PathLike[str], folder: Path, max_mb: float, suffixes: tuple
+) -> Path:
+    """Check an upload (client-side `filename`, bytes at `content`) and copy it into `folder`
+    under a safe name; InvalidInput for an empty, oversized or unsupported file, before anything
+    is written."""
+    name = safe_filename(filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        raise InvalidInput(
+            f"{filename!r}: unsupported file type {suffix or '(none)'!r}; "
+            f"supported: {', '.join(suffixes)}"
+        )
+    size = os.path.getsize(content)
+    if size == 0:
+        raise InvalidInput(f"{filename!r} is empty (0 bytes): nothing to index")
+    limit = max_mb * 1e6
+    if size > limit:
+        raise InvalidInput(
+            f"{filename!r} is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB upload limit "
+            "(raise RAG_MAX_UPLOAD_MB)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    # Copied beside the target, then renamed over it: another session uploading the same name
+    # must never see (and index) a half-copied or just-truncated file. The temporary name is
+    # hidden, so ingesting the folder skips it.
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    os.close(handle)
+    try:
+        shutil.copyfile(content, partial)
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+    return target

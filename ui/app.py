@@ -1,14 +1,12 @@
 """The Gradio app: chat on the left, the cited sources on the right, documents in a second tab.
 
-It only calls the public `rag` API. Every piece of document text passes through `_safe` before
-it reaches the page, so HTML or markdown inside a document is shown as text, never run."""
+It only calls the public `rag` API; its HTML comes from `render.py`, which escapes every piece of
+document text."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +15,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import RAG, SUPPORTED_SUFFIXES, Answer, RagError  # noqa: E402
+from rag import RAG, SUPPORTED_SUFFIXES, Answer, RagError, Token  # noqa: E402
 from rag.web_api import create_app  # noqa: E402
+
+from .render import claims_so_far, render_answer, render_sources, safe  # noqa: E402
 
 EXAMPLE_QUESTION = "How does China view these deals?"
 QUOTES, MODEL = "Quotes from your documents", "Language model (verified)"
-_INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
-_CLOSEST_CHARS = 400
-_MARKER = re.compile(r"\[\d+\]")
 
 # Clicking an [n] marker opens, scrolls to and flashes that source in the sources panel.
 _HEAD = """
@@ -57,96 +54,11 @@ details.rag-source.rag-flash { box-shadow: 0 0 0 3px #60a5fa; }
 """
 
 
-def _safe(text: str) -> str:
-    """Document text as inert text: HTML special characters and markdown syntax become character
-    references in one pass (escaping in two passes would mangle the first pass's entities)."""
-    return text.translate(_INERT)
-
-
-def render_answer(answer: Answer, turn: int) -> str:
-    """The chat message: the answer with clickable [n] markers, or a distinct 'not found' note."""
-    if not answer.found:
-        body = f'<div class="rag-notfound">⚠ {_safe(answer.text)}</div>'
-    else:
-        body = _safe(answer.text)
-        for citation in answer.citations:
-            marker = _safe(f"[{citation.n}]")
-            link = (
-                f'<a class="rag-cite" href="#" data-target="rag-src-{turn}-{citation.n}" '
-                f'title="{_safe(citation.source)}">[{citation.n}]</a>'
-            )
-            body = body.replace(marker, link)
-    for sentence in answer.unsupported:
-        flagged = (
-            f'<span class="rag-unsupported" title="Not supported by the cited passage">'
-            f"{_safe(sentence)}</span>"
-        )
-        body = body.replace(_safe(sentence), flagged, 1)
-    if answer.notice:
-        body += f'<span class="rag-searched">Note: {_safe(answer.notice)}</span>'
-    if answer.searched != answer.question:
-        body += f'<span class="rag-searched">Searched for: {_safe(answer.searched)}</span>'
-    return body
-
-
-def render_sources(answer: Answer, turn: int = 0) -> str:
-    """The sources of one answer: each cited passage with its quoted sentence(s) highlighted,
-    or, for a 'not found' answer, the closest passages."""
-    parts = [f'<div class="rag-turn">Q{turn + 1}: {_safe(answer.question)}</div>']
-    if answer.found:
-        for citation in answer.citations:
-            page = f", page {citation.page}" if citation.page is not None else ""
-            parts.append(
-                f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
-                f"{' open' if citation.n == 1 else ''}>"
-                f"<summary>[{citation.n}] {_safe(Path(citation.source).name)}{page}</summary>"
-                f'<div class="rag-passage">'
-                f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
-                f"<small>{_safe(citation.source)} · characters {citation.start}–{citation.end}"
-                f"</small></details>"
-            )
-    else:
-        parts.append("<em>Not found in your documents. Closest passages:</em>")
-        for rank, passage in enumerate(answer.closest, start=1):
-            page = f", page {passage.page}" if passage.page is not None else ""
-            text = passage.text[:_CLOSEST_CHARS] + (
-                "…" if len(passage.text) > _CLOSEST_CHARS else ""
-            )
-            parts.append(
-                f'<details class="rag-source" id="rag-src-{turn}-c{rank}">'
-                f"<summary>{_safe(Path(passage.source).name)}{page}</summary>"
-                f'<div class="rag-passage">{_safe(text)}</div></details>'
-            )
-    return "\n".join(parts)
-
-
-def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> str:
-    """The passage with the quoted spans wrapped in <mark>, everything else escaped."""
-    out, cursor = [], 0
-    for start, end in spans:
-        start, end = start - offset, end - offset
-        out.append(_safe(text[cursor:start]))
-        out.append(f"<mark>{_safe(text[start:end])}</mark>")
-        cursor = end
-    out.append(_safe(text[cursor:]))
-    # Blank lines separate paragraphs; single line breaks are wrapping from the source file.
-    return "".join(out).replace("\n\n", "<br><br>").replace("\n", " ")
-
-
-def _claims_so_far(answer: Answer) -> Iterator[Answer]:
-    """The answer cut after its first claim, its second, ..., then whole."""
-    if answer.found:
-        for match in _MARKER.finditer(answer.text):
-            if match.end() < len(answer.text):
-                yield dataclasses.replace(answer, text=answer.text[: match.end()])
-    yield answer
-
-
 def status_line(engine: RAG) -> str:
     status = engine.status()
     return (
         f"**{status.documents}** documents · **{status.chunks}** chunks · model "
-        f"`{_safe(Path(status.model).name)}` · index {status.size_bytes / 1e6:.1f} MB"
+        f"`{safe(Path(status.model).name)}` · index {status.size_bytes / 1e6:.1f} MB"
     )
 
 
@@ -157,9 +69,10 @@ def documents_table(engine: RAG) -> list[list[object]]:
     ]
 
 
-def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
-    """The app's layout and events. With `generative` (a RAG in generative mode), a setting
-    lets each user choose between quoted answers and a language model's verified answers."""
+def build(engine: RAG) -> gr.Blocks:
+    """The app's layout and events. Where the engine has a language model, a setting lets each
+    user choose between quoted answers and a language model's verified answers."""
+    generative = engine.generative_available
 
     def ask(message: str, history: list, panel: list[str], mode: str = QUOTES) -> Iterator[tuple]:
         message = (message or "").strip()
@@ -172,23 +85,23 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
             return [*history, {"role": "assistant", "content": reply}], panel, "\n".join(panel), ""
 
         yield show("Searching your documents…")
-        chosen = generative if (mode == MODEL and generative is not None) else engine
+        chosen = "generative" if (mode == MODEL and generative) else "extractive"
         answer, written = None, ""
         try:
-            for piece in chosen.query_stream(message, history=history[:-1]):
-                if isinstance(piece, Answer):
-                    answer = piece
-                elif chosen is generative:  # the model's raw tokens, until verification
-                    written += piece
-                    yield show(f'<span class="rag-writing">{_safe(written)}</span>')
-        except (RagError, ValueError) as exc:
-            yield show(f'<div class="rag-notfound">⚠ {_safe(str(exc))}</div>')
+            for event in engine.query_stream(message, history=history[:-1], mode=chosen):
+                if isinstance(event, Answer):
+                    answer = event
+                elif isinstance(event, Token) and chosen == "generative":
+                    written += event.text  # the model's raw tokens, until verification
+                    yield show(f'<span class="rag-writing">{safe(written)}</span>')
+        except RagError as exc:
+            yield show(f'<div class="rag-notfound">⚠ {safe(str(exc))}</div>')
             return
         assert answer is not None
         turn = sum(1 for m in history if m["role"] == "user") - 1
         panel = [render_sources(answer, turn), *panel]
         # Quotes are instant; they still arrive claim by claim, as a model's answer would.
-        for partial in _claims_so_far(answer):
+        for partial in claims_so_far(answer):
             yield show(render_answer(partial, turn))
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
@@ -201,29 +114,29 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
         uploads = [(Path(path).name, path) for path in files or []]
         try:
             reports = engine.add_uploads(uploads, progress=stored)
-        except (RagError, OSError) as exc:
-            return (f"✗ {_safe(str(exc))}", *_refreshed())
+        except (RagError, OSError) as exc:  # OSError: the browser's temporary file vanished
+            return (f"✗ {safe(str(exc))}", *_refreshed())
         notes = []
         for (name, _path), report in zip(uploads, reports, strict=True):
-            notes += [f"✗ {_safe(f.reason)}" for f in report.failed]
+            notes += [f"✗ {safe(f.reason)}" for f in report.failed]
             if report.added or report.updated:
-                notes.append(f"✓ {_safe(name)}: {report.chunks_added} chunks indexed")
+                notes.append(f"✓ {safe(name)}: {report.chunks_added} chunks indexed")
             elif report.unchanged:
-                notes.append(f"= {_safe(name)}: already indexed, unchanged")
+                notes.append(f"= {safe(name)}: already indexed, unchanged")
         return ("<br>".join(notes) or "No file selected.", *_refreshed())
 
     def remove(source: str | None) -> tuple:
         if not source:
             return ("Choose a document to remove.", *_refreshed())
         removed = engine.remove(source)
-        note = f"Removed {_safe(source)}." if removed else f"{_safe(source)} was not indexed."
+        note = f"Removed {safe(source)}." if removed else f"{safe(source)} was not indexed."
         return (note, *_refreshed())
 
     def resync(progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio idiom)
         report = engine.resync(
             progress=lambda d, t, s: progress((d, t), desc=f"Checked {s}" if s else "Checking")
         )
-        return (_safe(report.summary()), *_refreshed())
+        return (safe(report.summary()), *_refreshed())
 
     def _refreshed() -> tuple:
         rows = documents_table(engine)
@@ -258,11 +171,11 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
                         example = gr.Button(EXAMPLE_QUESTION, size="sm", elem_id="rag-example")
                         clear = gr.Button("Clear conversation", size="sm", elem_id="rag-clear")
                     mode = gr.Radio(
-                        [QUOTES, MODEL] if generative is not None else [QUOTES],
+                        [QUOTES, MODEL] if generative else [QUOTES],
                         value=QUOTES,
                         label="Answers",
                         info=None
-                        if generative is not None
+                        if generative
                         else "Start with `rag ui --gguf FILE` or `--llm-url URL` for model answers.",
                         elem_id="rag-mode",
                     )
@@ -311,26 +224,23 @@ def build(engine: RAG, generative: RAG | None = None) -> gr.Blocks:
     return app
 
 
-def launch(
-    engine: RAG,
-    host: str = "127.0.0.1",
-    port: int = 7860,
-    auth: str | None = None,
-    generative: RAG | None = None,
-) -> None:
-    """Serve the UI at / and the HTTP API at /api; binds to loopback unless a host is given.
-    `auth` is "user:password": the UI asks for it, the API takes it as HTTP Basic."""
+def launch(engine: RAG) -> None:
+    """Serve the UI at / and the HTTP API at /api on the engine's `ui_host` and `ui_port`
+    (loopback by default). With `ui_auth` ("user:password") the UI asks for that login and the
+    API takes it as HTTP Basic."""
     import uvicorn
 
+    settings = engine.settings
+    host, port = settings.ui_host, settings.ui_port
     credentials = None
-    if auth:
-        user, sep, password = auth.partition(":")
-        if not sep or not user or not password:
+    if settings.ui_auth:
+        user, _, password = settings.ui_auth.partition(":")
+        if not user or not password:
             raise RagError("UI login must look like user:password (RAG_UI_AUTH or --auth)")
         credentials = (user, password)
     app = gr.mount_gradio_app(
-        create_app(engine, generative, credentials),
-        build(engine, generative).queue(default_concurrency_limit=8),
+        create_app(engine, credentials),
+        build(engine).queue(default_concurrency_limit=8),
         path="/",
         server_name=host,
         server_port=port,

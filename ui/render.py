@@ -1,0 +1,101 @@
+"""HTML for the chat UI: answers with clickable [n] markers, and their cited passages with the
+quoted spans highlighted. Every piece of document text passes through `safe` before it reaches
+the page, so HTML or markdown inside a document is shown as text, never run."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from rag import Answer
+
+_INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
+_CLOSEST_CHARS = 400
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def safe(text: str) -> str:
+    """Document text as inert text: HTML special characters and markdown syntax become character
+    references in one pass (escaping in two passes would mangle the first pass's entities)."""
+    return text.translate(_INERT)
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The chat message: the answer with clickable [n] markers, or a distinct 'not found' note."""
+    if not answer.found:
+        body = f'<div class="rag-notfound">⚠ {safe(answer.text)}</div>'
+    else:
+        body = safe(answer.text)
+        for citation in answer.citations:
+            marker = safe(f"[{citation.n}]")
+            link = (
+                f'<a class="rag-cite" href="#" data-target="rag-src-{turn}-{citation.n}" '
+                f'title="{safe(citation.source)}">[{citation.n}]</a>'
+            )
+            body = body.replace(marker, link)
+    for sentence in answer.unsupported:
+        flagged = (
+            f'<span class="rag-unsupported" title="Not supported by the cited passage">'
+            f"{safe(sentence)}</span>"
+        )
+        body = body.replace(safe(sentence), flagged, 1)
+    if answer.notice:
+        body += f'<span class="rag-searched">Note: {safe(answer.notice)}</span>'
+    if answer.searched != answer.question:
+        body += f'<span class="rag-searched">Searched for: {safe(answer.searched)}</span>'
+    return body
+
+
+def render_sources(answer: Answer, turn: int = 0) -> str:
+    """The sources of one answer: each cited passage with its quoted sentence(s) highlighted,
+    or, for a 'not found' answer, the closest passages."""
+    parts = [f'<div class="rag-turn">Q{turn + 1}: {safe(answer.question)}</div>']
+    if answer.found:
+        for citation in answer.citations:
+            page = f", page {citation.page}" if citation.page is not None else ""
+            parts.append(
+                f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
+                f"{' open' if citation.n == 1 else ''}>"
+                f"<summary>[{citation.n}] {safe(Path(citation.source).name)}{page}</summary>"
+                f'<div class="rag-passage">'
+                f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
+                f"<small>{safe(citation.source)} · characters {citation.start}–{citation.end}"
+                f"</small></details>"
+            )
+    else:
+        parts.append("<em>Not found in your documents. Closest passages:</em>")
+        for rank, passage in enumerate(answer.closest, start=1):
+            page = f", page {passage.page}" if passage.page is not None else ""
+            text = passage.text[:_CLOSEST_CHARS] + (
+                "…" if len(passage.text) > _CLOSEST_CHARS else ""
+            )
+            parts.append(
+                f'<details class="rag-source" id="rag-src-{turn}-c{rank}">'
+                f"<summary>{safe(Path(passage.source).name)}{page}</summary>"
+                f'<div class="rag-passage">{safe(text)}</div></details>'
+            )
+    return "\n".join(parts)
+
+
+def _highlight(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> str:
+    """The passage with the quoted spans wrapped in <mark>, everything else escaped."""
+    out, cursor = [], 0
+    for start, end in spans:
+        start, end = start - offset, end - offset
+        out.append(safe(text[cursor:start]))
+        out.append(f"<mark>{safe(text[start:end])}</mark>")
+        cursor = end
+    out.append(safe(text[cursor:]))
+    # Blank lines separate paragraphs; single line breaks are wrapping from the source file.
+    return "".join(out).replace("\n\n", "<br><br>").replace("\n", " ")
+
+
+def claims_so_far(answer: Answer) -> Iterator[Answer]:
+    """The answer cut after its first claim, its second, ..., then whole."""
+    if answer.found:
+        for match in _MARKER.finditer(answer.text):
+            if match.end() < len(answer.text):
+                yield dataclasses.replace(answer, text=answer.text[: match.end()])
+    yield answer

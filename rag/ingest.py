@@ -18,7 +18,7 @@ from pathlib import Path
 from .chunking import chunk_document
 from .embed import Embedder
 from .errors import LoadError
-from .loaders import SUPPORTED_SUFFIXES, load
+from .loaders import FORMATS, format_of, load
 from .settings import Settings
 from .store import FileRecord, Store
 from .types import Chunk, FileFailure, IngestReport
@@ -33,10 +33,10 @@ _BATCH_CHUNKS = 512
 # while a batch encodes, few enough that read-ahead adds little memory (each file is bounded by
 # max_file_mb and max_chunks_per_file).
 _READ_AHEAD = 8
-# Bump when loaders.py or chunking.py change the text or the chunks a file yields, so that files
-# indexed under the old rules are indexed again by the next sync instead of being kept as they
-# were. 2: PDF running headers and footers dropped, dotted initialisms ("E.O.") end no sentence.
-# 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)").
+# Bump when chunking.py changes the chunks a text yields (a loader's own changes bump its
+# format's version in loaders.py), so that files indexed under the old rules are indexed again
+# by the next sync instead of being kept as they were. 2: dotted initialisms ("E.O.") end no
+# sentence. 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)").
 TEXT_RULES_VERSION = 3
 
 
@@ -208,7 +208,7 @@ def _read(
     try:
         size = target.path.stat().st_size
         digest = _sha256(target.path)
-        recipe = _recipe(settings)
+        recipe = _recipe(settings, target.path)
         if previous and previous.sha256 == digest and previous.recipe == recipe:
             report.unchanged.append(target.source)
             return None
@@ -266,7 +266,7 @@ def _collect(
         roots.append(key)
         if given_path.is_dir():
             for file in _walk(given_path):
-                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if file.suffix.lower() not in FORMATS:
                     report.skipped.append(
                         FileFailure(str(file), f"unsupported file type {file.suffix or '(none)'!r}")
                     )
@@ -293,11 +293,16 @@ def _walk(folder: Path) -> Iterable[Path]:
                 yield Path(dirpath) / name
 
 
-def _recipe(settings: Settings) -> str:
-    """What a file's chunks depend on besides its bytes: the text rules and the chunk settings.
-    A file recorded with another recipe is indexed again, so changing RAG_CHUNK_SIZE applies to
-    every file at the next sync instead of only to files that change later."""
-    return f"text{TEXT_RULES_VERSION}-size{settings.chunk_size}-overlap{settings.chunk_overlap}"
+def _recipe(settings: Settings, path: Path) -> str:
+    """What a file's chunks depend on besides its bytes: the text rules, its loader's version and
+    the chunk settings. A file recorded with another recipe is indexed again, so changing
+    RAG_CHUNK_SIZE applies to every file at the next sync instead of only to files that change
+    later."""
+    loader = f"{path.suffix.lower().lstrip('.')}{format_of(path).version}"
+    return (
+        f"text{TEXT_RULES_VERSION}-{loader}-size{settings.chunk_size}"
+        f"-overlap{settings.chunk_overlap}"
+    )
 
 
 def _sha256(path: Path) -> str:

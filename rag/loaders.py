@@ -9,12 +9,12 @@ import math
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LoadError
 from .types import Document, Page
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx")
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -65,12 +65,7 @@ _DIGITS = re.compile(r"\d+")
 
 def load(path: Path, source: str, max_bytes: int) -> Document:
     """Read `path` into a Document whose `source` is the path as the user gave it."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(
-            f"unsupported file type {suffix or '(no extension)'!r}; "
-            f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-        )
+    file_format = format_of(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -80,25 +75,28 @@ def load(path: Path, source: str, max_bytes: int) -> Document:
             )
         if size == 0:
             raise LoadError("empty file (0 bytes): nothing to index")
-        if suffix == ".pdf":
-            pages = _pdf_pages(path)
-        elif suffix == ".docx":
-            pages = [_docx_text(path, max_bytes)]
-        elif suffix in (".html", ".htm"):
-            pages = [_html_text(decode_text(path.read_bytes()))]
-        else:
-            pages = [decode_text(path.read_bytes())]
+        pages = file_format.read(path, max_bytes)
     except FileNotFoundError:
         raise LoadError("file disappeared before it could be read") from None
     except PermissionError:
         raise LoadError("permission denied: make the file readable and ingest again") from None
     except IsADirectoryError:
         raise LoadError("is a directory, not a file") from None
-    document = _assemble(source, pages, paged=suffix == ".pdf")
+    document = _assemble(source, pages, paged=file_format.paged)
     if not document.text.strip():
-        hint = " (a scanned PDF needs OCR first)" if suffix == ".pdf" else ""
-        raise LoadError(f"no text could be extracted{hint}")
+        raise LoadError(f"no text could be extracted{file_format.empty_hint}")
     return document
+
+
+def format_of(path: Path) -> Format:
+    """The registered format for `path`'s suffix; LoadError naming the supported ones if none."""
+    file_format = FORMATS.get(path.suffix.lower())
+    if file_format is None:
+        raise LoadError(
+            f"unsupported file type {path.suffix.lower() or '(no extension)'!r}; "
+            f"supported: {', '.join(FORMATS)}"
+        )
+    return file_format
 
 
 def decode_text(data: bytes) -> str:
@@ -163,7 +161,19 @@ def _assemble(source: str, pages: list[str], paged: bool) -> Document:
     return Document(source=source, text="".join(parts), pages=tuple(spans))
 
 
-def _pdf_pages(path: Path) -> list[str]:
+def read_plain_text(path: Path, max_bytes: int) -> list[str]:
+    return [decode_text(path.read_bytes())]
+
+
+def _html_page(path: Path, max_bytes: int) -> list[str]:
+    return [_html_text(decode_text(path.read_bytes()))]
+
+
+def _docx_page(path: Path, max_bytes: int) -> list[str]:
+    return [_docx_text(path, max_bytes)]
+
+
+def _pdf_pages(path: Path, max_bytes: int) -> list[str]:
     """Text of each page, in order. pypdf directly rather than llama-index's PDFReader: that reader
     retries a corrupt file three times and then hides pypdf's error inside a tenacity RetryError."""
     from pypdf import PdfReader
@@ -173,14 +183,14 @@ def _pdf_pages(path: Path) -> list[str]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             reader.decrypt("")  # many PDFs are "encrypted" with an empty user password
-        return _without_running_lines([page.extract_text() or "" for page in reader.pages])
+        return without_running_lines([page.extract_text() or "" for page in reader.pages])
     except FileNotDecryptedError:
         raise LoadError("PDF is encrypted: remove its password and ingest again") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from None
 
 
-def _without_running_lines(pages: list[str]) -> list[str]:
+def without_running_lines(pages: list[str]) -> list[str]:
     """`pages` without their running headers and footers after the first page. Left in, a header
     that repeats the document's title starts every page's first chunk, and those chunks then
     outrank the body text in any search about the title's subject (a CRS report's 39 pages:
@@ -254,3 +264,30 @@ def _html_text(markup: str) -> str:
     for tag in main.find_all(_HTML_BLOCKS):
         tag.append("\n")
     return main.get_text()
+
+
+@dataclass(frozen=True)
+class Format:
+    """How files of one kind become page texts. `read(path, max_bytes)` returns the text of each
+    page (one item for formats without pages). Bump `version` whenever the text a loader gives
+    changes: every file it read is then indexed again at the next sync."""
+
+    read: Callable[[Path, int], list[str]]
+    version: int = 1
+    paged: bool = False  # pages are numbered (citations name the page)
+    empty_hint: str = ""  # added to "no text could be extracted"
+
+
+_TEXT = Format(read_plain_text)
+_HTML = Format(_html_page)
+# The registry: one entry per suffix. Adding a format is one line here plus its test.
+FORMATS: dict[str, Format] = {
+    ".txt": _TEXT,
+    ".md": _TEXT,
+    ".markdown": _TEXT,
+    ".pdf": Format(_pdf_pages, paged=True, empty_hint=" (a scanned PDF needs OCR first)"),
+    ".html": _HTML,
+    ".htm": _HTML,
+    ".docx": Format(_docx_page),
+}
+SUPPORTED_SUFFIXES = tuple(FORMATS)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from .acronyms import acronyms, expand, long_form
 from .embed import Embedder
+from .errors import InvalidInput
 from .lexical import tokenize
 from .rerank import get_reranker
 from .settings import Settings
@@ -74,7 +77,7 @@ class Retriever:
         definitions = {}
         for acronym in wanted:
             scores = snapshot.lexical.scores(tokenize(acronym))
-            top = _largest(scores, _DEFINING_CHUNKS)
+            top = largest(scores, _DEFINING_CHUNKS)
             for i in top[scores[top] > 0]:
                 if self._visible(snapshot, i) and (words := long_form(acronym, snapshot.text(i))):
                     definitions[acronym] = words
@@ -85,7 +88,7 @@ class Retriever:
         """The `k` passages most relevant to `question` (its acronyms spelled out, unless
         `spelled_out` says the caller already did), best first."""
         if k < 1:
-            raise ValueError(f"k must be at least 1 (got {k})")
+            raise InvalidInput(f"k must be at least 1 (got {k})")
         if not spelled_out:
             question = self.expand_acronyms(question)
         snapshot = self.snapshot()
@@ -105,7 +108,7 @@ class Retriever:
         seen = {i for i, _ in dense}
         extra = [
             int(i)
-            for i in _largest(bm25, pool)
+            for i in largest(bm25, pool)
             if bm25[i] > 0 and i not in seen and self._visible(snapshot, i)
         ]
         positions = [i for i, _ in dense] + extra
@@ -113,11 +116,10 @@ class Retriever:
         cosine = np.concatenate(
             [np.array([s for _, s in dense], dtype=np.float32), snapshot.vectors(extra) @ vector]
         )
-        similarity = cosine
-        if self.settings.sentence_match_weight:
-            similarity = self._with_sentences(cosine, positions, snapshot, vector)
-        weight = self.settings.dense_weight
-        fused = weight * _min_max(similarity) + (1 - weight) * _min_max(bm25[positions])
+        candidates = Candidates(snapshot, positions, vector, cosine, bm25)
+        sides = self._sides()
+        used = {name for _, shares in sides.values() for name, share in shares.items() if share}
+        fused = fuse({name: SIGNALS[name](candidates) for name in used}, sides)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
         terms = _Terms(snapshot, positions)
@@ -167,19 +169,71 @@ class Retriever:
         completes or deletes them."""
         return snapshot.key(i) in self.store.files
 
-    def _with_sentences(
-        self, similarity: np.ndarray, positions: list[int], snapshot: Snapshot, vector: np.ndarray
-    ) -> np.ndarray:
-        """Blend each chunk's similarity with its best sentence's (stored sentence vectors), so
-        a chunk with one sentence that matches closely ranks above a chunk that is loosely
-        about the topic throughout."""
-        best = similarity.copy()
-        for n, i in enumerate(positions):
-            rows = snapshot.sentence_rows(i)
-            if len(rows):
-                best[n] = float((rows @ vector).max())
-        weight = self.settings.sentence_match_weight
-        return (1 - weight) * similarity + weight * best
+    def _sides(self) -> dict[str, tuple[float, dict[str, float]]]:
+        """How the signals are fused: each side's weight, and its signals' shares within it.
+        A chunk with one sentence that matches closely ranks above a chunk loosely about the
+        topic throughout through the dense side's sentence share."""
+        settings = self.settings
+        sentence = settings.sentence_match_weight
+        return {
+            "dense": (
+                settings.dense_weight,
+                {"dense_chunk": 1 - sentence, "dense_sentence": sentence},
+            ),
+            "keyword": (1 - settings.dense_weight, {"keyword": 1.0}),
+        }
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the signals see: the candidate chunks' snapshot positions, the question's vector,
+    each candidate's chunk cosine, and the question's BM25 score for every chunk."""
+
+    snapshot: Snapshot
+    positions: list[int]
+    vector: np.ndarray
+    cosine: np.ndarray
+    bm25: np.ndarray
+
+
+def _dense_chunk(c: Candidates) -> np.ndarray:
+    return c.cosine
+
+
+def _dense_sentence(c: Candidates) -> np.ndarray:
+    """Each chunk's best sentence's cosine (stored sentence vectors), else its own."""
+    best = c.cosine.copy()
+    for n, i in enumerate(c.positions):
+        rows = c.snapshot.sentence_rows(i)
+        if len(rows):
+            best[n] = float((rows @ c.vector).max())
+    return best
+
+
+def _keyword(c: Candidates) -> np.ndarray:
+    return c.bm25[c.positions]
+
+
+# The named retrieval signals: each scores every candidate, higher is better. A new signal is
+# one function here plus its share in `Retriever._sides`.
+SIGNALS: dict[str, Callable[[Candidates], np.ndarray]] = {
+    "dense_chunk": _dense_chunk,
+    "dense_sentence": _dense_sentence,
+    "keyword": _keyword,
+}
+
+
+def fuse(
+    scores: dict[str, np.ndarray], sides: dict[str, tuple[float, dict[str, float]]]
+) -> np.ndarray:
+    """One score per candidate: each side is the share-weighted sum of its signals, min-max
+    normalised over the candidates (BM25's unbounded scale must not dominate the cosine's), and
+    the sides are summed by weight. A signal with a zero share need not be in `scores`."""
+    total = np.zeros(len(next(iter(scores.values()))), dtype=np.float32)
+    for weight, shares in sides.values():
+        side = sum(share * scores[name] for name, share in shares.items() if share)
+        total = total + weight * _min_max(np.asarray(side, dtype=np.float32))
+    return total
 
 
 class _Terms:
@@ -199,7 +253,7 @@ class _Terms:
         return found
 
 
-def _largest(values: np.ndarray, n: int) -> np.ndarray:
+def largest(values: np.ndarray, n: int) -> np.ndarray:
     """Positions of the `n` largest `values`, largest first. A partial selection, not a full
     sort: sorting every chunk's keyword score took ~3.6 ms a query at 100k chunks, this ~0.7."""
     if n >= len(values):

@@ -9,7 +9,7 @@ import pytest
 
 import rag
 from rag.errors import LoadError
-from rag.loaders import _without_running_lines, load
+from rag.loaders import load, without_running_lines
 
 from .conftest import DOCS
 
@@ -143,11 +143,11 @@ def test_only_lines_recurring_at_page_edges_count_as_running():
         "Annual Report 2024\nBody three.\nThe end of it.\nStill body.\nEven more.\nPage 3",
         "A page with no header at all.\nIts body.\nIts last line.",
     ]
-    kept = _without_running_lines(pages)
+    kept = without_running_lines(pages)
     assert kept[0] == pages[0]  # the first page keeps its title
     # Only near the edges: the same line in the middle of a page is body text.
     assert kept[1] == "B1.\nB2.\nB3.\nAnnual Report 2024\nB5.\nB6.\nB7."
     assert kept[2] == "Body three.\nThe end of it.\nStill body.\nEven more."
     assert kept[3] == pages[3]
     # Two pages sharing a first line in a ten-page file is not a running header.
-    assert _without_running_lines(pages[1:3] + [f"Line {i}\nx" for i in range(8)])[1] == pages[2]
+    assert without_running_lines(pages[1:3] + [f"Line {i}\nx" for i in range(8)])[1] == pages[2]

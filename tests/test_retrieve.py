@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import rag
 from rag.embed import get_embedder, resolve_model
-from rag.retrieve import _largest
+from rag.retrieve import largest
 from rag.settings import DEFAULT_MODEL
 
 QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
@@ -111,7 +111,7 @@ def test_an_unknown_precision_is_refused_with_the_variable_named():
 def test_largest_picks_the_top_scores_best_first(scores: np.ndarray, n: int):
     """The partial selection gives what a full sort would: the n best scores (ties in any
     order), descending."""
-    chosen = _largest(scores, n)
+    chosen = largest(scores, n)
     assert len(chosen) == min(n, len(scores)) and len(set(chosen.tolist())) == len(chosen)
     expected = np.sort(scores)[::-1][: len(chosen)]
     assert np.array_equal(scores[chosen], expected)

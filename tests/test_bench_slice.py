@@ -23,6 +23,8 @@ import latency  # noqa: E402
 import retrieval  # noqa: E402
 from common import read_jsonl, write_corpus  # noqa: E402
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
+
 QUERIES = 12
 
 

@@ -17,6 +17,8 @@ import rag
 
 from .conftest import CHINA_QUESTION, DOCS, ROOT, SEEDS, ui_server
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("RAG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 UPLOADED = "IF12672v12-russias-nuclear-weapons.md"

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import CHINA_QUESTION, DOCS, ROOT
+
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
 
 def _rag(*args: str, index: Path) -> subprocess.CompletedProcess[str]:

@@ -20,6 +20,8 @@ import rag
 
 from .conftest import ROOT, SHARED
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
+
 # Bounded for CI; RAG_CRASH_LOOPS=50 runs a longer loop by hand.
 CRASH_LOOPS = int(os.environ.get("RAG_CRASH_LOOPS", "4"))
 FILES = 240

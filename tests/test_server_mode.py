@@ -14,6 +14,8 @@ import rag
 
 from .conftest import CHINA_QUESTION, ROOT, SEEDS, free_port
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
+
 
 def _server_engine(tmp_path: Path, chroma_url: str, collection: str) -> rag.RAG:
     return rag.RAG(index=tmp_path, chroma_url=chroma_url, chroma_collection=collection)

@@ -143,6 +143,7 @@ def test_an_interrupted_update_is_undone_even_when_the_file_goes_back(
     assert [h.text for h in hits] == ["Kingfishers nest in burrows in river banks."]
 
 
+@pytest.mark.slow
 def test_ingest_into_an_index_past_sqlites_variable_limit(engine: rag.RAG, workdir: Path):
     """Over ~32k chunks, reading every chunk's metadata in one Chroma call fails ("too many SQL
     variables"): checking for interrupted writes must not do that."""

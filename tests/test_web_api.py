@@ -16,6 +16,8 @@ from .conftest import CHINA_QUESTION, DOCS, ROOT, ui_server
 sys.path.insert(0, str(ROOT / "bench"))
 from load import run_load  # noqa: E402
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
+
 BELARUS_QUESTION = "Which nuclear weapons has Russia deployed to Belarus?"
 
 

@@ -47,7 +47,7 @@ _KEYS_PER_READ = 100  # files per `$in` filter when reading the chunks of some f
 # Chroma's vector index (hnswlib) only marks deleted vectors, never frees them, and its searches
 # slow as they pile up (chroma-core/chroma#2594; #7758 reports live records it stops finding).
 # SciFact's 13,394 chunks after two full re-indexes: Chroma's nearest-neighbour query 7.8-13.5 ms
-# against 1.3-1.5 ms in a fresh copy (README, "Reliability"). So once deletes reach the live
+# against 1.3-1.5 ms in a fresh copy (docs/reliability.md). So once deletes reach the live
 # count, the live chunks are copied into a fresh collection: ~2 ms a chunk (27 s for SciFact),
 # against ~27 ms a chunk for embedding what replaced the deleted ones.
 _COMPACT_RATIO = 1.0

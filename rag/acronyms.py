@@ -37,6 +37,39 @@ def acronyms(question: str) -> list[str]:
     return found[:_MAX_ACRONYMS]
 
 
+def spelled_out(question: str) -> list[tuple[str, str]]:
+    """(long form, acronym) for each run of two or more capitalised words in `question` (linking
+    words allowed inside), with the acronym its initials would make: documents often name a
+    thing once in full and then by its acronym only ("the Clarion-Clipperton Zone (CCZ)" ...
+    "The CCZ is approximately 1.7 million square miles"), so a question in full words misses
+    the later sentences unless the acronym is searched too."""
+    found = []
+    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(question)]
+    i = 0
+    while i < len(words):
+        j = i
+        run: list[tuple[str, int, int]] = []
+        while j < len(words) and (
+            _capitalised(words[j][0]) or (run and words[j][0].lower() in _LINKING)
+        ):
+            run.append(words[j])
+            j += 1
+        while run and run[-1][0].lower() in _LINKING:
+            run.pop()
+        capitals = [w for w, _, _ in run if _capitalised(w)]
+        if len(capitals) >= 2 and not (i == 0 and len(capitals) == 2 and len(run) == 2):
+            phrase = question[run[0][1] : run[-1][2]]
+            initials = "".join(part[0] for w in capitals for part in w.split("-")).upper()
+            if 2 <= len(initials) <= 8 and initials not in question:
+                found.append((phrase, initials))
+        i = max(j, i + 1)
+    return found[:_MAX_ACRONYMS]
+
+
+def _capitalised(word: str) -> bool:
+    return all(part[:1].isupper() and not part.isupper() for part in word.split("-"))
+
+
 def long_form(acronym: str, text: str) -> str | None:
     """The words that `acronym` stands for where `text` defines it, else None."""
     letters = list(acronym.lower())
@@ -61,6 +94,13 @@ def expand(question: str, definitions: dict[str, str]) -> str:
         if words.lower() in question.lower():
             continue
         question = re.sub(rf"\b{re.escape(acronym)}\b", f"{acronym} ({words})", question, count=1)
+    return question
+
+
+def add_acronyms(question: str, acronyms_of: dict[str, str]) -> str:
+    """`question` with each long form followed by its acronym in brackets."""
+    for phrase, acronym in acronyms_of.items():
+        question = question.replace(phrase, f"{phrase} ({acronym})", 1)
     return question
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .asks import asked_kinds, gives
 from .chunking import sentence_spans
 from .embed import Embedder
 from .settings import Settings
@@ -16,6 +17,8 @@ from .types import Answer, Citation, Passage, SentenceVectors
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
+# A sentence's IDF-weighted share of the question's keywords (Retriever.keyword_overlap).
+KeywordOverlap = Callable[[str], float]
 
 _WHITESPACE = re.compile(r"\s+")
 # Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
@@ -46,11 +49,30 @@ _REFERENCE_MARK = re.compile(
     re.S,
 )
 _URL = re.compile(r"https?://|\bwww\.")
+_URL_WORD = re.compile(r"\S*(?:https?://|www\.)\S*")
 _QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,}[”\"]")
 _CITATION_LIST_ITEM = "^ "
+# A markdown link reference definition ("[#454]: https://...") is a reference too.
+_LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S")
+# Markup that is not part of what a sentence says: a list item's bullet or number is left out
+# of the quote ("- Reads each pair" quotes "Reads each pair").
+_BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
+# Text inside a markdown code fence is code, quoted only when no statement is found.
+_FENCE = "```"
 _REFERENCE_FRAGMENT_WORDS = 8
+# Statements have at least this many words (links count as their label, URLs not at all): no
+# answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
+# code calls, option names and link lists often do.
+_MIN_STATEMENT_WORDS = 4
+_PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
+# A cross-reference ("See CRS Insight IN12640.", "In particular, see ...") points elsewhere.
+_SEE_ALSO = re.compile(r"^\(?(?:In particular, |For more(?: information)?, )?[Ss]ee\b")
+# A numbered note in a table of notes ("| 199. | ISA, Polymetallic Nodules, ...").
+_NOTE_ROW = re.compile(r"^\|\s*\d+\.?\s*\|")
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_REPEAT_SHARE = 0.8
 _CLOSEST_SHOWN = 3
-_FULL_COVERAGE = 1.0 - 1e-6  # coverage is a ratio of float sums: "all words" up to rounding
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ class _Sentence:
     start: int  # absolute offsets in the source's extracted text
     end: int
     text: str
+    stored_start: int  # where the stored sentence vector's span starts (before a bullet)
 
 
 def compose(
@@ -68,11 +91,12 @@ def compose(
     embedder: Embedder,
     settings: Settings,
     stored: StoredSentences | None = None,
+    keywords: KeywordOverlap | None = None,
 ) -> Answer:
     """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
     documents do not cover it when no passage `is_evidence`.
     `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
-    encoded now."""
+    encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words."""
     if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
@@ -80,24 +104,28 @@ def compose(
     sentences = _candidate_sentences(passages)
     vectors = _sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
-    passage_scores = np.array([passages[s.passage].similarity for s in sentences], dtype=np.float32)
-    weight = settings.sentence_weight
-    scores = weight * similarity + (1 - weight) * passage_scores
+    scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())
     best = float(scores[top])
     home = passages[sentences[top].passage].source
     # An answer quotes the best sentence's document; another document's sentence joins only
-    # when it scores nearly as well, since a second source is where wrong citations come from.
-    other = max(settings.sentence_keep_ratio, settings.other_source_keep_ratio)
-    ratio = [
-        settings.sentence_keep_ratio if passages[s.passage].source == home else other
-        for s in sentences
-    ]
-    ranked = np.argsort(-scores, kind="stable")
-    chosen = [i for i in ranked if scores[i] >= ratio[i] * best][: settings.answer_sentences]
-    # The answer leads with the sentences that most directly answer (their own similarity);
-    # passages are numbered in the order they are first cited.
+    # when it scores as well, since a second source is where wrong citations come from. A
+    # sentence joins the best one only when it is close to it and says something else.
+    chosen: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        margin = settings.sentence_margin
+        if passages[sentences[i].passage].source != home:
+            margin = settings.other_source_margin
+        if scores[i] < best - margin or any(
+            _repeats(sentences[i].text, sentences[j].text) for j in chosen
+        ):
+            continue
+        chosen.append(int(i))
+        if len(chosen) == settings.answer_sentences:
+            break
+    # The answer leads with the sentence that most directly answers (its own similarity): the
+    # other signals choose which sentences are worth quoting, not which one speaks first.
     chosen.sort(key=lambda i: -similarity[i])
     numbers: dict[int, int] = {}
     for i in chosen:
@@ -151,7 +179,7 @@ def _sentence_vectors(
     rows: list[np.ndarray | None] = []
     for sentence in sentences:
         passage = passages[sentence.passage]
-        span = (sentence.start - passage.start, sentence.end - passage.start)
+        span = (sentence.stored_start, sentence.end - passage.start)
         rows.append(known.get(passage.chunk_id, {}).get(span))
     missing = [i for i, row in enumerate(rows) if row is None]
     encoded = embedder.embed([sentences[i].text for i in missing])
@@ -160,24 +188,57 @@ def _sentence_vectors(
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
 
 
+def _sentence_signals(
+    searched: str,
+    sentences: list[_Sentence],
+    passages: list[Passage],
+    settings: Settings,
+    keywords: KeywordOverlap | None,
+) -> np.ndarray:
+    """What each sentence scores besides its own similarity to the question: its passage's
+    similarity and fused rank score, its share of the question's keywords (rare words weigh
+    most), whether it gives the kind of fact asked for (a date, a number, a reason, a name), and
+    how much of it is prose rather than code, links or numbers. Weights chosen on data
+    (docs/answers.md)."""
+    kinds = asked_kinds(searched)
+    rows = []
+    for sentence in sentences:
+        passage = passages[sentence.passage]
+        rows.append(
+            settings.sentence_passage_weight * passage.similarity
+            + settings.sentence_rank_weight * passage.score
+            + settings.sentence_keyword_weight * (keywords(sentence.text) if keywords else 0.0)
+            + settings.sentence_kind_weight * (bool(kinds) and gives(kinds, sentence.text))
+            + settings.sentence_prose_weight * _prose_share(sentence.text)
+        )
+    return np.asarray(rows, dtype=np.float32)
+
+
+def _prose_share(text: str) -> float:
+    """The share of `text` made of words of two letters or more (prose ~0.8; code, URLs and
+    tables less)."""
+    return sum(len(w) for w in _WORD.findall(text)) / max(len(text), 1)
+
+
+def _repeats(a: str, b: str) -> bool:
+    """Whether sentence `a` says nearly what `b` says: the shorter one's words are nearly all in
+    the other ("In addition, as discussed, X." repeats "X.")."""
+    words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return len(words_a & words_b) >= _REPEAT_SHARE * max(min(len(words_a), len(words_b)), 1)
+
+
 def is_evidence(passage: Passage, settings: Settings) -> bool:
     """Whether a passage bears on the question enough to answer from: its `evidence` reaches
-    `min_score`, or it contains every informative word of the question and its similarity
-    reaches the lower `full_coverage_min_score` (short questions embed weakly, but a passage
-    naming all they name is on topic)."""
-    if evidence(passage, settings) >= settings.min_score:
-        return True
-    return (
-        passage.coverage >= _FULL_COVERAGE
-        and passage.similarity >= settings.full_coverage_min_score
-    )
+    `min_score`."""
+    return evidence(passage, settings) >= settings.min_score
 
 
 def evidence(passage: Passage, settings: Settings) -> float:
     """How strongly a passage bears on the question, on a scale that means the same for every
     query (unlike the fused rank score): embedding similarity plus weighted keyword coverage.
-    Coverage can rescue short, exact questions that embed weakly; its weight is chosen on data
-    (bench/calibrate.py), where it did not help, so it is 0 by default."""
+    Coverage is what rescues questions that embed weakly but name what the passage names (a
+    rare term, a project's name, "What is Gwadar?"); the weight is chosen on data
+    (bench/calibrate.py)."""
     return passage.similarity + settings.coverage_weight * passage.coverage
 
 
@@ -188,15 +249,23 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
     short: list[_Sentence] = []
     for index, passage in enumerate(passages):
         text = passage.text
-        for start, end in sentence_spans(text):
+        for stored_start, end in sentence_spans(text):
+            start = stored_start
+            if bullet := _BULLET.match(text, start, end):
+                start = bullet.end()
             span = (passage.source, passage.start + start, passage.start + end)
             if span in seen:
                 continue
             seen.add(span)
-            sentence = _Sentence(index, span[1], span[2], text[start:end])
+            sentence = _Sentence(index, span[1], span[2], text[start:end], stored_start)
             line_end = text.find("\n", end)
             line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
-            if _is_statement(sentence.text) and not _is_reference(sentence.text, line):
+            in_code = text.count(_FENCE, 0, start) % 2 == 1
+            if (
+                _is_statement(sentence.text)
+                and not _is_reference(sentence.text, line)
+                and not in_code
+            ):
                 found.append(sentence)
             else:
                 short.append(sentence)
@@ -204,9 +273,11 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
 
 
 def _is_statement(text: str) -> bool:
-    if text.startswith("#"):
-        return False
+    if text.startswith(("#", *_PROMPT)) or _QUESTION_END.search(text):
+        return False  # a heading, code, or a question (which asks, not answers)
     text = _MARKDOWN_LINK.sub(r"\1", text).strip()
+    if len([w for w in _URL_WORD.sub(" ", text).split() if _WORD.search(w)]) < _MIN_STATEMENT_WORDS:
+        return False
     if text.endswith(_SENTENCE_END):
         return True
     words = text.split()
@@ -223,7 +294,9 @@ def _is_reference(sentence: str, line: str) -> bool:
         _URL.search(sentence) and _QUOTED_TITLE.search(sentence)
     ):
         return True
-    if line.lstrip().startswith(_CITATION_LIST_ITEM):
+    if line.lstrip().startswith(_CITATION_LIST_ITEM) or _LINK_DEFINITION.match(line):
+        return True
+    if _SEE_ALSO.match(sentence) or _NOTE_ROW.match(line.lstrip()):
         return True
     return len(sentence.split()) < _REFERENCE_FRAGMENT_WORDS and bool(_REFERENCE_MARK.search(line))
 

@@ -253,6 +253,7 @@ class RAG:
             self.embedder,
             self.settings,
             self.retriever.sentence_vectors,
+            self.retriever.keyword_overlap(searched),
         )
         if not generative:
             yield Token(extractive.text)

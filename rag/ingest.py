@@ -36,8 +36,9 @@ _READ_AHEAD = 8
 # Bump when chunking.py changes the chunks a text yields (a loader's own changes bump its
 # format's version in loaders.py), so that files indexed under the old rules are indexed again
 # by the next sync instead of being kept as they were. 2: dotted initialisms ("E.O.") end no
-# sentence. 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)").
-TEXT_RULES_VERSION = 3
+# sentence. 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)"). 4: a
+# reStructuredText underline ends its heading's block.
+TEXT_RULES_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .acronyms import acronyms, expand, long_form
+from .acronyms import acronyms, add_acronyms, expand, long_form, spelled_out
 from .embed import Embedder
 from .errors import InvalidInput
 from .lexical import tokenize
@@ -70,19 +70,41 @@ class Retriever:
     def expand_acronyms(self, question: str) -> str:
         """`question` with each acronym followed by its long form, where one of the chunks that
         mention it most defines it (unchanged when none does, or when turned off)."""
-        wanted = acronyms(question) if self.settings.expand_acronyms else []
-        if not wanted:
+        if not self.settings.expand_acronyms:
             return question
-        snapshot = self.snapshot()
+        wanted = acronyms(question)
+        phrases = spelled_out(question)
+        if not wanted and not phrases:
+            return question
         definitions = {}
         for acronym in wanted:
-            scores = snapshot.lexical.scores(tokenize(acronym))
-            top = largest(scores, _DEFINING_CHUNKS)
-            for i in top[scores[top] > 0]:
-                if self._visible(snapshot, i) and (words := long_form(acronym, snapshot.text(i))):
-                    definitions[acronym] = words
-                    break
-        return expand(question, definitions)
+            if words := self._defined(acronym):
+                definitions[acronym] = words
+        question = expand(question, definitions)
+        # And the other way: a long form the documents also shorten to an acronym.
+        shortened = {
+            phrase: acronym
+            for phrase, acronym in phrases
+            if (words := self._defined(acronym)) and words.lower() == phrase.lower()
+        }
+        return add_acronyms(question, shortened)
+
+    def _defined(self, acronym: str) -> str | None:
+        """The long form of `acronym` in one of the chunks that mention it most, if one defines it."""
+        snapshot = self.snapshot()
+        scores = snapshot.lexical.scores(tokenize(acronym))
+        top = largest(scores, _DEFINING_CHUNKS)
+        for i in top[scores[top] > 0]:
+            if self._visible(snapshot, i) and (words := long_form(acronym, snapshot.text(i))):
+                return words
+        return None
+
+    def keyword_overlap(self, question: str) -> Callable[[str], float]:
+        """A function giving a text's IDF-weighted share of `question`'s keywords (1.0: it holds
+        every informative word of the question; rare words weigh most)."""
+        lexical = self.snapshot().lexical
+        tokens = tokenize(question)
+        return lambda text: lexical.coverage(tokens, set(tokenize(text)))
 
     def search(self, question: str, k: int, *, spelled_out: bool = False) -> list[Passage]:
         """The `k` passages most relevant to `question` (its acronyms spelled out, unless
@@ -119,7 +141,8 @@ class Retriever:
         candidates = Candidates(snapshot, positions, vector, cosine, bm25)
         sides = self._sides()
         used = {name for _, shares in sides.values() for name, share in shares.items() if share}
-        fused = fuse({name: SIGNALS[name](candidates) for name in used}, sides)
+        signals = {name: SIGNALS[name](candidates) for name in used | {"dense_sentence"}}
+        fused = fuse(signals, sides)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
         terms = _Terms(snapshot, positions)
@@ -134,6 +157,7 @@ class Retriever:
                 snapshot.passage(positions[i], float(cosine[i])),
                 score=float(fused[i]),
                 coverage=snapshot.lexical.coverage(tokens, terms[i]),
+                sentence_similarity=float(signals["dense_sentence"][i]),
             )
             for i in order
         ]

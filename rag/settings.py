@@ -42,7 +42,7 @@ class Settings:
     chunk_overlap: int = 150
     # How many passages retrieval returns to answer composition, and how many sentences the
     # extractive answer may quote.
-    top_k: int = 5
+    top_k: int = 10
     # Hybrid retrieval: each side contributes this many candidates; `dense_weight` is the dense
     # side's share of the fused score (the keyword side gets the rest). Chosen on SciFact's train
     # split with `python bench/retrieval.py --tune`.
@@ -64,25 +64,26 @@ class Settings:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     answer_sentences: int = 3
-    # Abstention: a passage is evidence when similarity + coverage_weight * coverage reaches
-    # min_score, or when it holds every informative word of the question and its similarity
-    # reaches full_coverage_min_score (short questions such as "What is Gwadar?" embed weakly;
-    # above 1 turns this off). With no such passage the answer says the documents do not cover
-    # the question. All three chosen on data by `python bench/calibrate.py` (docs/answers.md, "How
-    # abstention is chosen"); the last on short questions built from NQ titles.
-    min_score: float = 0.46
-    coverage_weight: float = 0.0
-    full_coverage_min_score: float = 0.43
-    # A sentence's score mixes its own similarity to the question (this weight) with its passage's
-    # similarity (the rest), so a terse sentence inside a strongly matching passage still counts.
-    sentence_weight: float = 0.3
-    # A sentence joins the answer only if it scores at least this fraction of the best sentence,
-    # and one from another document than the best sentence's at least the second fraction (1.0:
-    # only a sentence as strong as the best brings in a second source). All three chosen on NQ
-    # dev by `bench/calibrate.py --sentences-only` (best F1 of answer recall and citation
-    # precision: 0.885 and 0.916 on the choosing half).
-    sentence_keep_ratio: float = 0.8
-    other_source_keep_ratio: float = 1.0
+    # Abstention: a passage is evidence when similarity + coverage_weight * coverage (the
+    # IDF-weighted share of the question's words it holds) reaches min_score. With no such
+    # passage the answer says the documents do not cover the question. Both chosen on data by
+    # `python bench/calibrate.py` (docs/answers.md, "How abstention is chosen").
+    min_score: float = 0.54
+    coverage_weight: float = 0.4
+    # A sentence's score is its own similarity to the question plus these weights times its
+    # passage's similarity, its passage's fused rank score, its IDF-weighted share of the
+    # question's keywords, whether it gives the kind of fact asked for (a date for "when", a
+    # number for "how many", a reason for "why", a name for "who") and its share of prose.
+    # Sentences within `sentence_margin` of the best join it (up to `answer_sentences`); one from
+    # another document only within `other_source_margin` (0: only as strong as the best). Chosen
+    # together by `bench/sentences.py` on long documents and NQ dev (docs/answers.md).
+    sentence_passage_weight: float = 0.5
+    sentence_rank_weight: float = 0.1
+    sentence_keyword_weight: float = 0.1
+    sentence_kind_weight: float = 0.1
+    sentence_prose_weight: float = 0.3
+    sentence_margin: float = 0.3
+    other_source_margin: float = 0.0
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
     # ... and files that chunk into more than this are refused too: embedding time grows with
@@ -169,10 +170,8 @@ _MAY_BE_ZERO = {
     "chunk_overlap",
     "coverage_weight",
     "sentence_match_weight",
-    "sentence_weight",
     "dense_weight",
     "min_score",
-    "full_coverage_min_score",
     "support_threshold",
     "rerank_candidates",
     "ui_port",
@@ -182,11 +181,17 @@ _MAY_BE_ZERO = {
 _SHARES = {
     "dense_weight",
     "sentence_match_weight",
-    "sentence_weight",
-    "sentence_keep_ratio",
-    "other_source_keep_ratio",
     "support_threshold",
     "bm25_b",
+}
+_MAY_BE_ZERO |= {
+    "sentence_passage_weight",
+    "sentence_rank_weight",
+    "sentence_keyword_weight",
+    "sentence_kind_weight",
+    "sentence_prose_weight",
+    "sentence_margin",
+    "other_source_margin",
 }
 
 

@@ -1,0 +1,148 @@
+"""Questions over long documents through the public API only: support (a cited passage holds
+the answering sentence), answer (the answer text quotes it) and abstention (`found` is right),
+per question kind and overall, with query latency.
+
+Sets: `dev` is ../shared/data/longform-dev (four reports and pages); `other` is
+bench/data/longform-other.jsonl, questions this project wrote over documents of other genres:
+the news analysis in ../shared/seeds/, and two technical guides that ship inside installed
+packages (defusedxml's reStructuredText, read as text; python-dotenv's markdown), read from
+their package metadata at run time and never copied into the project.
+
+Run: .venv/bin/python bench/longform.py [--set dev|other] [--kinds who,when] [--limit N] [--show]
+Prints a table and writes bench/results/longform-<set>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import importlib.metadata
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from common import SHARED, print_table, read_jsonl, require, save
+
+import rag
+
+LONGFORM = SHARED / "data" / "longform-dev"
+SETS = {
+    "dev": LONGFORM / "questions.jsonl",
+    "other": Path(__file__).parent / "data" / "longform-other.jsonl",
+}
+
+
+def normalise(text: str) -> str:
+    """Case, whitespace and curly quotes folded, as the data set's README scores."""
+    for curly, straight in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
+        text = text.replace(curly, straight)
+    return " ".join(text.lower().split())
+
+
+def score(question: dict, answer: rag.Answer) -> dict:
+    """The three hits for one question (support and answer only count for answerable ones)."""
+    supports = [normalise(s) for s in question["support"]]
+    cited = [normalise(c.text) for c in answer.citations]
+    text = normalise(answer.text)
+    answerable = bool(question["found"])
+    return {
+        "support": answerable and any(s in c for s in supports for c in cited),
+        "answer": answerable and any(s in text for s in supports),
+        "abstention": answer.found == question["found"],
+    }
+
+
+def documents(questions: list[dict], folder: Path) -> list[Path]:
+    """The files the questions are about: `docs/...` under ../shared, `shared:PATH` likewise, and
+    `dist:PACKAGE:SUFFIX` a package's long description written to `folder` as PACKAGE.SUFFIX."""
+    paths = set()
+    for doc in {q["doc"] for q in questions if q["doc"]}:
+        if doc.startswith("dist:"):
+            _, package, suffix = doc.split(":")
+            metadata = importlib.metadata.distribution(package).read_text("METADATA") or ""
+            path = folder / f"{package}{suffix}"
+            path.write_text(email.message_from_string(metadata).get_payload(), encoding="utf-8")
+            paths.add(path)
+        else:
+            paths.add(require(SHARED / doc.removeprefix("shared:")))
+    return sorted(paths)
+
+
+def unmatched(questions: list[dict], paths: list[Path]) -> list[str]:
+    """Support strings found in none of the documents (a changed document, or a typo)."""
+    texts = [normalise(rag.read_document(p).text) for p in paths]
+    return [s for q in questions for s in q["support"] if not any(normalise(s) in t for t in texts)]
+
+
+def run(questions: list[dict], index: Path, show: bool = False) -> tuple[list[dict], list[float]]:
+    """Ingest the questions' documents into `index`, ask each question; per-question scores."""
+    engine = rag.RAG(index=index)
+    paths = documents(questions, index.parent)
+    for missing in unmatched(questions, paths):
+        print(f"warning: support string in no document: {missing!r}")
+    report = engine.ingest(paths)
+    if not report.ok:
+        raise SystemExit(f"ingest failed: {report.failed}")
+    engine.warm_up()
+    results, times = [], []
+    for question in questions:
+        started = time.perf_counter()
+        answer = engine.query(question["q"])
+        times.append(time.perf_counter() - started)
+        hits = score(question, answer)
+        results.append({**question, **hits})
+        if show:
+            mark = "".join("+" if hits[h] else "-" for h in ("support", "answer", "abstention"))
+            print(f"{mark} [{question['kind']}] {question['q']}\n    {answer.text[:300]}")
+    return results, times
+
+
+def summarise(results: list[dict]) -> list[dict]:
+    """Rows per kind plus an overall row: support and answer over answerable questions."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for result in results:
+        groups[result["kind"]].append(result)
+    rows = []
+    for kind, group in [*sorted(groups.items()), ("overall", results)]:
+        answerable = [r for r in group if r["found"]]
+        rows.append(
+            {
+                "kind": kind,
+                "questions": len(group),
+                "support": _share(answerable, "support"),
+                "answer": _share(answerable, "answer"),
+                "abstention": _share(group, "abstention"),
+            }
+        )
+    return rows
+
+
+def _share(results: list[dict], key: str) -> float | str:
+    return sum(r[key] for r in results) / len(results) if results else "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="dev", help="question set")
+    parser.add_argument("--kinds", help="only these kinds, comma-separated")
+    parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument("--show", action="store_true", help="print each answer")
+    args = parser.parse_args()
+    questions = read_jsonl(require(SETS[args.set]))
+    if args.kinds:
+        questions = [q for q in questions if q["kind"] in args.kinds.split(",")]
+    questions = questions[: args.limit]
+    with tempfile.TemporaryDirectory() as folder:
+        results, times = run(questions, Path(folder) / "index", args.show)
+    rows = summarise(results)
+    print_table(rows, ["kind", "questions", "support", "answer", "abstention"])
+    p50 = 1000 * statistics.median(times)
+    print(f"query p50 {p50:.1f} ms over {len(times)} questions")
+    payload = {"rows": rows, "p50_ms": p50, "results": results}
+    print(f"wrote {save(f'longform-{args.set}', payload)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,13 +1,16 @@
-"""Choose the answer settings on data: abstention (`min_score`, `coverage_weight`,
-`full_coverage_min_score`) and sentence selection (`sentence_weight`, `sentence_keep_ratio`).
+"""Choose the answer settings on data: abstention (`min_score`, `coverage_weight`) and sentence
+selection (`sentence_passage_weight`, `sentence_keyword_weight`, `sentence_margin`).
 
-Data, two styles so the choice transfers: NQ-oracle dev questions (Wikipedia passages) and SciFact
-*train* claims (scientific abstracts; the test split is never used). Each set is split by
-position: even items choose the settings, odd items report them (held out). Each question is
-asked three ways: answerable (its gold passages indexed); near miss (its gold passages dropped
-from the results, as if never indexed); and off topic (asked of the other data set's index).
-Short questions, "What is <title>?" for NQ's passage titles, choose the full-coverage threshold
-the same way: NQ's questions are full sentences, and a name alone embeds weakly.
+Data of several styles, so the choice transfers: NQ-oracle dev questions (Wikipedia passages),
+SciFact *train* claims (scientific abstracts; the test split is never used), short questions
+("What is <title>?" for NQ's passage titles: people ask their notes that way, and a name alone
+embeds weakly), and questions over long documents (bench/longform.py's sets: reports, a web
+page, a manual, a news analysis and two technical guides). NQ, SciFact and the short questions
+are split by position: even items choose the settings, odd items report them (held out); the
+long-document sets are small, so they take part in the choice and are reported as they are.
+Each question is asked three ways: answerable (its gold passages indexed); near miss (its gold
+passages dropped from the results, as if never indexed; the long-document sets have written
+near misses instead); and off topic (asked of another data set's index).
 
 Run: .venv/bin/python bench/calibrate.py [--limit N]   (prints tables, writes bench/results/calibrate.json)
 """
@@ -20,11 +23,13 @@ import re
 import time
 from pathlib import Path
 
+import longform
 import numpy as np
 from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_corpus
+from longform import normalise
 
 import rag
-from rag.answer import compose, evidence, is_evidence
+from rag.answer import compose, is_evidence
 
 NQ = SHARED / "data" / "nq-oracle"
 SCIFACT = SHARED / "data" / "scifact"
@@ -37,8 +42,11 @@ SCIFACT = SHARED / "data" / "scifact"
 RECALL_FLOOR = 0.97
 CACHE = ROOT / "bench" / "results" / "cache"
 _BRACKETED = re.compile(r"\s*\(.*?\)")
-SENTENCE_KNOBS = ("sentence_weight", "keep_ratio", "other_source_keep_ratio")
-SENTENCE_COLUMNS = [*SENTENCE_KNOBS, "answer_recall", "citation_precision"]
+SENTENCE_KNOBS = ("sentence_passage_weight", "sentence_keyword_weight", "sentence_margin")
+SENTENCE_COLUMNS = [*SENTENCE_KNOBS, "answer_recall", "citation_precision", "long_answer"]
+# A sentence choice must keep NQ's citations at least this precise (bench/qa.py's target).
+PRECISION_FLOOR = 0.9
+GROUPS = ("answerable", "near_miss", "off_topic")
 
 
 def load_questions(limit: int) -> tuple[list[dict], list[dict]]:
@@ -109,68 +117,6 @@ def retrieve_all(engine: rag.RAG, questions: list[dict], k: int) -> list[dict]:
     return runs
 
 
-def abstention_grid(groups: dict[str, list[list[rag.Passage]]], base: rag.Settings) -> list[dict]:
-    """Answer and abstention rates of every (coverage_weight, min_score) pair. A question is answered when
-    some retrieved passage's evidence reaches min_score; near-miss and off-topic questions
-    should not be."""
-    rows = []
-    for coverage_weight in (0.0, 0.25, 0.5, 0.75, 1.0):
-        settings = dataclasses.replace(base, coverage_weight=coverage_weight)
-        best = {
-            name: np.array(
-                [max((evidence(p, settings) for p in hits), default=0.0) for hits in runs]
-            )
-            for name, runs in groups.items()
-        }
-        for threshold in np.round(np.arange(0.2, 1.5, 0.01), 2):
-            rates = {
-                "answerable": float((best["answerable"] >= threshold).mean()),
-                "near_miss": float((best["near_miss"] < threshold).mean()),
-                "off_topic": float((best["off_topic"] < threshold).mean()),
-            }
-            rows.append(
-                {
-                    "coverage_weight": coverage_weight,
-                    "min_score": float(threshold),
-                    "abstain_when_unanswerable": (rates["near_miss"] + rates["off_topic"]) / 2,
-                    **rates,
-                }
-            )
-    return rows
-
-
-def full_coverage_grid(
-    groups: dict[str, list[list[rag.Passage]]], base: rag.Settings
-) -> list[dict]:
-    """Shares answered (answerable) and abstained (near miss, off topic) for each
-    `full_coverage_min_score`, with `base`'s min_score and coverage weight. The last (strictest)
-    value is min_score itself, where full coverage adds nothing."""
-    rows = []
-    for threshold in np.round(np.arange(0.2, base.min_score + 0.005, 0.01), 2):
-        settings = dataclasses.replace(base, full_coverage_min_score=float(threshold))
-        answered = {
-            name: float(np.mean([any(is_evidence(p, settings) for p in hits) for hits in runs]))
-            for name, runs in groups.items()
-        }
-        abstained = {name: 1 - answered[name] for name in ("near_miss", "off_topic")}
-        rows.append(
-            {
-                "full_coverage_min_score": float(threshold),
-                "answerable": answered["answerable"],
-                **abstained,
-                "abstain_when_unanswerable": sum(abstained.values()) / 2,
-            }
-        )
-    return rows
-
-
-def best(rows: list[dict]) -> dict:
-    """Among settings answering at least RECALL_FLOOR of answerable questions, the one that
-    abstains most often on unanswerable ones."""
-    eligible = [r for r in rows if r["answerable"] >= RECALL_FLOOR] or rows
-    return max(eligible, key=lambda r: (r["abstain_when_unanswerable"], r["answerable"]))
-
-
 def support_threshold(engine: rag.RAG, runs: list[dict]) -> dict:
     """Choose `support_threshold` for generative answers. A claim is the question followed by
     an accepted answer; it is supported by its gold passage (positive) and not by the best
@@ -205,60 +151,46 @@ def support_threshold(engine: rag.RAG, runs: list[dict]) -> dict:
     return {**best, "pairs": len(pos)}
 
 
-def sentence_grid(engine: rag.RAG, runs: list[dict], base: rag.Settings) -> list[dict]:
-    # Weights under 0.3 let the passage's score decide and quote its opening sentences. NQ's
-    # ~100-word passages, one judged per question, reward that (weight 0: answer recall 0.86,
-    # precision 0.90 on the choosing half; 0.15: 0.875 / 0.873 against 0.3's 0.875 / 0.849, and
-    # the same recall and 0.878 vs 0.874 precision held out), but on 800-character chunks it
-    # quotes a chunk's first lines whether or not they answer (it did so on seeds/ for the
-    # example question), so the grid starts at 0.3.
+def sentence_grid(
+    engine: rag.RAG, runs: list[dict], long_runs: list[dict], base: rag.Settings
+) -> list[dict]:
+    """Answer recall and citation precision on NQ `runs`, and the share of long-document
+    questions whose answer quotes the answering sentence, for each sentence setting."""
     rows = []
-    for weight in (0.3, 0.5, 0.7, 1.0):
-        for keep in (0.8, 0.85, 0.9, 0.95, 1.0):
-            # other_source_keep_ratio at or below keep_ratio adds no rule of its own.
-            for other in sorted({keep, 0.9, 0.95, 0.97, 1.0}):
-                if other < keep:
-                    continue
+    for passage_weight in (0.25, 0.5, 0.75, 1.0):
+        for keyword_weight in (0.0, 0.1, 0.2, 0.3):
+            for margin in (0.15, 0.2, 0.25, 0.3):
                 settings = dataclasses.replace(
                     base,
-                    sentence_weight=weight,
-                    sentence_keep_ratio=keep,
-                    other_source_keep_ratio=other,
+                    sentence_passage_weight=passage_weight,
+                    sentence_keyword_weight=keyword_weight,
+                    sentence_margin=margin,
                 )
                 rows.append(
                     {
-                        "sentence_weight": weight,
-                        "keep_ratio": keep,
-                        "other_source_keep_ratio": other,
+                        "sentence_passage_weight": passage_weight,
+                        "sentence_keyword_weight": keyword_weight,
+                        "sentence_margin": margin,
                         **answer_metrics(engine, runs, settings),
+                        "long_answer": long_answer_share(long_runs, settings),
                     }
                 )
     return rows
 
 
 def choose_sentences(rows: list[dict]) -> dict:
-    """The best harmonic mean of answer recall and citation precision. (A precision floor of
-    0.9 was the first rule; no setting reached it on NQ, where one passage is judged per
-    question, so every extra sentence citing another relevant passage counts as a miss.)"""
-
-    def f1(row: dict) -> float:
-        recall, precision = row["answer_recall"], row["citation_precision"]
-        return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-
-    return max(rows, key=f1)
+    """Among settings whose NQ citations stay at least PRECISION_FLOOR precise, the best mean of
+    NQ answer recall and the long-document answer share (short passages and long documents
+    pull opposite ways: NQ's one judged passage rewards leaning on the passage's score, long
+    documents reward a sentence's own evidence)."""
+    eligible = [r for r in rows if r["citation_precision"] >= PRECISION_FLOOR] or rows
+    return max(eligible, key=lambda r: (r["answer_recall"] + r["long_answer"]) / 2)
 
 
 def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) -> dict:
     recall = cited_right = cited = 0
     for run in runs:
-        answer = compose(
-            run["q"],
-            run["q"],
-            run["with_gold"],
-            engine.embedder,
-            settings,
-            engine.retriever.sentence_vectors,
-        )
+        answer = _compose(engine, run["q"], run["with_gold"], settings)
         text = answer.text.lower()
         recall += any(a.lower() in text for a in run["answers"])
         cited += len(answer.citations)
@@ -269,33 +201,110 @@ def answer_metrics(engine: rag.RAG, runs: list[dict], settings: rag.Settings) ->
     }
 
 
+def long_answer_share(runs: list[dict], settings: rag.Settings) -> float:
+    """The share of answerable long-document questions whose answer quotes a support string."""
+    hits = 0
+    for run in runs:
+        answer = _compose(run["engine"], run["q"], run["passages"], settings)
+        hits += any(s in normalise(answer.text) for s in run["support"])
+    return hits / max(len(runs), 1)
+
+
+def _compose(
+    engine: rag.RAG, question: str, passages: list[rag.Passage], settings: rag.Settings
+) -> rag.Answer:
+    return compose(
+        question,
+        question,
+        passages,
+        engine.embedder,
+        settings,
+        engine.retriever.sentence_vectors,
+        engine.retriever.keyword_overlap(question),
+    )
+
+
+def long_documents(folder: Path, k: int, off_topic: list[dict]) -> tuple[dict, list[dict]]:
+    """The long-document sets indexed in `folder`: their abstention groups (off topic: their own
+    off-topic questions and `off_topic` questions from another data set), and the answerable
+    questions' runs for sentence choice."""
+    groups: dict[str, list] = {name: [] for name in GROUPS}
+    runs = []
+    for name, path in longform.SETS.items():
+        questions = read_jsonl(require(path))
+        engine = rag.RAG(index=folder / name / "index")
+        engine.ingest(longform.documents(questions, folder / name))
+        for question in questions:
+            passages = engine.search(question["q"], k=k)
+            if question["found"]:
+                groups["answerable"].append(passages)
+                support = [normalise(s) for s in question["support"]]
+                runs.append(
+                    {"engine": engine, "q": question["q"], "passages": passages, "support": support}
+                )
+            else:
+                groups["near_miss" if question["kind"] == "near-miss" else "off_topic"].append(
+                    passages
+                )
+        groups["off_topic"] += [engine.search(q["q"], k=k) for q in off_topic]
+    return groups, runs
+
+
+def rates(groups: dict[str, list[list[rag.Passage]]], settings: rag.Settings) -> dict:
+    """The share answered of answerable questions, and abstained of the others."""
+    answered = {
+        name: float(np.mean([any(is_evidence(p, settings) for p in hits) for hits in runs]))
+        for name, runs in groups.items()
+        if runs
+    }
+    return {
+        "answerable": answered["answerable"],
+        "near_miss": 1 - answered.get("near_miss", 0.0),
+        "off_topic": 1 - answered.get("off_topic", 0.0),
+    }
+
+
+def choose_abstention(sets: dict[str, dict], base: rag.Settings) -> tuple[dict, list[dict]]:
+    """The (coverage_weight, min_score) answering at least RECALL_FLOOR of the answerable
+    questions of *every* set, that abstains most on the others (mean over sets of near-miss and
+    off-topic shares). Every row of the grid is returned too."""
+    grid = []
+    for coverage_weight in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+        for threshold in np.round(np.arange(0.3, 0.8, 0.02), 2):
+            settings = dataclasses.replace(
+                base, coverage_weight=coverage_weight, min_score=float(threshold)
+            )
+            per_set = {name: rates(groups, settings) for name, groups in sets.items()}
+            grid.append(
+                {
+                    "coverage_weight": coverage_weight,
+                    "min_score": float(threshold),
+                    "worst_answerable": min(r["answerable"] for r in per_set.values()),
+                    "abstained": float(
+                        np.mean([(r["near_miss"] + r["off_topic"]) / 2 for r in per_set.values()])
+                    ),
+                    "per_set": per_set,
+                }
+            )
+    eligible = [r for r in grid if r["worst_answerable"] >= RECALL_FLOOR] or grid
+    return max(eligible, key=lambda r: (r["abstained"], r["worst_answerable"])), grid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=400, help="questions per half")
     parser.add_argument("--support-only", action="store_true", help="only support_threshold")
-    parser.add_argument("--sentences-only", action="store_true", help="only sentence selection")
     args = parser.parse_args()
     engine = build_index("nq", NQ / "corpus.jsonl.gz")
-    if args.sentences_only:
-        choose_q, _ = load_questions(args.limit)
-        runs = retrieve_all(engine, choose_q, engine.settings.top_k)
-        rows = sentence_grid(engine, runs, engine.settings)
-        chosen = choose_sentences(rows)
-        print("Sentence selection on the choosing half (abstention settings as in settings.py):")
-        print_table(rows, SENTENCE_COLUMNS)
-        print(f"Chosen: {', '.join(f'{k}={chosen[k]}' for k in SENTENCE_KNOBS)}")
-        print(f"wrote {save('sentences', {'grid': rows, 'chosen': chosen})}")
-        return
+    k = engine.settings.top_k
     if args.support_only:
-        choose_q, held_q = load_questions(args.limit)
-        k = engine.settings.top_k
+        choose_q, _ = load_questions(args.limit)
         chosen = support_threshold(engine, retrieve_all(engine, choose_q, k))
         print("support_threshold chosen on the choosing half:")
         print_table([chosen], list(chosen))
         print(f"wrote {save('support', {'chosen': chosen})}")
         return
     science = build_index("scifact", SCIFACT / "corpus.jsonl.gz")
-    k = engine.settings.top_k
     halves = {}
     for half, (questions, claims, titles) in enumerate(
         zip(
@@ -309,98 +318,66 @@ def main() -> None:
         short = retrieve_all(engine, titles, k)
         halves[half] = {
             "nq": nq,
-            "answerable": [r["with_gold"] for r in nq + sf],
-            "near_miss": [r["without_gold"] for r in nq + sf],
-            "off_topic": [engine.search(c["q"], k=k) for c in claims]
-            + [science.search(q["q"], k=k) for q in questions],
+            "NQ + SciFact": {
+                "answerable": [r["with_gold"] for r in nq + sf],
+                "near_miss": [r["without_gold"] for r in nq + sf],
+                "off_topic": [engine.search(c["q"], k=k) for c in claims]
+                + [science.search(q["q"], k=k) for q in questions],
+            },
             "short": {
                 "answerable": [r["with_gold"] for r in short],
                 "near_miss": [r["without_gold"] for r in short],
                 "off_topic": [science.search(t["q"], k=k) for t in titles],
             },
         }
-    choose, held_out = halves[0]["nq"], halves[1]["nq"]
+    long_groups, long_runs = long_documents(CACHE / "longform", k, load_questions(100)[0])
 
-    def groups(half: int) -> dict:
-        return {name: halves[half][name] for name in ("answerable", "near_miss", "off_topic")}
+    def sets(half: int) -> dict[str, dict]:
+        return {
+            "NQ + SciFact": halves[half]["NQ + SciFact"],
+            "short": halves[half]["short"],
+            "long documents": long_groups,
+        }
 
-    # First min_score and coverage_weight on `evidence` alone; the full-coverage rule only adds
-    # answers, and is chosen next, on short questions.
-    grid = abstention_grid(groups(0), engine.settings)
-    chosen_abstain = best(grid)
+    chosen_abstain, grid = choose_abstention(sets(0), engine.settings)
     base = dataclasses.replace(
         engine.settings,
         min_score=chosen_abstain["min_score"],
         coverage_weight=chosen_abstain["coverage_weight"],
     )
-    (held,) = [
-        r
-        for r in abstention_grid(groups(1), base)
-        if r["coverage_weight"] == base.coverage_weight and r["min_score"] == base.min_score
-    ]
-    columns = [
-        "coverage_weight",
-        "min_score",
-        "answerable",
-        "near_miss",
-        "off_topic",
-    ]
-    print(
-        f"\nAbstention per coverage_weight: the strictest min_score answering >= {RECALL_FLOOR:.0%}"
-        " of answerable questions (choosing half; share answered, then shares abstained):"
-    )
+    held = {name: rates(groups, base) for name, groups in sets(1).items()}
+    columns = ["set", "answerable", "near_miss", "off_topic"]
     per_weight = [
-        best([r for r in grid if r["coverage_weight"] == w])
+        max(
+            [r for r in grid if r["coverage_weight"] == w and r["worst_answerable"] >= RECALL_FLOOR]
+            or [r for r in grid if r["coverage_weight"] == w],
+            key=lambda r: (r["abstained"], r["worst_answerable"]),
+        )
         for w in sorted({r["coverage_weight"] for r in grid})
     ]
-    print_table(per_weight, columns)
-    print("Chosen, on the held-out half:")
-    print_table([held], columns)
-
-    short_grid = full_coverage_grid(halves[0]["short"], base)
-    chosen_short = best(short_grid)
-    base = dataclasses.replace(
-        base, full_coverage_min_score=chosen_short["full_coverage_min_score"]
-    )
-    short_columns = ["full_coverage_min_score", "answerable", "near_miss", "off_topic"]
     print(
-        f"\nShort questions: the strictest full_coverage_min_score answering >= {RECALL_FLOOR:.0%}"
-        " of them (choosing half; share answered, then shares abstained):"
+        f"Abstention per coverage_weight: the min_score answering >= {RECALL_FLOOR:.0%} of the "
+        "answerable questions of every set that abstains most (choosing half):"
     )
-    print_table(short_grid, short_columns)
-    held_grid = full_coverage_grid(halves[1]["short"], base)
-    (short_held,) = [
-        r for r in held_grid if r["full_coverage_min_score"] == base.full_coverage_min_score
-    ]
-    without = held_grid[-1]
-    print("Chosen, on the held-out half, and without the rule (its last row):")
-    print_table([short_held, without], short_columns)
-    (full_held,) = [
-        r
-        for r in full_coverage_grid(groups(1), base)
-        if r["full_coverage_min_score"] == base.full_coverage_min_score
-    ]
-    print("NQ and SciFact questions with the rule, held-out half:")
-    print_table([full_held], short_columns)
+    print_table(per_weight, ["coverage_weight", "min_score", "worst_answerable", "abstained"])
+    print(f"Chosen: coverage_weight={base.coverage_weight}, min_score={base.min_score}; per set:")
+    print_table([{"set": n, **r} for n, r in chosen_abstain["per_set"].items()], columns)
+    print("The same on the held-out half (long documents: as above):")
+    print_table([{"set": n, **r} for n, r in held.items()], columns)
 
-    rows = sentence_grid(engine, choose, base)
+    choose, held_out = halves[0]["nq"], halves[1]["nq"]
+    rows = sentence_grid(engine, choose, long_runs, base)
     chosen = choose_sentences(rows)
-    print("\nSentence selection on the choosing half (answerable questions):")
+    print("\nSentence selection (NQ choosing half, long-document answerable questions):")
     print_table(rows, SENTENCE_COLUMNS)
-    final = dataclasses.replace(
-        base,
-        sentence_weight=chosen["sentence_weight"],
-        sentence_keep_ratio=chosen["keep_ratio"],
-        other_source_keep_ratio=chosen["other_source_keep_ratio"],
-    )
+    final = dataclasses.replace(base, **{knob: chosen[knob] for knob in SENTENCE_KNOBS})
     held_answers = answer_metrics(engine, held_out, final)
     print(
         f"\nChosen: min_score={base.min_score} coverage_weight={base.coverage_weight} "
-        f"full_coverage_min_score={base.full_coverage_min_score} "
         + ", ".join(f"{k}={chosen[k]}" for k in SENTENCE_KNOBS)
     )
     print(
-        f"Held out: answer recall {held_answers['answer_recall']:.3f}, "
+        f"NQ held out: answer recall {held_answers['answer_recall']:.3f}, "
         f"citation precision {held_answers['citation_precision']:.3f}"
     )
     path = save(
@@ -409,9 +386,6 @@ def main() -> None:
             "abstention_chosen": chosen_abstain,
             "abstention_held_out": held,
             "abstention_per_weight": per_weight,
-            "short_grid": short_grid,
-            "short_held_out": short_held,
-            "full_coverage_held_out": full_held,
             "sentence_grid": rows,
             "sentence_chosen": chosen,
             "answers_held_out": held_answers,

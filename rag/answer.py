@@ -76,7 +76,9 @@ _CLOSEST_SHOWN = 3
 
 
 @dataclass(frozen=True)
-class _Sentence:
+class Sentence:
+    """A sentence of the retrieved passages, as a candidate for quoting."""
+
     passage: int  # index into the retrieved passages
     start: int  # absolute offsets in the source's extracted text
     end: int
@@ -101,8 +103,8 @@ def compose(
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
-    sentences = _candidate_sentences(passages)
-    vectors = _sentence_vectors(sentences, passages, embedder, stored)
+    sentences = candidate_sentences(passages)
+    vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
     scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
 
@@ -127,6 +129,18 @@ def compose(
     # The answer leads with the sentence that most directly answers (its own similarity): the
     # other signals choose which sentences are worth quoting, not which one speaks first.
     chosen.sort(key=lambda i: -similarity[i])
+    return cite(question, searched, sentences, chosen, passages)
+
+
+def cite(
+    question: str,
+    searched: str,
+    sentences: list[Sentence],
+    chosen: list[int],
+    passages: list[Passage],
+) -> Answer:
+    """The answer quoting `sentences[i]` for each i in `chosen`, in that order, each followed by
+    the number of its passage; passages are numbered in the order they are first cited."""
     numbers: dict[int, int] = {}
     for i in chosen:
         numbers.setdefault(sentences[i].passage, len(numbers) + 1)
@@ -164,8 +178,8 @@ def compose(
     )
 
 
-def _sentence_vectors(
-    sentences: list[_Sentence],
+def sentence_vectors(
+    sentences: list[Sentence],
     passages: list[Passage],
     embedder: Embedder,
     stored: StoredSentences | None,
@@ -190,7 +204,7 @@ def _sentence_vectors(
 
 def _sentence_signals(
     searched: str,
-    sentences: list[_Sentence],
+    sentences: list[Sentence],
     passages: list[Passage],
     settings: Settings,
     keywords: KeywordOverlap | None,
@@ -242,11 +256,12 @@ def evidence(passage: Passage, settings: Settings) -> float:
     return passage.similarity + settings.coverage_weight * passage.coverage
 
 
-def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
-    """Sentences of the passages, each once even where overlapping chunks repeat it."""
+def candidate_sentences(passages: list[Passage], statements_only: bool = False) -> list[Sentence]:
+    """Sentences of the passages, each once even where overlapping chunks repeat it: the
+    statements, or when there are none (and `statements_only` is not set) the rest."""
     seen: set[tuple[str, int, int]] = set()
-    found: list[_Sentence] = []
-    short: list[_Sentence] = []
+    found: list[Sentence] = []
+    short: list[Sentence] = []
     for index, passage in enumerate(passages):
         text = passage.text
         for stored_start, end in sentence_spans(text):
@@ -257,7 +272,7 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
             if span in seen:
                 continue
             seen.add(span)
-            sentence = _Sentence(index, span[1], span[2], text[start:end], stored_start)
+            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start)
             line_end = text.find("\n", end)
             line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
             in_code = text.count(_FENCE, 0, start) % 2 == 1
@@ -269,7 +284,7 @@ def _candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
                 found.append(sentence)
             else:
                 short.append(sentence)
-    return found or short
+    return found if found or statements_only else short
 
 
 def _is_statement(text: str) -> bool:

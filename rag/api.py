@@ -21,6 +21,7 @@ from .loaders import FORMATS, load
 from .retrieve import Retriever
 from .settings import AnswerMode, Settings
 from .store import Store
+from .summary import asks_for_summary, summarise
 from .types import Answer, Document, FileFailure, IngestReport, Passage, StreamEvent, Token
 from .uploads import stage_upload
 
@@ -246,6 +247,16 @@ class RAG:
         # searched.
         searched = self.retriever.expand_acronyms(searched)
         passages = self.retriever.search(searched, k, spelled_out=True)
+        if passages and asks_for_summary(searched) and not generative:
+            summary = summarise(
+                question,
+                self.retriever.whole_document(passages[0]),
+                self.embedder,
+                self.retriever.sentence_vectors,
+            )
+            yield Token(summary.text)
+            yield dataclasses.replace(summary, searched=searched)
+            return
         extractive = compose(
             question,
             searched,

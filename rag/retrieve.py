@@ -99,6 +99,15 @@ class Retriever:
                 return words
         return None
 
+    def whole_document(self, passage: Passage) -> list[Passage]:
+        """Every chunk of the document `passage` comes from, in document order."""
+        snapshot = self.snapshot()
+        position = snapshot.position(passage.chunk_id)
+        if position is None:
+            return [passage]
+        key = snapshot.key(position)
+        return [snapshot.passage(i, passage.similarity) for i in snapshot.positions_of(key)]
+
     def keyword_overlap(self, question: str) -> Callable[[str], float]:
         """A function giving a text's IDF-weighted share of `question`'s keywords (1.0: it holds
         every informative word of the question; rare words weigh most)."""

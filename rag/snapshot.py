@@ -155,6 +155,15 @@ class Snapshot:
         """The manifest key of the file chunk `i` belongs to."""
         return self._names[self._columns[i, _KEY]]
 
+    def positions_of(self, key: str) -> list[int]:
+        """The positions of the chunks of the file with manifest `key`, in document order."""
+        try:
+            n = self._names.index(key)
+        except ValueError:
+            return []
+        mine = np.flatnonzero(self._columns[:, _KEY] == n)
+        return mine[np.argsort(self._columns[mine, _START], kind="stable")].tolist()
+
     def text(self, i: int) -> str:
         return bytes(self._text[self._text_at[i] : self._text_at[i + 1]]).decode("utf-8")
 

@@ -124,3 +124,55 @@ def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_pa
 
     assert "1931" in quoted(sentence_kind_weight=0.3)
     assert "1931" not in quoted(sentence_kind_weight=0.0)
+
+
+HANDBOOK = """\
+# Orchard Handbook
+
+## Planting
+
+Young apple trees are planted in late autumn, once the leaves have fallen.
+Each tree needs a hole twice as wide as its roots and a stake on the windward side.
+
+## Pruning
+
+Pruning is done in winter, when the trees are dormant and the branches are easy to see.
+Dead and crossing branches are removed first, then the centre is opened to let in light.
+
+## Pests
+
+Codling moth is the orchard's worst pest, and its larvae tunnel into the fruit.
+Pheromone traps hung in May show when the moths are flying and spraying is worth it.
+
+## Harvest
+
+Apples are ready when they come away from the branch with a gentle twist.
+Picked fruit keeps for months in a cool, dark and slightly damp store.
+
+## Records
+
+Every tree has a card noting its variety, its planting date and its yearly crop.
+"""
+
+
+def test_a_summary_spreads_across_sections_and_quotes_no_heading(tmp_path: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "orchard.md").write_text(HANDBOOK, encoding="utf-8")
+    (folder / "note.md").write_text("Orchard ladders are kept in the barn.\n", encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([folder]).ok
+    answer = engine.query("Summarize the orchard handbook")
+    assert answer.found and len(answer.citations) >= 1
+    assert all(c.source.endswith("orchard.md") for c in answer.citations)
+    text = rag.read_document(answer.citations[0].source).text
+    quoted = [(a, b) for c in answer.citations for a, b in c.quote_spans]
+    headings = [text.index(h) for h in ("## Planting", "## Pruning", "## Pests", "## Harvest")]
+    sections = {sum(start > h for h in headings) for start, _ in quoted}
+    assert len(sections) >= 3, answer.text
+    assert "#" not in answer.text and "Handbook" not in answer.text
+    for start, end in quoted:
+        assert text[start:end] in answer.text
+    # A question about a fact in it is still answered from the passage that holds it.
+    fact = engine.query("When are young apple trees planted?")
+    assert "late autumn" in fact.text.split(" [")[0]

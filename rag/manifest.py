@@ -7,10 +7,10 @@ atomic step: a reader sees the old one or the new one, never half."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Protocol
+
+from .files import atomic_write
 
 MANIFEST = "manifest.json"
 _RECORD = "manifest"
@@ -51,12 +51,7 @@ class ManifestFile:
             return None
 
     def write(self, text: str, generation: str) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        atomic_write(self.path, text)
 
     def describe(self) -> str:
         return str(self.path)

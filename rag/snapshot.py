@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write
 from .lexical import LexicalIndex, tokenize
 from .store import SENTENCE_DTYPE, FileRecord, Store, StoredChunk
 from .types import Passage, SentenceVectors
@@ -132,10 +133,7 @@ class Snapshot:
         finally:
             shutil.rmtree(work, ignore_errors=True)  # only left if building failed
         pointer = {"generation": generation, "params": params, "folder": folder.name}
-        handle, tmp = tempfile.mkstemp(dir=index_dir, prefix=".snapshot-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(pointer, out)
-        os.replace(tmp, index_dir / POINTER)
+        atomic_write(index_dir / POINTER, json.dumps(pointer))
         for old in index_dir.glob(f"{_FOLDER_PREFIX}*"):
             if old.is_dir() and old.name != folder.name:
                 shutil.rmtree(old, ignore_errors=True)

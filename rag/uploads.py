@@ -3,15 +3,13 @@ system, and copied in so no reader ever sees half a file."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from .errors import InvalidInput
+from .files import atomic_copy
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _MAX_NAME = 120
@@ -54,15 +52,7 @@ def stage_upload(
         )
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    # Copied beside the target, then renamed over it: another session uploading the same name
-    # must never see (and index) a half-copied or just-truncated file. The temporary name is
-    # hidden, so ingesting the folder skips it.
-    handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    os.close(handle)
-    try:
-        shutil.copyfile(content, partial)
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
+    # Another session uploading the same name must never see (and index) a half-copied or
+    # just-truncated file.
+    atomic_copy(content, target)
     return target

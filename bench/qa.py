@@ -33,6 +33,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
             engine.embedder,
             settings,
             engine.retriever.sentence_vectors,
+            engine.retriever.keyword_overlap(r["q"]),
         ).found
         for r in runs
     ]
@@ -44,6 +45,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
             engine.embedder,
             settings,
             engine.retriever.sentence_vectors,
+            engine.retriever.keyword_overlap(r["q"]),
         ).found
         for r in runs
     ]
@@ -74,6 +76,7 @@ def generative_row(engine, runs: list[dict], llm: ChatModel) -> dict:
             engine.embedder,
             settings,
             engine.retriever.sentence_vectors,
+            engine.retriever.keyword_overlap(run["q"]),
         )
         started = time.perf_counter()
         pieces = 0

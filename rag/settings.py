@@ -82,7 +82,7 @@ class Settings:
     sentence_keyword_weight: float = 0.1
     sentence_kind_weight: float = 0.1
     sentence_prose_weight: float = 0.3
-    sentence_margin: float = 0.3
+    sentence_margin: float = 0.35
     other_source_margin: float = 0.0
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0

@@ -58,6 +58,7 @@ def documents(questions: list[dict], folder: Path) -> list[Path]:
     """The files the questions are about: `docs/...` under ../shared, `shared:PATH` likewise, and
     `dist:PACKAGE:SUFFIX` a package's long description written to `folder` as PACKAGE.SUFFIX."""
     paths = set()
+    folder.mkdir(parents=True, exist_ok=True)
     for doc in {q["doc"] for q in questions if q["doc"]}:
         if doc.startswith("dist:"):
             _, package, suffix = doc.split(":")

@@ -85,7 +85,7 @@ def test_qa_bench_slice(tmp_path: Path):
 def test_abstention_calibration_slice(seed_engine: rag.RAG):
     """Short questions come one per NQ title, bracketed parts dropped, each half its own titles;
     the abstention choice meets the answer floor in every set it is given, and among the
-    settings that do, abstains most."""
+    settings that do, abstains most (or, within half a point of that, answers most)."""
     choose, held = calibrate.load_titles(QUERIES)
     assert len(choose) == len(held) == QUERIES
     assert {q["q"] for q in choose}.isdisjoint(q["q"] for q in held)
@@ -103,7 +103,10 @@ def test_abstention_calibration_slice(seed_engine: rag.RAG):
     chosen, grid = calibrate.choose_abstention(sets, seed_engine.settings)
     eligible = [r for r in grid if r["worst_answerable"] >= calibrate.RECALL_FLOOR]
     assert eligible and chosen in eligible
-    assert chosen["abstained"] == max(r["abstained"] for r in eligible)
+    most = max(r["abstained"] for r in eligible)
+    assert chosen["abstained"] >= most - 0.005
+    close = [r for r in eligible if r["abstained"] >= most - 0.005]
+    assert chosen["worst_answerable"] == max(r["worst_answerable"] for r in close)
     for name, groups in sets.items():
         settings = dataclasses.replace(
             seed_engine.settings,

@@ -104,7 +104,13 @@ class Store:
         self.model = model
         self.server = server
         self.collection_name = collection
-        index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the index folder {index_dir} ({exc.strerror}): choose a folder "
+                "you can write to with --index or RAG_INDEX_DIR"
+            ) from None
         with _CHROMA_OPEN:
             try:
                 self._open(index_dir)

@@ -78,6 +78,12 @@ def test_damaged_index_is_an_error_not_a_traceback(tmp_path: Path):
     assert result.returncode == 2
     assert "rag: error:" in result.stderr and "--rebuild" in result.stderr
     assert "Traceback" not in result.stderr
+    # An index folder that cannot be made (here, under a file) is one line naming the setting.
+    (tmp_path / "notes.txt").write_text("not a folder")
+    unusable = _rag("status", index=tmp_path / "notes.txt" / "index")
+    assert unusable.returncode == 2 and "Traceback" not in unusable.stderr
+    assert unusable.stderr.startswith("rag: error: cannot create the index folder")
+    assert "RAG_INDEX_DIR" in unusable.stderr
 
 
 def test_a_reranker_that_cannot_load_is_a_one_line_error(tmp_path: Path):

@@ -150,8 +150,7 @@ class Retriever:
         candidates = Candidates(snapshot, positions, vector, cosine, bm25)
         sides = self._sides()
         used = {name for _, shares in sides.values() for name, share in shares.items() if share}
-        signals = {name: SIGNALS[name](candidates) for name in used | {"dense_sentence"}}
-        fused = fuse(signals, sides)
+        fused = fuse({name: SIGNALS[name](candidates) for name in used}, sides)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
         terms = _Terms(snapshot, positions)
@@ -166,7 +165,6 @@ class Retriever:
                 snapshot.passage(positions[i], float(cosine[i])),
                 score=float(fused[i]),
                 coverage=snapshot.lexical.coverage(tokens, terms[i]),
-                sentence_similarity=float(signals["dense_sentence"][i]),
             )
             for i in order
         ]

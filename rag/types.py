@@ -59,9 +59,8 @@ class SentenceVectors:
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk. `score` ranks passages for one query (the fusion of the dense and
-    keyword sides, 0 to 1); `similarity` is the embedding cosine similarity to the question,
-    `sentence_similarity` its best sentence's, and `coverage` the IDF-weighted share of the
-    question's words the passage contains."""
+    keyword sides, 0 to 1); `similarity` is the embedding cosine similarity to the question and
+    `coverage` the IDF-weighted share of the question's words the passage contains."""
 
     source: str
     page: int | None
@@ -72,8 +71,6 @@ class Passage:
     similarity: float = 0.0
     coverage: float = 0.0
     chunk_id: str = ""
-    # The cosine similarity of the passage's sentence closest to the question (0 when unknown).
-    sentence_similarity: float = 0.0
 
 
 @dataclass(frozen=True)

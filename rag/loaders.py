@@ -28,7 +28,7 @@ _MAX_CONTROL_SHARE = 0.01
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_HTML_BLOCKS = [
+_HTML_BLOCKS = {
     "p",
     "div",
     "li",
@@ -53,7 +53,7 @@ _HTML_BLOCKS = [
     "figcaption",
     "caption",
     "hr",
-]
+}
 # Page texts of a PDF are joined with this separator, so sentences never straddle pages.
 PAGE_SEPARATOR = "\n\n"
 # A line among the first or last few of a PDF page that recurs, digits aside, near the edge of
@@ -61,20 +61,25 @@ PAGE_SEPARATOR = "\n\n"
 _RUNNING_EDGE_LINES = 3
 _RUNNING_SHARE = 0.5
 _DIGITS = re.compile(r"\d+")
+# No language has words this long: a run of non-space characters over this many is encoded or
+# binary data (base64, hex, a minified blob) that embeds to nothing a question can find. Such
+# runs are left out of the text (long URLs, 100-500 characters, stay), and a file made mostly of
+# them is refused: a 12 MB file of one "word" made 15,000 chunks and took 2 minutes to embed.
+MAX_WORD_CHARS = 1000
+_OVERLONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+# A part of a zip-based document over _ZIP_RATIO_FROM bytes unpacked that unpacks to over
+# _ZIP_MAX_RATIO times its packed size is a zip bomb: real Office XML packs 10-20 to 1 (the
+# shared .docx files: at most 19).
+_ZIP_MAX_RATIO = 200
+_ZIP_RATIO_FROM = 1_000_000
 
 
-def load(path: Path, source: str, max_bytes: int) -> Document:
-    """Read `path` into a Document whose `source` is the path as the user gave it."""
-    file_format = format_of(path)
+def load(path: Path, source: str, max_bytes: int, file_format: Format | None = None) -> Document:
+    """Read `path` into a Document whose `source` is the path as the user gave it, with the
+    registered format for its suffix unless `file_format` is given."""
+    file_format = file_format or format_of(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(
-                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                "(raise RAG_MAX_FILE_MB to index it)"
-            )
-        if size == 0:
-            raise LoadError("empty file (0 bytes): nothing to index")
+        check_size(path.stat().st_size, max_bytes)
         pages = file_format.read(path, max_bytes)
     except FileNotFoundError:
         raise LoadError("file disappeared before it could be read") from None
@@ -82,10 +87,29 @@ def load(path: Path, source: str, max_bytes: int) -> Document:
         raise LoadError("permission denied: make the file readable and ingest again") from None
     except IsADirectoryError:
         raise LoadError("is a directory, not a file") from None
+    kept = sum(len(page) for page in pages)
+    pages = [_OVERLONG_WORD.sub(" ", page) for page in pages]
+    dropped = kept - sum(len(page) for page in pages)
     document = _assemble(source, pages, paged=file_format.paged)
+    if dropped > len(document.text):
+        raise LoadError(
+            f'most of its text ({dropped:,} characters) is "words" over {MAX_WORD_CHARS:,} '
+            "characters long, which no language has: encoded or binary data, not a document"
+        )
     if not document.text.strip():
         raise LoadError(f"no text could be extracted{file_format.empty_hint}")
     return document
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """LoadError for a file too large to read, or empty."""
+    if size > max_bytes:
+        raise LoadError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+            "(raise RAG_MAX_FILE_MB to index it)"
+        )
+    if size == 0:
+        raise LoadError("empty file (0 bytes): nothing to index")
 
 
 def format_of(path: Path) -> Format:
@@ -220,22 +244,57 @@ def _edge_lines(page: str) -> list[tuple[int, str]]:
 
 
 def _docx_text(path: Path, max_bytes: int) -> str:
+    check_archive(path, max_bytes)
     DocxReader = _docx_reader()  # noqa: N806 (a class)
     try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > max_bytes:
-            raise LoadError(
-                f".docx unpacks to {unpacked / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                "(a zip bomb, or raise RAG_MAX_FILE_MB)"
-            )
         return DocxReader().load_data(path)[0].text
-    except zipfile.BadZipFile:
-        raise LoadError(
-            "not a valid .docx (it is not a zip archive); re-save it from Word"
-        ) from None
     except KeyError as exc:
         raise LoadError(f"not a valid .docx (missing part {exc})") from None
+
+
+def check_archive(path: Path, max_bytes: int) -> None:
+    """Refuse a zip-based document (docx and the like) before any reader unpacks it: one that
+    unpacks to more than `max_bytes` or far more than real documents compress (a zip bomb), or
+    whose XML declares a DTD or entities (an entity bomb: a few KB that expand to gigabytes;
+    Office formats never declare them). The XML is parsed here with defusedxml, which refuses
+    both, because the readers after us use the standard library's parser."""
+    import defusedxml.ElementTree
+    from defusedxml import DefusedXmlException
+
+    name = path.suffix.lower()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > max_bytes:
+                raise LoadError(
+                    f"{name} unpacks to {unpacked / 1e6:.0f} MB, over the "
+                    f"{max_bytes / 1e6:.0f} MB limit (a zip bomb, or raise RAG_MAX_FILE_MB)"
+                )
+            for info in members:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > _ZIP_RATIO_FROM and ratio > _ZIP_MAX_RATIO:
+                    raise LoadError(
+                        f"{name} part {info.filename} unpacks to {ratio:.0f} times its packed "
+                        f"size, over the {_ZIP_MAX_RATIO} limit for real documents (a zip bomb)"
+                    )
+            for info in members:
+                if info.filename.endswith((".xml", ".rels")):
+                    try:
+                        defusedxml.ElementTree.fromstring(archive.read(info), forbid_dtd=True)
+                    except DefusedXmlException:
+                        raise LoadError(
+                            f"{name} part {info.filename} declares a DTD or XML entities, which "
+                            "real documents never do (an entity bomb?); re-save it from its app"
+                        ) from None
+                    except defusedxml.ElementTree.ParseError as exc:
+                        raise LoadError(
+                            f"not a valid {name}: its part {info.filename} is not XML ({exc})"
+                        ) from None
+    except zipfile.BadZipFile:
+        raise LoadError(
+            f"not a valid {name} (it is not a zip archive); re-save it from its app"
+        ) from None
 
 
 def _docx_reader():  # -> llama-index's DocxReader class
@@ -254,16 +313,31 @@ def _docx_reader():  # -> llama-index's DocxReader class
 def _html_text(markup: str) -> str:
     """Visible text of the page's main content. Written here rather than using llama-index's
     HTMLTagReader because that reader keeps navigation menus and reads only one tag name."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, NavigableString
 
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "svg"]):
         tag.decompose()
     main = soup.find("main") or soup.find("article") or soup.body or soup
-    # Inline tags (links, emphasis) must not break sentences; block tags end a line.
-    for tag in main.find_all(_HTML_BLOCKS):
-        tag.append("\n")
-    return main.get_text()
+    strings = main.interesting_string_types or main.MAIN_CONTENT_STRING_TYPES
+    # One pass with an explicit stack, as get_text() would but ending every block tag with a line
+    # break (inline tags such as links and emphasis must not break sentences). Appending those
+    # breaks to the tree instead costs time in proportion to each tag's depth: 50,000 nested
+    # <div>s took minutes.
+    parts: list[str] = []
+    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(main.contents)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n")
+        elif isinstance(node, NavigableString):
+            if type(node) in strings:
+                parts.append(str(node))
+        else:
+            if node.name in _HTML_BLOCKS:
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    return "".join(parts)
 
 
 @dataclass(frozen=True)

@@ -123,15 +123,15 @@ class RAG:
         paths = list(paths)
         if rebuild:
             self._store = self._open_store(rebuild=True)
-        with self.store.writing(self.settings.lock_timeout_s, rebuild=rebuild):
-            report = sync(paths, self.store, self.embedder, self.settings, progress)
+            with self.store.writing(self.settings.lock_timeout_s, rebuild=True):
+                pass  # emptied once the lock is held
+        report = sync(paths, self.store, self.embedder, self.settings, progress)
         self.retriever.snapshot()  # bring the search snapshot in step now, not at the first query
         return report
 
     def resync(self, progress: ProgressCallback | None = None) -> IngestReport:
         """Re-check every indexed file: re-index the changed, drop the deleted."""
-        with self.store.writing(self.settings.lock_timeout_s):
-            report = resync(self.store, self.embedder, self.settings, progress)
+        report = resync(self.store, self.embedder, self.settings, progress)
         self.retriever.snapshot()
         return report
 
@@ -181,6 +181,7 @@ class RAG:
             updated=[s for s in report.updated if s == source],
             unchanged=[s for s in report.unchanged if s == source],
             failed=[f for f in report.failed if f.source == source],
+            warnings=[w for w in report.warnings if w.source == source],
         )
         record = self.store.files.get(str(target.resolve()))
         if (mine.added or mine.updated) and record is not None:

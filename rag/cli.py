@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow symlinks to files outside the given folders ($RAG_FOLLOW_LINKS)",
+    )
     ingest.set_defaults(run=_ingest)
 
     # How questions are answered: the commands that answer take these.
@@ -98,6 +103,7 @@ def _engine(args: argparse.Namespace) -> RAG:
         "ui_host": "host",
         "ui_port": "port",
         "ui_auth": "auth",
+        "follow_links": "follow_links",
     }
     overrides = {field: getattr(args, flag, None) or None for field, flag in flags.items()}
     return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)
@@ -130,6 +136,8 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"failed: {failure.source}: {failure.reason}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped: {skipped.source}: {skipped.reason}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning.source}: {warning.reason}", file=sys.stderr)
     print(report.summary())
     return _EXIT_PARTIAL if report.failed else 0
 

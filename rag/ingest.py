@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chunking import chunk_document
+from .discover import Target, collect, open_regular
 from .embed import Embedder
 from .errors import LoadError
-from .loaders import FORMATS, format_of, load
+from .loaders import check_size, format_of
+from .reader import Reader
 from .settings import Settings
 from .store import FileRecord, Store
 from .types import Chunk, FileFailure, IngestReport
@@ -37,15 +38,9 @@ _READ_AHEAD = 8
 # format's version in loaders.py), so that files indexed under the old rules are indexed again
 # by the next sync instead of being kept as they were. 2: dotted initialisms ("E.O.") end no
 # sentence. 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)"). 4: a
-# reStructuredText underline ends its heading's block.
-TEXT_RULES_VERSION = 4
-
-
-@dataclass(frozen=True)
-class _Target:
-    key: str  # absolute resolved path: one identity however the user spelled the path
-    path: Path
-    source: str  # the path as the user gave it (joined with the file's place in a given folder)
+# reStructuredText underline ends its heading's block. 5: "words" over loaders.MAX_WORD_CHARS are
+# left out of the text.
+TEXT_RULES_VERSION = 5
 
 
 def sync(
@@ -55,28 +50,33 @@ def sync(
     settings: Settings,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Bring the index in step with `paths` (files and folders) and report what changed."""
+    """Bring the index in step with `paths` (files and folders) and report what changed. The
+    index's write lock is held only while chunks are written or removed, never while a file is
+    read or embedded, so one slow file does not hold up other writers."""
     report = IngestReport()
-    repaired = _repair(store, report)
-    targets, roots = _collect(paths, set(store.files), report)
-    targets = sorted({t.key: t for t in repaired + targets}.values(), key=lambda t: t.source)
-
-    # A walk lists every indexed-kind file under a given path, so an indexed file under one that
-    # the walk did not list was deleted (or renamed, hidden, or made unsupported) since.
-    seen = {t.key for t in targets}
-    gone = [
-        key
-        for key in store.files
-        if key not in seen and any(key == root or key.startswith(root + os.sep) for root in roots)
-    ]
-    report.removed += [store.files[key].source for key in gone]
-    store.remove_files(gone)
-
+    store.refresh(strict=False)
+    found = collect(paths, set(store.files), settings.follow_links)
+    report.skipped += found.skipped
+    report.failed += found.missing
+    with store.writing(settings.lock_timeout_s):
+        repaired = _repair(store, report)
+        # A walk lists every indexed-kind file under a given path, so an indexed file under one
+        # that the walk did not list was deleted (or renamed, hidden, or made unsupported) since.
+        seen = {t.key for t in found.targets}
+        gone = [
+            key
+            for key in store.files
+            if key not in seen
+            and any(key == root or key.startswith(root + os.sep) for root in found.roots)
+        ]
+        report.removed += [store.files[key].source for key in gone]
+        store.remove_files(gone)
+    targets = sorted({t.key: t for t in repaired + found.targets}.values(), key=lambda t: t.source)
     return _index(targets, store, embedder, settings, report, progress)
 
 
 def _index(
-    targets: list[_Target],
+    targets: list[Target],
     store: Store,
     embedder: Embedder,
     settings: Settings,
@@ -87,7 +87,7 @@ def _index(
     as done for `progress` once it is stored (or found unchanged, or failed), not when read:
     embedding is most of the time, so counting reads would reach 100% before the work."""
     batch: list[_Loaded] = []
-    waiting: list[_Target] = []  # read, in order, until the batch holding them is stored
+    waiting: list[Target] = []  # read, in order, until the batch holding them is stored
     done = 0
 
     def finish() -> None:
@@ -100,22 +100,24 @@ def _index(
 
     if progress and targets:
         progress(0, len(targets), "")
+    timeout = settings.lock_timeout_s
     # Closed on the way out even when a write fails, so the reading thread stops at once.
     with (
         _older_objects_frozen(),
-        contextlib.closing(_read_ahead(targets, store, settings, report)) as reads,
+        contextlib.closing(Reader(settings.file_timeout_s)) as reader,
+        contextlib.closing(_read_ahead(targets, store, settings, report, reader)) as reads,
     ):
         for target, loaded in reads:
             waiting.append(target)
             if loaded is not None:
                 batch.append(loaded)
             if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
-                _write(batch, store, embedder, report)
+                _write(batch, store, embedder, report, timeout)
                 batch = []
             if not batch:  # everything read so far is stored
                 finish()
         if batch:
-            _write(batch, store, embedder, report)
+            _write(batch, store, embedder, report, timeout)
         finish()
     return report
 
@@ -135,8 +137,8 @@ def _older_objects_frozen() -> Iterator[None]:
 
 
 def _read_ahead(
-    targets: list[_Target], store: Store, settings: Settings, report: IngestReport
-) -> Iterator[tuple[_Target, _Loaded | None]]:
+    targets: list[Target], store: Store, settings: Settings, report: IngestReport, reader: Reader
+) -> Iterator[tuple[Target, _Loaded | None]]:
     """`_read` each target on a second thread, up to `_READ_AHEAD` files ahead of the caller.
     Parsers such as pypdf are pure Python while PyTorch releases the GIL, so reading overlaps
     encoding (611 files of bench/ingest.py: ingest took 1.145x its encoding time without it,
@@ -149,7 +151,7 @@ def _read_ahead(
             for target in targets:
                 if stopped.is_set():
                     return
-                results.put((target, _read(target, store, settings, report)))
+                results.put((target, _read(target, store, settings, report, reader)))
         except BaseException as exc:  # handed to the caller's thread, raised there
             results.put(exc)
             return
@@ -172,7 +174,7 @@ def _read_ahead(
 
 @dataclass(frozen=True)
 class _Loaded:
-    target: _Target
+    target: Target
     record: FileRecord
     chunks: list[Chunk]
     is_update: bool
@@ -183,37 +185,41 @@ def resync(
 ) -> IngestReport:
     """Re-check every indexed file where it was found: re-index changed ones, drop deleted ones."""
     report = IngestReport()
-    targets = _repair(store, report)
-    targets += [_Target(key, Path(key), record.source) for key, record in store.files.items()]
-    gone = [t for t in targets if not t.path.exists()]
-    report.removed += [t.source for t in gone]
-    store.remove_files([t.key for t in gone])
+    with store.writing(settings.lock_timeout_s):
+        targets = _repair(store, report)
+        targets += [Target(key, Path(key), record.source) for key, record in store.files.items()]
+        gone = [t for t in targets if not os.path.lexists(t.path)]
+        report.removed += [t.source for t in gone]
+        store.remove_files([t.key for t in gone])
     kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
     return _index(kept, store, embedder, settings, report, progress)
 
 
-def _repair(store: Store, report: IngestReport) -> list[_Target]:
+def _repair(store: Store, report: IngestReport) -> list[Target]:
     """Undo what an interrupted write left (`Store.repair`). Files whose chunks it found
     incomplete are returned to be indexed again where they still exist, else reported removed."""
     forgotten = store.repair()
-    targets = [_Target(key, Path(key), record.source) for key, record in forgotten.items()]
+    targets = [Target(key, Path(key), record.source) for key, record in forgotten.items()]
     report.removed += [t.source for t in targets if not t.path.exists()]
     return [t for t in targets if t.path.exists()]
 
 
 def _read(
-    target: _Target, store: Store, settings: Settings, report: IngestReport
+    target: Target, store: Store, settings: Settings, report: IngestReport, reader: Reader
 ) -> _Loaded | None:
-    """Load and chunk a new or changed file; None when it is unchanged or failed (reported)."""
+    """Load and chunk a new or changed file; None when it is unchanged or failed (reported).
+    Whatever goes wrong with one file is that file's failure: the run goes on."""
     previous = store.files.get(target.key)
+    max_bytes = int(settings.max_file_mb * 1e6)
     try:
-        size = target.path.stat().st_size
-        digest = _sha256(target.path)
+        size, digest = _fingerprint(target.path, max_bytes)
         recipe = _recipe(settings, target.path)
         if previous and previous.sha256 == digest and previous.recipe == recipe:
             report.unchanged.append(target.source)
             return None
-        document = load(target.path, target.source, int(settings.max_file_mb * 1e6))
+        parsed = reader.read(
+            target.path, target.source, max_bytes, settings.chunk_size, settings.chunk_overlap
+        )
     except LoadError as exc:
         report.failed.append(FileFailure(target.source, str(exc)))
         return None
@@ -223,7 +229,9 @@ def _read(
     except OSError as exc:
         report.failed.append(FileFailure(target.source, f"could not read file: {exc.strerror}"))
         return None
-    chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+    if parsed.warnings:
+        report.warnings.append(FileFailure(target.source, "; ".join(parsed.warnings)))
+    chunks = parsed.chunks
     if len(chunks) > settings.max_chunks_per_file:
         report.failed.append(
             FileFailure(
@@ -237,9 +245,11 @@ def _read(
     return _Loaded(target, record, chunks, previous is not None)
 
 
-def _write(batch: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport) -> None:
+def _write(
+    batch: list[_Loaded], store: Store, embedder: Embedder, report: IngestReport, timeout: float
+) -> None:
     """Embed a batch of files' chunks in one call (far faster than file by file for many small
-    files) and store them with a single manifest write."""
+    files), then take the write lock only to store them, with a single manifest write."""
     vectors, sentences = embedder.embed_chunks(
         [chunk.text for item in batch for chunk in item.chunks]
     )
@@ -251,47 +261,8 @@ def _write(batch: list[_Loaded], store: Store, embedder: Embedder, report: Inges
         offset += len(item.chunks)
         (report.updated if item.is_update else report.added).append(item.target.source)
         report.chunks_added += len(item.chunks)
-    store.replace_files(files)
-
-
-def _collect(
-    paths: Iterable[str | os.PathLike[str]], known: set[str], report: IngestReport
-) -> tuple[list[_Target], list[str]]:
-    """Expand folders into the supported files below them. Also returns every path given (as
-    keys): removal is limited to files under these, so ingesting one folder never drops another's."""
-    targets: dict[str, _Target] = {}
-    roots: list[str] = []
-    for given in paths:
-        given_path = Path(given)
-        key = str(given_path.resolve())
-        roots.append(key)
-        if given_path.is_dir():
-            for file in _walk(given_path):
-                if file.suffix.lower() not in FORMATS:
-                    report.skipped.append(
-                        FileFailure(str(file), f"unsupported file type {file.suffix or '(none)'!r}")
-                    )
-                    continue
-                file_key = str(file.resolve())
-                targets.setdefault(file_key, _Target(file_key, file, str(file)))
-        elif given_path.is_file():
-            targets.setdefault(key, _Target(key, given_path, str(given_path)))
-        elif not os.path.lexists(given_path):
-            if key not in known:  # a known file that vanished is removed, not an error
-                report.failed.append(FileFailure(str(given_path), "no such file or folder"))
-        else:
-            report.failed.append(FileFailure(str(given_path), "not a regular file or folder"))
-    return sorted(targets.values(), key=lambda t: t.source), roots
-
-
-def _walk(folder: Path) -> Iterable[Path]:
-    """Files below `folder` in a stable order, skipping hidden entries. Symlinked folders are not
-    followed, so a link loop cannot trap the walk."""
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+    with store.writing(timeout):
+        store.replace_files(files)
 
 
 def _recipe(settings: Settings, path: Path) -> str:
@@ -306,9 +277,13 @@ def _recipe(settings: Settings, path: Path) -> str:
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
+def _fingerprint(path: Path, max_bytes: int) -> tuple[int, str]:
+    """(size, SHA-256) of a regular file within the size limit; LoadError for anything else,
+    before a byte of it is read."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        check_size(size, max_bytes)
+        digest = hashlib.sha256()
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+    return size, digest.hexdigest()

@@ -90,6 +90,13 @@ class Settings:
     # chunks, so this bounds the time one file can take (20,000 chunks is ~16 MB of text,
     # several minutes on 2 cores).
     max_chunks_per_file: int = 20_000
+    # ... and reading one file (parsing and chunking it, in a child process) may take this many
+    # seconds before the child is killed and the file refused. The slowest real document
+    # measured reads in a few seconds (bench/hostile.py, docs/reliability.md).
+    file_timeout_s: float = 60.0
+    # Symlinks in a synced folder are followed only to files inside the folders being synced,
+    # so a link cannot make a file elsewhere (~/.ssh, /etc) answerable; True follows them all.
+    follow_links: bool = False
     # Files uploaded through the UI are copied here (never elsewhere) and indexed from here.
     upload_dir: Path = Path("uploads")
     max_upload_mb: float = 50.0

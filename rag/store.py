@@ -295,7 +295,7 @@ class Store:
             texts += [chunk.text for chunk in chunks]
             metadatas += [
                 {
-                    "key": key,
+                    "key": stored_key(key),
                     "source": chunk.source,
                     "page": _NO_PAGE if chunk.page is None else chunk.page,
                     "start": chunk.start,
@@ -430,9 +430,12 @@ class Store:
             yield from self._read_pages(None)
             return
         for at in range(0, len(keys), _KEYS_PER_READ):
-            yield from self._read_pages({"key": {"$in": keys[at : at + _KEYS_PER_READ]}})
+            some = [stored_key(key) for key in keys[at : at + _KEYS_PER_READ]]
+            yield from self._read_pages({"key": {"$in": some}})
 
     def _read_pages(self, where: dict | None) -> Iterator[StoredChunk]:
+        # The keys Chroma holds in another form (names that are not UTF-8), back to their own.
+        keys = {escaped: key for key in self.files if (escaped := stored_key(key)) != key}
         offset = 0
         while True:
             got = self._collection.get(
@@ -447,9 +450,8 @@ class Store:
                 page = None if meta["page"] == _NO_PAGE else int(meta["page"])
                 chunk = Chunk(str(meta["source"]), page, int(meta["start"]), int(meta["end"]), text)
                 vector = np.asarray(vector, dtype=np.float32)
-                yield StoredChunk(
-                    chunk_id, str(meta["key"]), chunk, vector, _decode_sentences(meta)
-                )
+                key = keys.get(str(meta["key"]), str(meta["key"]))
+                yield StoredChunk(chunk_id, key, chunk, vector, _decode_sentences(meta))
             if len(got["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -495,11 +497,17 @@ class Store:
         return total
 
 
+def stored_key(key: str) -> str:
+    """A file's key as Chroma can hold it (valid UTF-8): the key itself, unless the file's path
+    is not valid UTF-8, whose undecodable bytes (lone surrogates in Python) become \\xNN."""
+    return key.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def chunk_ids(key: str, record: FileRecord) -> list[str]:
     """The ids of a file's chunks: its key's hash, a hash of its content and recipe, and each
     chunk's number, so an id alone says which file and which version of it a chunk belongs to
     (records from before recipes were kept use the content hash alone, as they were written)."""
-    prefix = hashlib.sha1(key.encode()).hexdigest()[:16]
+    prefix = hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     version = record.sha256
     if record.recipe:
         version = hashlib.sha256(f"{record.sha256}:{record.recipe}".encode()).hexdigest()

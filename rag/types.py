@@ -141,6 +141,9 @@ class IngestReport:
     failed: list[FileFailure] = field(default_factory=list)
     # Files in a given folder that are not of a supported type: listed, not counted as failures.
     skipped: list[FileFailure] = field(default_factory=list)
+    # What a file's parser warned of while reading it (a PDF's broken cross-reference table):
+    # kept here instead of printed, the file still indexed.
+    warnings: list[FileFailure] = field(default_factory=list)
     chunks_added: int = 0
 
     @property

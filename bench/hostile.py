@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -69,6 +70,30 @@ def corrupt_pdf(path: Path) -> Path:
     return path
 
 
+def pdf_bomb(path: Path, megabytes: int = 200) -> Path:
+    """A 0.2 MB PDF whose one page's content stream inflates to `megabytes`."""
+    data = zlib.compress(b"BT /F1 12 Tf (a) Tj ET " + b" " * megabytes * 1_000_000, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(pdf)
+    return path
+
+
 def build_folder(root: Path, hostile: bool = True) -> Path:
     """`root`/notes holding the good notes and, with `hostile`, every hostile file, plus
     `root`/outside/secret.txt that a link in the notes points at. Returns the notes folder."""
@@ -86,6 +111,7 @@ def build_folder(root: Path, hostile: bool = True) -> Path:
     deep_html(notes / "deep.html")
     one_word_text(notes / "one-word.txt")
     corrupt_pdf(notes / "corrupt.pdf")
+    pdf_bomb(notes / "pdf-bomb.pdf")
     os.mkfifo(notes / "pipe.txt")
     (notes / "zero.txt").symlink_to("/dev/zero")
     (notes / "secret-link.txt").symlink_to(outside / "secret.txt")

@@ -4,6 +4,7 @@ shortcuts. The CLI and the UI use only what this module exposes."""
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -205,9 +206,35 @@ class RAG:
             self.retriever.search("warm up", k=1)
             self.retriever.snapshot().read_ahead()
 
-    def search(self, query: str, k: int = 10) -> list[Passage]:
-        """The `k` passages most relevant to `query`, best first (retrieval only)."""
-        return self.retriever.search(_check_question(query), _check_k(k))
+    def search(
+        self, query: str, k: int = 10, sources: Sequence[PathLike] | None = None
+    ) -> list[Passage]:
+        """The `k` passages most relevant to `query`, best first (retrieval only); only from
+        the documents `sources` names, if given (see `query`)."""
+        scope = self.scope(sources)
+        return self.retriever.search(_check_question(query), _check_k(k), scope=scope)
+
+    def scope(self, sources: Sequence[PathLike] | None) -> frozenset[str] | None:
+        """The manifest keys of the indexed files that `sources` names: file paths, folders (every
+        file below) or glob patterns (`*.pdf`, `reports/2024-*`), each matched against the path
+        as given at ingest and the absolute path. None for no scope; InvalidInput when it names
+        none of the indexed files, so a typo is an error rather than an empty answer."""
+        if sources is None:
+            return None
+        if isinstance(sources, (str, os.PathLike)):
+            sources = [sources]
+        self.store.refresh()
+        files = self.store.files
+        keys = frozenset(
+            key for key, record in files.items() if _named(key, record.source, sources)
+        )
+        if not keys:
+            shown = ", ".join(map(str, sources)) or "(nothing)"
+            raise InvalidInput(
+                f"no indexed document matches the scope {shown}: give indexed file paths, "
+                "folders or glob patterns (`rag status` lists the documents)"
+            )
+        return keys
 
     def query(
         self,
@@ -215,12 +242,14 @@ class RAG:
         history: Sequence[Turn] = (),
         k: int | None = None,
         mode: AnswerMode | None = None,
+        sources: Sequence[PathLike] | None = None,
     ) -> Answer:
         """Answer `question` from the documents with cited passages; `history` holds earlier turns
         (strings or {"role", "content"} messages) so follow-ups such as "and them?" work.
         `mode` is "extractive" (quotes) or "generative" (a model writes, every sentence is
-        verified); default: the `answer_mode` setting."""
-        *_, answer = self.query_stream(question, history, k, mode)
+        verified); default: the `answer_mode` setting. `sources` limits the answer to some
+        documents: file paths, folders or glob patterns (see `scope`)."""
+        *_, answer = self.query_stream(question, history, k, mode, sources)
         return answer
 
     def query_stream(
@@ -229,10 +258,12 @@ class RAG:
         history: Sequence[Turn] = (),
         k: int | None = None,
         mode: AnswerMode | None = None,
+        sources: Sequence[PathLike] | None = None,
     ) -> Iterator[StreamEvent]:
         """Like `query`, streamed: `Token`s as text is produced, then the final `Answer`.
         In generative mode the tokens are the model's raw text; the Answer is verified."""
         question = _check_question(question)
+        scope = self.scope(sources)
         k = _check_k(k if k is not None else self.settings.top_k)
         mode = mode or self.settings.answer_mode
         if mode not in ("extractive", "generative"):
@@ -247,7 +278,7 @@ class RAG:
         # Here, not only inside search, so the answer is composed for (and shows) what was
         # searched.
         searched = self.retriever.expand_acronyms(searched)
-        passages = self.retriever.search(searched, k, spelled_out=True)
+        passages = self.retriever.search(searched, k, spelled_out=True, scope=scope)
         if passages and asks_for_summary(searched) and not generative:
             summary = summarise(
                 question,
@@ -326,6 +357,23 @@ def read_document(path: PathLike, max_file_mb: float | None = None) -> Document:
     return load(Path(path), str(path), int(limit * 1e6))
 
 
+def _named(key: str, source: str, patterns: Sequence[PathLike]) -> bool:
+    """Whether the file with manifest `key` (its absolute path) and `source` (its path as given)
+    is one that `patterns` name: the file itself, a folder above it, or a matching glob."""
+    for pattern in map(str, patterns):
+        if not pattern.strip():
+            continue
+        absolute = os.path.abspath(os.path.expanduser(pattern))
+        for name, wanted in ((source, pattern.rstrip(os.sep)), (key, absolute)):
+            if (
+                name == wanted
+                or name.startswith(wanted + os.sep)
+                or fnmatch.fnmatchcase(name, wanted)
+            ):
+                return True
+    return False
+
+
 def ingest(
     paths: PathLike | Iterable[PathLike],
     index: PathLike | None = None,
@@ -335,11 +383,23 @@ def ingest(
     return RAG(index).ingest(paths, progress=progress)
 
 
-def query(question: str, index: PathLike | None = None, history: Sequence[Turn] = ()) -> Answer:
-    """Answer `question` from the index at `index`, with citations."""
-    return RAG(index).query(question, history=history)
+def query(
+    question: str,
+    index: PathLike | None = None,
+    history: Sequence[Turn] = (),
+    sources: Sequence[PathLike] | None = None,
+) -> Answer:
+    """Answer `question` from the index at `index`, with citations; only from the documents
+    `sources` names (paths, folders, glob patterns), if given."""
+    return RAG(index).query(question, history=history, sources=sources)
 
 
-def search(query: str, k: int = 10, index: PathLike | None = None) -> list[Passage]:
-    """The `k` passages most relevant to `query` in the index at `index`."""
-    return RAG(index).search(query, k=k)
+def search(
+    query: str,
+    k: int = 10,
+    index: PathLike | None = None,
+    sources: Sequence[PathLike] | None = None,
+) -> list[Passage]:
+    """The `k` passages most relevant to `query` in the index at `index` (from `sources` only,
+    if given)."""
+    return RAG(index).search(query, k=k, sources=sources)

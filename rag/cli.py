@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm-model", help="model name on that server ($RAG_LLM_MODEL)")
     ask.add_argument("--gguf", help="local GGUF model file, run in-process ($RAG_LLM_GGUF)")
     ask.add_argument("--stream", action="store_true", help="print the answer as it is written")
+    ask.add_argument(
+        "--in",
+        dest="sources",
+        action="append",
+        metavar="PATTERN",
+        help="answer only from these documents: a file, folder or glob pattern (repeatable)",
+    )
     ask.set_defaults(run=_ask)
 
     status = commands.add_parser(
@@ -146,7 +153,7 @@ def _ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     mode = "generative" if (args.llm or args.llm_url or args.gguf) else None
     answer = None
-    for event in engine.query_stream(args.question, k=args.k, mode=mode):
+    for event in engine.query_stream(args.question, k=args.k, mode=mode, sources=args.sources):
         if isinstance(event, Answer):
             answer = event
         elif args.stream and not args.json:

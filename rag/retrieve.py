@@ -115,9 +115,17 @@ class Retriever:
         tokens = tokenize(question)
         return lambda text: lexical.coverage(tokens, set(tokenize(text)))
 
-    def search(self, question: str, k: int, *, spelled_out: bool = False) -> list[Passage]:
+    def search(
+        self,
+        question: str,
+        k: int,
+        *,
+        spelled_out: bool = False,
+        scope: frozenset[str] | None = None,
+    ) -> list[Passage]:
         """The `k` passages most relevant to `question` (its acronyms spelled out, unless
-        `spelled_out` says the caller already did), best first."""
+        `spelled_out` says the caller already did), best first; only from the files whose keys
+        are in `scope` when it is given (both sides search inside it, so `k` come back)."""
         if k < 1:
             raise InvalidInput(f"k must be at least 1 (got {k})")
         if not spelled_out:
@@ -129,13 +137,15 @@ class Retriever:
         # snapshot's manifest: shown from the next search on, once the snapshot follows it.
         dense = [
             (i, similarity)
-            for chunk_id, similarity in self.store.nearest(vector, pool)
+            for chunk_id, similarity in self.store.nearest(vector, pool, scope)
             if (i := snapshot.position(chunk_id)) is not None and self._visible(snapshot, i)
         ]
         if not dense:
             return []
         tokens = tokenize(question)
         bm25 = snapshot.lexical.scores(tokens)
+        if scope is not None:
+            bm25 = np.where(snapshot.in_files(scope), bm25, 0).astype(bm25.dtype)
         seen = {i for i, _ in dense}
         extra = [
             int(i)

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +162,12 @@ class Snapshot:
             return []
         mine = np.flatnonzero(self._columns[:, _KEY] == n)
         return mine[np.argsort(self._columns[mine, _START], kind="stable")].tolist()
+
+    def in_files(self, keys: Collection[str]) -> np.ndarray:
+        """A boolean per chunk: whether it belongs to one of the files with manifest `keys`."""
+        wanted = set(keys)
+        ids = [n for n, name in enumerate(self._names) if name in wanted]
+        return np.isin(self._columns[:, _KEY], ids)
 
     def text(self, i: int) -> str:
         return bytes(self._text[self._text_at[i] : self._text_at[i + 1]]).decode("utf-8")

@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -456,26 +456,33 @@ class Store:
                 return
             offset += _PAGE
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Ids of the `k` chunks nearest to `vector` with their cosine similarity, best first.
-        Only ids and distances: search reads the chunks themselves from its snapshot."""
+    def nearest(
+        self, vector: np.ndarray, k: int, keys: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Ids of the `k` chunks nearest to `vector` with their cosine similarity, best first,
+        among the chunks of the files `keys` if given (Chroma filters before it ranks, so `k`
+        come back from those files). Only ids and distances: search reads the chunks themselves
+        from its snapshot."""
         # No count() first to cap `k`: Chroma returns what it has, and counting costs ~10 ms
         # a query at 100k chunks.
         from chromadb.errors import NotFoundError
 
+        where = None if keys is None else {"key": {"$in": [stored_key(key) for key in keys]}}
         try:
-            result = self._knn(vector, k)
+            result = self._knn(vector, k, where)
         except NotFoundError:
             # Another process compacted the index (see `compact`) after our last manifest check.
             self.refresh()
-            result = self._knn(vector, k)
+            result = self._knn(vector, k, where)
         return [
             (chunk_id, 1.0 - float(distance))
             for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
 
-    def _knn(self, vector: np.ndarray, k: int) -> dict:
-        return self._collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+    def _knn(self, vector: np.ndarray, k: int, where: dict | None = None) -> dict:
+        return self._collection.query(
+            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
+        )
 
     def sentence_vectors(self, chunk_id: str) -> SentenceVectors | None:
         """A chunk's stored sentence vectors, read from Chroma (search snapshots hold them for

@@ -40,6 +40,11 @@ class QueryRequest(BaseModel):
         description="extractive: quotes only; generative: a language model's verified answer "
         "(needs a model configured on the server)",
     )
+    sources: list[str] | None = Field(
+        default=None,
+        description="answer only from these documents: indexed file paths, folders or glob "
+        "patterns (e.g. ['reports/*.pdf']); omitted: every document",
+    )
 
 
 @dataclass
@@ -104,7 +109,7 @@ def create_app(
         try:
             # The pipeline is blocking (model inference): keep it off the event loop.
             return await run_in_threadpool(
-                engine.query, request.question, history, request.k, request.mode
+                engine.query, request.question, history, request.k, request.mode, request.sources
             )
         except RagError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None

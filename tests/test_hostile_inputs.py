@@ -179,6 +179,14 @@ def test_a_zip_part_packed_far_beyond_real_documents_is_refused(tmp_path: Path):
         load(path, str(path), LIMIT)
 
 
+def test_a_pdf_stream_inflating_to_hundreds_of_megabytes_is_bounded(tmp_path: Path):
+    path = hostile.pdf_bomb(tmp_path / "bomb.pdf", megabytes=200)
+    started = time.perf_counter()
+    with pytest.raises(LoadError):  # pypdf stops inflating at its own limit (75 MB)
+        load(path, str(path), LIMIT)
+    assert time.perf_counter() - started < 10
+
+
 def test_a_name_that_is_not_utf8_is_indexed_and_shown(engine: rag.RAG, workdir: Path):
     (workdir / hostile.ODD_NAME).write_text("Kites fly best in a steady wind.")
     report = engine.ingest([workdir])
@@ -314,6 +322,7 @@ def test_a_folder_of_every_hostile_file_syncs_and_a_second_sync_has_nothing_to_d
     failed = {Path(f.source).name for f in report.failed}
     skipped = {Path(f.source).name for f in report.skipped}
     assert {"entity-bomb.docx", "ratio-bomb.docx", "one-word.txt", "corrupt.pdf"} <= failed
+    assert "pdf-bomb.pdf" in failed
     assert {"pipe.txt", "zero.txt", "secret-link.txt"} <= skipped
     assert all(f.reason for f in report.failed + report.skipped)
     assert "31-41-59" not in " ".join(p.text for p in engine.search("vault combination", k=10))

@@ -74,7 +74,13 @@ def build(engine: RAG) -> gr.Blocks:
     user choose between quoted answers and a language model's verified answers."""
     generative = engine.generative_available
 
-    def ask(message: str, history: list, panel: list[str], mode: str = QUOTES) -> Iterator[tuple]:
+    def ask(
+        message: str,
+        history: list,
+        panel: list[str],
+        mode: str = QUOTES,
+        scope: list[str] | None = None,
+    ) -> Iterator[tuple]:
         message = (message or "").strip()
         if not message:
             yield history, panel, "\n".join(panel), ""
@@ -88,7 +94,10 @@ def build(engine: RAG) -> gr.Blocks:
         chosen = "generative" if (mode == MODEL and generative) else "extractive"
         answer, written = None, ""
         try:
-            for event in engine.query_stream(message, history=history[:-1], mode=chosen):
+            events = engine.query_stream(
+                message, history=history[:-1], mode=chosen, sources=scope or None
+            )
+            for event in events:
                 if isinstance(event, Answer):
                     answer = event
                 elif isinstance(event, Token) and chosen == "generative":
@@ -140,7 +149,13 @@ def build(engine: RAG) -> gr.Blocks:
 
     def _refreshed() -> tuple:
         rows = documents_table(engine)
-        return (rows, gr.update(choices=[r[0] for r in rows], value=None), status_line(engine))
+        names = [r[0] for r in rows]
+        return (
+            rows,
+            gr.update(choices=names, value=None),
+            status_line(engine),
+            gr.update(choices=names),  # the scope keeps what is chosen
+        )
 
     with gr.Blocks(title="rag: ask your documents") as app:
         gr.Markdown(
@@ -179,6 +194,14 @@ def build(engine: RAG) -> gr.Blocks:
                         else "Start with `rag ui --gguf FILE` or `--llm-url URL` for model answers.",
                         elem_id="rag-mode",
                     )
+                    scope = gr.Dropdown(
+                        choices=[r[0] for r in documents_table(engine)],
+                        value=[],
+                        multiselect=True,
+                        filterable=True,
+                        label="Ask only these documents (type to search; none chosen: all)",
+                        elem_id="rag-scope",
+                    )
                 with gr.Column(scale=2):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(
@@ -210,14 +233,14 @@ def build(engine: RAG) -> gr.Blocks:
 
         panel = gr.State([])
         outputs = [chat, panel, sources, question]
-        inputs = [question, chat, panel, mode]
+        inputs = [question, chat, panel, mode, scope]
         question.submit(ask, inputs, outputs, api_name="ask")
         send.click(ask, inputs, outputs, api_name=False)
         example.click(lambda: EXAMPLE_QUESTION, None, question, api_name=False).then(
             ask, inputs, outputs, api_name=False
         )
         clear.click(lambda: ([], [], ""), None, [chat, panel, sources], api_name=False)
-        documents_outputs = [upload_note, table, choice, status]
+        documents_outputs = [upload_note, table, choice, status, scope]
         uploader.upload(upload, uploader, documents_outputs, api_name="upload")
         remove_button.click(remove, choice, documents_outputs, api_name="remove")
         resync_button.click(resync, None, documents_outputs, api_name="resync")

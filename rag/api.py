@@ -7,6 +7,7 @@ import dataclasses
 import fnmatch
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ class Status:
     chunks: int
     model: str
     size_bytes: int
+    # Indexed documents per format (file suffix), e.g. {".md": 3, ".pdf": 1}.
+    formats: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 class RAG:
@@ -330,13 +333,19 @@ class RAG:
     def status(self) -> Status:
         """Counts and sizes for `rag status` and the UI."""
         self.store.refresh()
+        files = self.store.files.values()
         return Status(
             index=self.store.location,
             documents=len(self.store.files),
             chunks=self.store.count(),
             model=self.settings.embed_model,
             size_bytes=self.store.size_bytes(),
+            formats=dict(sorted(Counter(_suffix(r.source) for r in files).items())),
         )
+
+
+def _suffix(source: str) -> str:
+    return Path(source).suffix.lower() or "(none)"
 
 
 def _check_question(question: str) -> str:

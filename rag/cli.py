@@ -185,6 +185,8 @@ def _status(args: argparse.Namespace) -> int:
         return 0
     print(f"index:     {status.index}")
     print(f"documents: {status.documents}")
+    if status.formats:
+        print("formats:   " + ", ".join(f"{n} {suffix}" for suffix, n in status.formats.items()))
     print(f"chunks:    {status.chunks}")
     print(f"model:     {status.model}")
     print(f"size:      {status.size_bytes / 1e6:.1f} MB")

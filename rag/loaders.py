@@ -4,12 +4,15 @@ The normalised text is the "extracted text" that every chunk and citation offset
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import math
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +75,8 @@ _OVERLONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
 # shared .docx files: at most 19).
 _ZIP_MAX_RATIO = 200
 _ZIP_RATIO_FROM = 1_000_000
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENTITY_MARKERS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 def load(path: Path, source: str, max_bytes: int, file_format: Format | None = None) -> Document:
@@ -87,6 +92,13 @@ def load(path: Path, source: str, max_bytes: int, file_format: Format | None = N
         raise LoadError("permission denied: make the file readable and ingest again") from None
     except IsADirectoryError:
         raise LoadError("is a directory, not a file") from None
+    except (LoadError, MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # a reader's library failing on a malformed file: this file's error
+        raise LoadError(
+            f"not a readable {path.suffix.lower()} file ({type(exc).__name__}: {exc}); check "
+            "that it opens in its app, or re-save it"
+        ) from None
     kept = sum(len(page) for page in pages)
     pages = [_OVERLONG_WORD.sub(" ", page) for page in pages]
     dropped = kept - sum(len(page) for page in pages)
@@ -255,13 +267,19 @@ def _docx_text(path: Path, max_bytes: int) -> str:
 def check_archive(path: Path, max_bytes: int) -> None:
     """Refuse a zip-based document (docx and the like) before any reader unpacks it: one that
     unpacks to more than `max_bytes` or far more than real documents compress (a zip bomb), or
-    whose XML declares a DTD or entities (an entity bomb: a few KB that expand to gigabytes;
+    whose XML declares entities (an entity bomb: a few KB that expand to gigabytes;
     Office formats never declare them). The XML is parsed here with defusedxml, which refuses
     both, because the readers after us use the standard library's parser."""
     import defusedxml.ElementTree
     from defusedxml import DefusedXmlException
 
     name = path.suffix.lower()
+    with path.open("rb") as handle:
+        if handle.read(8) == _OLE_MAGIC:  # what Office writes for a password-protected file
+            raise LoadError(
+                f"this {name} is password-protected (encrypted): remove its password in its app "
+                "and ingest again"
+            )
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -279,22 +297,33 @@ def check_archive(path: Path, max_bytes: int) -> None:
                         f"size, over the {_ZIP_MAX_RATIO} limit for real documents (a zip bomb)"
                     )
             for info in members:
-                if info.filename.endswith((".xml", ".rels")):
+                part = info.filename.lower()
+                if part.endswith((".xml", ".rels", ".opf", ".ncx")):
                     try:
-                        defusedxml.ElementTree.fromstring(archive.read(info), forbid_dtd=True)
+                        defusedxml.ElementTree.fromstring(archive.read(info))
                     except DefusedXmlException:
-                        raise LoadError(
-                            f"{name} part {info.filename} declares a DTD or XML entities, which "
-                            "real documents never do (an entity bomb?); re-save it from its app"
-                        ) from None
+                        raise LoadError(_entities(name, info.filename)) from None
                     except defusedxml.ElementTree.ParseError as exc:
                         raise LoadError(
                             f"not a valid {name}: its part {info.filename} is not XML ({exc})"
                         ) from None
+                elif part.endswith((".xhtml", ".html", ".htm", ".svg")):
+                    # E-book pages need not be well-formed XML, so they are not parsed here,
+                    # only searched for an entity declaration (in either byte order of UTF-16 too).
+                    data = archive.read(info)
+                    if any(marker in data for marker in _ENTITY_MARKERS):
+                        raise LoadError(_entities(name, info.filename))
     except zipfile.BadZipFile:
         raise LoadError(
             f"not a valid {name} (it is not a zip archive); re-save it from its app"
         ) from None
+
+
+def _entities(name: str, part: str) -> str:
+    return (
+        f"{name} part {part} declares XML entities, which real documents never do (an entity "
+        "bomb?); re-save it from its app"
+    )
 
 
 def _docx_reader():  # -> llama-index's DocxReader class
@@ -340,6 +369,163 @@ def _html_text(markup: str) -> str:
     return "".join(parts)
 
 
+# -- Formats beyond text, PDF, HTML and docx --------------------------------------------------
+# Each reader returns page texts, as Format.read does; a record format (sheets, CSV) writes each
+# row as one line that keeps its column names, so a row reads as a sentence and can be cited.
+
+
+def _pptx_slides(path: Path, max_bytes: int) -> list[str]:
+    """Each slide's text (titles, text boxes, tables, grouped shapes) and its speaker notes:
+    one page per slide, so a citation names the slide."""
+    check_archive(path, max_bytes)
+    from pptx import Presentation
+
+    slides = []
+    for slide in Presentation(str(path)).slides:
+        lines = [line for shape in slide.shapes for line in _shape_lines(shape)]
+        if slide.has_notes_slide and (notes := slide.notes_slide.notes_text_frame):
+            lines.append(notes.text)
+        slides.append("\n".join(line for line in lines if line.strip()))
+    return slides
+
+
+def _shape_lines(shape) -> Iterator[str]:  # shape: a python-pptx shape
+    if getattr(shape, "shapes", None) is not None:  # a group
+        for inner in shape.shapes:
+            yield from _shape_lines(inner)
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        yield from shape.text_frame.text.split("\n")
+    if getattr(shape, "has_table", False) and shape.has_table:
+        for row in shape.table.rows:
+            yield " | ".join(cell.text for cell in row.cells)
+
+
+def _xlsx_sheets(path: Path, max_bytes: int) -> list[str]:
+    """One page per sheet; each row a line "<sheet> row <n>: <header>: <value>; ...", the first
+    non-empty row taken as the headers."""
+    check_archive(path, max_bytes)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [
+            "\n".join(_records(sheet.title, sheet.iter_rows(values_only=True)))
+            for sheet in workbook.worksheets
+        ]
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path, max_bytes: int) -> list[str]:
+    text = decode_text(path.read_bytes())
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return ["\n".join(_records(path.stem, csv.reader(io.StringIO(text), dialect)))]
+
+
+def _records(table: str, rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    headers: list[str] | None = None
+    for number, row in enumerate(rows, start=1):
+        cells = ["" if cell is None else str(cell).strip() for cell in row]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = cells
+            yield f"{table}: columns {'; '.join(c for c in cells if c)}."
+            continue
+        named = [
+            f"{headers[i] if i < len(headers) and headers[i] else f'column {i + 1}'}: {cell}"
+            for i, cell in enumerate(cells)
+            if cell
+        ]
+        yield f"{table} row {number}: {'; '.join(named)}."
+
+
+def _epub_chapters(path: Path, max_bytes: int) -> list[str]:
+    """Each document of the book's reading order (spine) as a page: a chapter, in most books."""
+    check_archive(path, max_bytes)
+    import ebooklib
+    from ebooklib import epub
+
+    book = epub.read_epub(str(path), options={"ignore_ncx": True})
+    chapters = []
+    for item_id, _linear in book.spine:
+        item = book.get_item_with_id(item_id)
+        if item is not None and item.get_type() == ebooklib.ITEM_DOCUMENT:
+            chapters.append(_html_text(decode_text(item.get_content())))
+    return chapters
+
+
+def _odt_text(path: Path, max_bytes: int) -> list[str]:
+    """Headings and paragraphs (in lists, tables and sections too) in document order."""
+    check_archive(path, max_bytes)
+    from odf import teletype
+    from odf.namespaces import TEXTNS
+    from odf.opendocument import load as load_odf
+
+    blocks = []
+
+    def walk(node) -> None:  # node: an odfpy element
+        for child in node.childNodes:
+            if child.qname in ((TEXTNS, "p"), (TEXTNS, "h")):
+                blocks.append(teletype.extractText(child))
+            elif child.nodeType == child.ELEMENT_NODE:
+                walk(child)
+
+    walk(load_odf(str(path)).text)
+    return ["\n".join(blocks)]
+
+
+def _rtf_text(path: Path, max_bytes: int) -> list[str]:
+    from striprtf.striprtf import rtf_to_text
+
+    raw = path.read_bytes()
+    if not raw.lstrip().startswith(b"{\\rtf"):
+        raise LoadError("not an RTF file (it does not start with {\\rtf); re-save it as RTF")
+    return [rtf_to_text(raw.decode("latin-1"), errors="ignore")]
+
+
+def _eml_message(path: Path, max_bytes: int) -> list[str]:
+    """The headers people ask about (from, to, date, subject), then the body: its plain-text
+    part, else its HTML part as text. Attachments are listed by name, not read."""
+    from email import policy
+    from email.parser import BytesParser
+
+    raw = path.read_bytes()
+    decode_text(raw)  # refuses binary data: any bytes parse as some message
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    lines = [
+        f"{name}: {message[name]}"
+        for name in ("From", "To", "Cc", "Date", "Subject")
+        if message[name]
+    ]
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        content = body.get_content()
+        lines.append(_html_text(content) if body.get_content_type() == "text/html" else content)
+    attached = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    if attached:
+        lines.append(f"Attachments: {', '.join(attached)}.")
+    return ["\n".join(lines)]
+
+
+def _ipynb_cells(path: Path, max_bytes: int) -> list[str]:
+    """Markdown and code cells, one page per cell (a citation names the cell); outputs left
+    out (they are results, often large, not what the notebook says)."""
+    try:
+        notebook = json.loads(decode_text(path.read_bytes()))
+        cells = notebook["cells"]
+        return [
+            "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for cell in cells
+            if cell.get("cell_type") in ("markdown", "code")
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"not a valid Jupyter notebook ({type(exc).__name__}: {exc})") from None
+
+
 @dataclass(frozen=True)
 class Format:
     """How files of one kind become page texts. `read(path, max_bytes)` returns the text of each
@@ -363,5 +549,19 @@ FORMATS: dict[str, Format] = {
     ".html": _HTML,
     ".htm": _HTML,
     ".docx": Format(_docx_page),
+    ".pptx": Format(_pptx_slides, paged=True),
+    ".xlsx": Format(_xlsx_sheets, paged=True),
+    ".csv": Format(_csv_rows),
+    ".epub": Format(_epub_chapters, paged=True),
+    ".odt": Format(_odt_text),
+    ".rtf": Format(_rtf_text),
+    ".eml": Format(_eml_message),
+    ".ipynb": Format(_ipynb_cells, paged=True),
+    # Markup read as text: chunking knows reStructuredText adornments, and headings of all three
+    # end at their line break.
+    ".rst": _TEXT,
+    ".adoc": _TEXT,
+    ".asciidoc": _TEXT,
+    ".org": _TEXT,
 }
 SUPPORTED_SUFFIXES = tuple(FORMATS)

@@ -86,7 +86,7 @@ def test_legacy_encodings_are_read_not_mangled(tmp_path: Path, data: bytes, expe
         ("junk.txt", bytes(range(256)) * 40, "binary data, not text"),
         ("fake.pdf", b"%PDF-1.7\nthis is not really a pdf", "corrupt or truncated PDF"),
         ("fake.docx", b"plain text pretending to be Word", "not a valid .docx"),
-        ("slides.pptx", b"whatever", "unsupported file type '.pptx'"),
+        ("slides.key", b"whatever", "unsupported file type '.key'"),
         ("noext", b"text without an extension", "unsupported file type '(no extension)'"),
     ],
 )

@@ -80,7 +80,7 @@ def test_uploads_cannot_escape_their_folder_and_bad_uploads_change_nothing(tmp_p
     for name, content, message in (
         ("empty.txt", empty, "is empty"),
         ("big.txt", big, "upload limit"),
-        ("slides.pptx", good, "unsupported file type"),
+        ("slides.key", good, "unsupported file type"),
     ):
         with pytest.raises(rag.RagError, match=message):
             engine.add_upload(name, content)
@@ -100,7 +100,7 @@ def test_several_uploads_are_indexed_in_one_ingest_with_a_report_each(
         ("gannets.txt", "Gannets dive from great heights into the sea."),
         ("empty.txt", ""),
         ("puffins.md", "Puffins nest in burrows on sea cliffs."),
-        ("slides.pptx", "not a supported type"),
+        ("slides.key", "not a supported type"),
     ):
         files[name] = tmp_path / f"incoming-{name}"
         files[name].write_text(text)

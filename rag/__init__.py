@@ -2,6 +2,7 @@
 
 from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
 from .errors import (
+    IndexBusy,
     InvalidInput,
     LLMError,
     LoadError,
@@ -35,6 +36,7 @@ __all__ = [
     "FileFailure",
     "IndexedFile",
     "IngestReport",
+    "IndexBusy",
     "InvalidInput",
     "LLMError",
     "LoadError",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+import time
 from dataclasses import asdict
 
 from tqdm import tqdm
 
 from .api import RAG
 from .errors import RagError
-from .types import Answer
+from .types import Answer, IngestReport
 
 _EXIT_PARTIAL = 1  # some files failed; the others were indexed
 _EXIT_ERROR = 2
@@ -48,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--watch",
+        action="store_true",
+        help="after the sync, keep the index in step with changes under PATH... until Ctrl-C",
+    )
     ingest.add_argument(
         "--follow-links",
         action="store_true",
@@ -95,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--llm-url", help="offer model answers from this OpenAI-compatible server")
     ui.add_argument("--llm-model", help="model name on that server ($RAG_LLM_MODEL)")
     ui.add_argument("--gguf", help="offer model answers from this local GGUF file")
+    ui.add_argument(
+        "--watch",
+        nargs="+",
+        metavar="PATH",
+        help="sync these files and folders now and whenever they change, while the UI runs",
+    )
     ui.set_defaults(run=_ui)
     return parser
 
@@ -139,14 +152,30 @@ def _ingest(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    _print_report(report)
+    if args.watch:
+        from .watch import watch
+
+        print("watching for changes (Ctrl-C to stop)", file=sys.stderr)
+        watch(engine, args.paths, on_sync=_print_change, initial=False)
+    return _EXIT_PARTIAL if report.failed else 0
+
+
+def _print_report(report: IngestReport) -> None:
     for failure in report.failed:
         print(f"failed: {failure.source}: {failure.reason}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"skipped: {skipped.source}: {skipped.reason}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {warning.source}: {warning.reason}", file=sys.stderr)
-    print(report.summary())
-    return _EXIT_PARTIAL if report.failed else 0
+    print(report.summary(), flush=True)
+
+
+def _print_change(report: IngestReport) -> None:
+    """A watched sync's report, when it changed something or something failed."""
+    if report.added or report.updated or report.removed or report.failed:
+        print(time.strftime("%H:%M:%S "), end="")
+        _print_report(report)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -196,7 +225,15 @@ def _status(args: argparse.Namespace) -> int:
 def _ui(args: argparse.Namespace) -> int:
     from .ui.app import launch
 
-    launch(_engine(args))
+    engine = _engine(args)
+    if args.watch:
+        from .watch import watch
+
+        watcher = threading.Thread(
+            target=watch, args=(engine, args.watch, _print_change), name="rag-watch", daemon=True
+        )
+        watcher.start()
+    launch(engine)
     return 0
 
 

@@ -8,6 +8,7 @@ Catch `RagError` for all of them. The hierarchy:
     │                      or keyword; also a ValueError
     ├── LoadError          one file could not be read (reported per file by ingest)
     ├── StoreError         the index folder or Chroma server cannot be used as it is
+    │   └── IndexBusy      another process kept the index's write lock past the timeout
     ├── ModelError         the embedding or reranking model could not be loaded
     └── LLMError           the language model (generative mode) is not configured, unreachable,
                            or failed mid-answer
@@ -32,6 +33,11 @@ class LoadError(RagError):
 
 class StoreError(RagError):
     """The index folder cannot be used as it is; the message names the fix."""
+
+
+class IndexBusy(StoreError):
+    """Another process held the index's write lock for longer than `RAG_LOCK_TIMEOUT_S`; trying
+    again later can succeed."""
 
 
 class ModelError(RagError):

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import StoreError
+from .errors import IndexBusy, StoreError
 from .manifest import ManifestBackend, ManifestFile, ManifestInChroma
 from .types import Chunk, SentenceVectors
 
@@ -195,7 +195,7 @@ class Store:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise StoreError(
+                        raise IndexBusy(
                             f"another process is writing to the index at {self.index_dir} "
                             "(an ingest or upload); wait for it to finish and try again"
                         ) from None

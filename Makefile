@@ -3,9 +3,9 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run install test lint browser
+.PHONY: run install test lint browser ocr
 
-run: install
+run: install ocr
 	$(BIN)/rag ingest seeds/
 	$(BIN)/rag ui
 
@@ -24,7 +24,15 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: install browser
+# OCR of scanned PDFs and images uses Debian's Tesseract. `make run` goes on without it (rag
+# then names it when a scan needs it); `make test` needs it.
+ocr:
+	@command -v tesseract >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; } \
+		|| echo "OCR not installed (apt-get install tesseract-ocr): scanned PDFs will not be read"
+
+test: install browser ocr
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest

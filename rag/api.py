@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import ocr
 from .answer import compose
 from .conversation import Turn, standalone_question, user_turns
 from .embed import Embedder, get_embedder
@@ -361,9 +362,12 @@ def _check_k(k: int) -> int:
 
 
 def read_document(path: PathLike, max_file_mb: float | None = None) -> Document:
-    """A file's extracted text, the text that citation offsets index into."""
-    limit = max_file_mb if max_file_mb is not None else Settings.from_env().max_file_mb
-    return load(Path(path), str(path), int(limit * 1e6))
+    """A file's extracted text, the text that citation offsets index into (scans read by OCR
+    as ingest reads them, per RAG_OCR)."""
+    settings = Settings.from_env()
+    limit = max_file_mb if max_file_mb is not None else settings.max_file_mb
+    with ocr.reading(settings.ocr):
+        return load(Path(path), str(path), int(limit * 1e6))
 
 
 def _named(key: str, source: str, patterns: Sequence[PathLike]) -> bool:

@@ -218,7 +218,12 @@ def _read(
             report.unchanged.append(target.source)
             return None
         parsed = reader.read(
-            target.path, target.source, max_bytes, settings.chunk_size, settings.chunk_overlap
+            target.path,
+            target.source,
+            max_bytes,
+            settings.chunk_size,
+            settings.chunk_overlap,
+            ocr=settings.ocr,
         )
     except LoadError as exc:
         report.failed.append(FileFailure(target.source, str(exc)))
@@ -266,15 +271,17 @@ def _write(
 
 
 def _recipe(settings: Settings, path: Path) -> str:
-    """What a file's chunks depend on besides its bytes: the text rules, its loader's version and
-    the chunk settings. A file recorded with another recipe is indexed again, so changing
-    RAG_CHUNK_SIZE applies to every file at the next sync instead of only to files that change
-    later."""
-    loader = f"{path.suffix.lower().lstrip('.')}{format_of(path).version}"
-    return (
+    """What a file's chunks depend on besides its bytes: the text rules, its loader's version, the
+    chunk settings and, for formats OCR reads, whether it is on. A file recorded with another
+    recipe is indexed again, so changing RAG_CHUNK_SIZE applies to every file at the next sync
+    instead of only to files that change later."""
+    file_format = format_of(path)
+    loader = f"{path.suffix.lower().lstrip('.')}{file_format.version}"
+    recipe = (
         f"text{TEXT_RULES_VERSION}-{loader}-size{settings.chunk_size}"
         f"-overlap{settings.chunk_overlap}"
     )
+    return recipe + ("-ocr" if file_format.ocr and settings.ocr else "")
 
 
 def _fingerprint(path: Path, max_bytes: int) -> tuple[int, str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import ocr
 from .errors import LoadError
 from .types import Document, Page
 
@@ -210,8 +211,9 @@ def _docx_page(path: Path, max_bytes: int) -> list[str]:
 
 
 def _pdf_pages(path: Path, max_bytes: int) -> list[str]:
-    """Text of each page, in order. pypdf directly rather than llama-index's PDFReader: that reader
-    retries a corrupt file three times and then hides pypdf's error inside a tenacity RetryError."""
+    """Text of each page, in order; a page without a text layer (a scan) is read by OCR when it
+    is on. pypdf directly rather than llama-index's PDFReader: that reader retries a corrupt file
+    three times and then hides pypdf's error inside a tenacity RetryError."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -219,11 +221,33 @@ def _pdf_pages(path: Path, max_bytes: int) -> list[str]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             reader.decrypt("")  # many PDFs are "encrypted" with an empty user password
-        return without_running_lines([page.extract_text() or "" for page in reader.pages])
+        texts = [page.extract_text() or "" for page in reader.pages]
+        scanned = [n for n, text in enumerate(texts) if len(text.strip()) < ocr.MIN_PAGE_CHARS]
+        if scanned and ocr.enabled() and ocr.installed():
+            for n in scanned:
+                images = [image.image for image in reader.pages[n].images]
+                texts[n] = "\n".join(ocr.image_text(image) for image in images) or texts[n]
     except FileNotDecryptedError:
         raise LoadError("PDF is encrypted: remove its password and ingest again") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise LoadError(f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from None
+    if scanned and not any(text.strip() for text in texts):
+        raise LoadError(
+            "no text could be extracted: its pages have no text layer (a scan?)" + ocr.unavailable()
+        )
+    return without_running_lines(texts)
+
+
+def _image_pages(path: Path, max_bytes: int) -> list[str]:
+    """The text OCR reads in an image file, one page per frame (multi-page TIFF scans)."""
+    ocr.require()
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return [ocr.image_text(frame.copy()) for frame in ImageSequence.Iterator(image)]
+    except UnidentifiedImageError:
+        raise LoadError(f"not a valid {path.suffix.lower()} image; re-save it") from None
 
 
 def without_running_lines(pages: list[str]) -> list[str]:
@@ -536,16 +560,19 @@ class Format:
     version: int = 1
     paged: bool = False  # pages are numbered (citations name the page)
     empty_hint: str = ""  # added to "no text could be extracted"
+    ocr: bool = False  # reads images with OCR when it is on (RAG_OCR), so its text depends on it
 
 
 _TEXT = Format(read_plain_text)
 _HTML = Format(_html_page)
+_IMAGE = Format(_image_pages, paged=True, ocr=True)
 # The registry: one entry per suffix. Adding a format is one line here plus its test.
 FORMATS: dict[str, Format] = {
     ".txt": _TEXT,
     ".md": _TEXT,
     ".markdown": _TEXT,
-    ".pdf": Format(_pdf_pages, paged=True, empty_hint=" (a scanned PDF needs OCR first)"),
+    # 2: pages without a text layer read by OCR.
+    ".pdf": Format(_pdf_pages, version=2, paged=True, ocr=True),
     ".html": _HTML,
     ".htm": _HTML,
     ".docx": Format(_docx_page),
@@ -557,6 +584,11 @@ FORMATS: dict[str, Format] = {
     ".rtf": Format(_rtf_text),
     ".eml": Format(_eml_message),
     ".ipynb": Format(_ipynb_cells, paged=True),
+    ".png": _IMAGE,
+    ".jpg": _IMAGE,
+    ".jpeg": _IMAGE,
+    ".tif": _IMAGE,
+    ".tiff": _IMAGE,
     # Markup read as text: chunking knows reStructuredText adornments, and headings of all three
     # end at their line break.
     ".rst": _TEXT,

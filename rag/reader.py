@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -51,12 +52,21 @@ class Reader:
         self.timeout_s = timeout_s
         self._child: subprocess.Popen | None = None
 
-    def read(self, path: Path, source: str, max_bytes: int, size: int, overlap: int) -> Parsed:
-        """`path` loaded and cut into chunks of `size` characters with `overlap`; LoadError with
-        a reason when the file is refused, overruns the budget or crashes its reader."""
+    def read(
+        self,
+        path: Path,
+        source: str,
+        max_bytes: int,
+        size: int,
+        overlap: int,
+        ocr: bool = False,
+    ) -> Parsed:
+        """`path` loaded (scans read by OCR if `ocr`) and cut into chunks of `size` characters
+        with `overlap`; LoadError with a reason when the file is refused, overruns the budget or
+        crashes its reader. Each page read by OCR renews the budget: it is per page there."""
         # The format travels with the request, so formats registered at run time work in the
         # child too (its `read` must be a module-level function, which pickles by name).
-        request = (os.fsencode(path), source, max_bytes, size, overlap, format_of(path))
+        request = (os.fsencode(path), source, max_bytes, size, overlap, format_of(path), ocr)
         try:
             message = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, AttributeError, TypeError) as exc:
@@ -67,7 +77,8 @@ class Reader:
         child = self._child = self._child or _lease()
         try:
             _send(child.stdin, message)
-            reply = _receive(child.stdout, time.monotonic() + self.timeout_s)
+            while (reply := _receive(child.stdout, time.monotonic() + self.timeout_s)) == ("page",):
+                pass  # a page read by OCR: the budget starts again
         except TimeoutError:
             self._discard()
             raise LoadError(
@@ -195,13 +206,16 @@ class _Collect(logging.Handler):
         self.lines.append(f"{record.name.split('.')[0]}: {record.getMessage()}")
 
 
-def _parse(request: tuple, collect: _Collect) -> tuple[str, object, list[str]]:
+def _parse(
+    request: tuple, collect: _Collect, page_done: Callable[[], None]
+) -> tuple[str, object, list[str]]:
+    from . import ocr as ocr_pages
     from .chunking import chunk_document
     from .loaders import load
 
-    path, source, max_bytes, size, overlap, file_format = request
+    path, source, max_bytes, size, overlap, file_format, ocr = request
     collect.lines.clear()
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, ocr_pages.reading(ocr, page_done):
         warnings.simplefilter("always")
         try:
             document = load(Path(os.fsdecode(path)), source, max_bytes, file_format)
@@ -238,7 +252,7 @@ def _serve() -> None:
             request = _receive(requests)
         except EOFError:
             return
-        _send(replies, _parse(request, collect))
+        _send(replies, _parse(request, collect, lambda: _send(replies, ("page",))))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ class Settings:
     # seconds before the child is killed and the file refused. The slowest real document
     # measured reads in a few seconds (bench/hostile.py, docs/reliability.md).
     file_timeout_s: float = 60.0
+    # Scanned PDF pages and image files are read by OCR (Tesseract, if installed); off: skipped.
+    ocr: bool = True
     # Symlinks in a synced folder are followed only to files inside the folders being synced,
     # so a link cannot make a file elsewhere (~/.ssh, /etc) answerable; True follows them all.
     follow_links: bool = False

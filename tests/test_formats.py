@@ -168,9 +168,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[rag.RAG, Path]:
 
 
 def test_every_registered_format_is_in_the_matrix():
-    # The formats read before this matrix have their own tests (test_loaders.py); .asciidoc is
-    # .adoc under its long name.
+    # The formats read before this matrix have their own tests (test_loaders.py), and so do
+    # images (test_ocr.py); .asciidoc is .adoc under its long name.
     earlier = {".txt", ".md", ".markdown", ".pdf", ".html", ".htm", ".docx", ".asciidoc"}
+    earlier |= {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
     assert set(MATRIX) | earlier == set(FORMATS)
 
 

@@ -91,7 +91,7 @@ def test_bad_files_fail_alone_and_keep_earlier_content(engine: rag.RAG, workdir:
     (workdir / "junk.txt").write_bytes(bytes(range(256)) * 10)
     shutil.copy(DOCS / "IF12672v12-russias-nuclear-weapons.pdf", workdir / "report.pdf")
     (workdir / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
-    (workdir / "image.png").write_bytes(b"\x89PNG")
+    (workdir / "drawing.svg").write_text("<svg/>")  # not a format rag reads
     good.write_bytes(bytes(range(256)) * 10)  # the good file is overwritten with junk
 
     report = engine.ingest([workdir, workdir / "missing.txt"])
@@ -99,7 +99,7 @@ def test_bad_files_fail_alone_and_keep_earlier_content(engine: rag.RAG, workdir:
     assert set(reasons) == {"empty.txt", "junk.txt", "broken.pdf", "good.md", "missing.txt"}
     assert "empty" in reasons["empty.txt"] and "binary" in reasons["junk.txt"]
     assert "PDF" in reasons["broken.pdf"] and "no such file" in reasons["missing.txt"]
-    assert [Path(s.source).name for s in report.skipped] == ["image.png"]
+    assert [Path(s.source).name for s in report.skipped] == ["drawing.svg"]
     assert report.added == [str(workdir / "report.pdf")]
     # The earlier version of good.md is still answerable: a failed update loses nothing.
     assert "Ospreys" in engine.search("how do ospreys catch fish", k=1)[0].text

@@ -104,6 +104,13 @@ def compose(
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
     sentences = candidate_sentences(passages)
+    evidence = {i for i, p in enumerate(passages) if is_evidence(p, settings)}
+    if not any(s.passage in evidence for s in sentences):
+        # The passages that answer hold no full statement (a table row, a sentence run into
+        # markup): quote them anyway rather than sentences of passages that do not answer,
+        # unless all they hold is references or code.
+        everything = candidate_sentences(passages, everything=True)
+        sentences = [s for s in everything if s.passage in evidence] or sentences
     vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
     scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
@@ -256,12 +263,16 @@ def evidence(passage: Passage, settings: Settings) -> float:
     return passage.similarity + settings.coverage_weight * passage.coverage
 
 
-def candidate_sentences(passages: list[Passage], statements_only: bool = False) -> list[Sentence]:
+def candidate_sentences(
+    passages: list[Passage], statements_only: bool = False, everything: bool = False
+) -> list[Sentence]:
     """Sentences of the passages, each once even where overlapping chunks repeat it: the
-    statements, or when there are none (and `statements_only` is not set) the rest."""
+    statements, or when there are none (and `statements_only` is not set) the rest; with
+    `everything`, every sentence but references and code."""
     seen: set[tuple[str, int, int]] = set()
     found: list[Sentence] = []
     short: list[Sentence] = []
+    marked: list[Sentence] = []  # references and code
     for index, passage in enumerate(passages):
         text = passage.text
         for stored_start, end in sentence_spans(text):
@@ -276,15 +287,15 @@ def candidate_sentences(passages: list[Passage], statements_only: bool = False) 
             line_end = text.find("\n", end)
             line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
             in_code = text.count(_FENCE, 0, start) % 2 == 1
-            if (
-                _is_statement(sentence.text)
-                and not _is_reference(sentence.text, line)
-                and not in_code
-            ):
+            if _is_reference(sentence.text, line) or in_code:
+                marked.append(sentence)
+            elif _is_statement(sentence.text):
                 found.append(sentence)
             else:
                 short.append(sentence)
-    return found if found or statements_only else short
+    if everything:
+        return found + short
+    return found if found or statements_only else short + marked
 
 
 def _is_statement(text: str) -> bool:

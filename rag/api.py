@@ -15,15 +15,16 @@ from pathlib import Path
 from . import ocr
 from .answer import compose
 from .conversation import Turn, standalone_question, user_turns
+from .discover import fingerprint
 from .embed import Embedder, get_embedder
-from .errors import InvalidInput, LLMError, RagError, SettingsError
+from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
 from .generate import generate, rewrite_question
 from .ingest import ProgressCallback, resync, sync
 from .llm import ChatModel, chat_model
 from .loaders import FORMATS, load
 from .retrieve import Retriever
 from .settings import AnswerMode, Settings
-from .store import Store
+from .store import Store, file_id
 from .summary import asks_for_summary, summarise
 from .types import Answer, Document, FileFailure, IngestReport, Passage, StreamEvent, Token
 from .uploads import stage_upload
@@ -330,6 +331,43 @@ class RAG:
         self.store.refresh()
         records = sorted(self.store.files.values(), key=lambda r: r.source)
         return [IndexedFile(r.source, r.chunks, r.indexed_at) for r in records]
+
+    def file_id(self, source: str) -> str | None:
+        """The id that links to the indexed document `source` (as citations name it), for
+        `indexed_file`; None if it is not indexed."""
+        self.store.refresh()
+        for key, record in self.store.files.items():
+            if record.source == source:
+                return file_id(key)
+        return None
+
+    def indexed_file(self, document_id: str) -> Path:
+        """The file on disk of the indexed document with id `document_id` (from `file_id`),
+        as it was indexed. Only indexed files are ever returned, and the id is a hash, never a
+        path: a link cannot name any other file. InvalidInput if no indexed document has that id;
+        LoadError if the file is gone or changed since (its citations' offsets would be wrong)."""
+        self.store.refresh()
+        for key, record in self.store.files.items():
+            if file_id(key) == document_id:
+                path = Path(key)
+                try:
+                    changed = fingerprint(path)[1] != record.sha256
+                except OSError:
+                    raise LoadError(f"{record.source} is gone since it was indexed") from None
+                if changed:
+                    raise LoadError(
+                        f"{record.source} changed since it was indexed: sync it again "
+                        "(`rag ingest` or Re-sync) to open it at its passages"
+                    )
+                return path
+        raise InvalidInput(f"no indexed document has the id {document_id!r}")
+
+    def indexed_text(self, document_id: str) -> Document:
+        """The extracted text of the indexed document with id `document_id`: the text its
+        citations' offsets index (read as ingest read it)."""
+        path = self.indexed_file(document_id)
+        with ocr.reading(self.settings.ocr):
+            return load(path, str(path), int(self.settings.max_file_mb * 1e6))
 
     def status(self) -> Status:
         """Counts and sizes for `rag status` and the UI."""

@@ -7,6 +7,7 @@ with lstat/stat before anything opens it, and `open_regular` checks again once i
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import LoadError
-from .loaders import FORMATS
+from .loaders import FORMATS, check_size
 from .types import FileFailure
 
 
@@ -151,3 +152,16 @@ def open_regular(path: Path) -> BinaryIO:
         os.close(fd)
         raise LoadError(f"not a regular file ({_kind(mode)}): never opened")
     return os.fdopen(fd, "rb")
+
+
+def fingerprint(path: Path, max_bytes: int | None = None) -> tuple[int, str]:
+    """(size, SHA-256) of a regular file, refused (LoadError) before a byte of it is read when
+    it is not one or is over `max_bytes`."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if max_bytes is not None:
+            check_size(size, max_bytes)
+        digest = hashlib.sha256()
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return size, digest.hexdigest()

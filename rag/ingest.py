@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 import queue
 import threading
@@ -15,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .discover import Target, collect, open_regular
+from .discover import Target, collect, fingerprint
 from .embed import Embedder
 from .errors import LoadError
-from .loaders import check_size, format_of
+from .loaders import format_of
 from .reader import Reader
 from .settings import Settings
 from .store import FileRecord, Store
@@ -212,7 +211,7 @@ def _read(
     previous = store.files.get(target.key)
     max_bytes = int(settings.max_file_mb * 1e6)
     try:
-        size, digest = _fingerprint(target.path, max_bytes)
+        size, digest = fingerprint(target.path, max_bytes)
         recipe = _recipe(settings, target.path)
         if previous and previous.sha256 == digest and previous.recipe == recipe:
             report.unchanged.append(target.source)
@@ -282,15 +281,3 @@ def _recipe(settings: Settings, path: Path) -> str:
         f"-overlap{settings.chunk_overlap}"
     )
     return recipe + ("-ocr" if file_format.ocr and settings.ocr else "")
-
-
-def _fingerprint(path: Path, max_bytes: int) -> tuple[int, str]:
-    """(size, SHA-256) of a regular file within the size limit; LoadError for anything else,
-    before a byte of it is read."""
-    with open_regular(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        check_size(size, max_bytes)
-        digest = hashlib.sha256()
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return size, digest.hexdigest()

@@ -510,11 +510,17 @@ def stored_key(key: str) -> str:
     return key.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def file_id(key: str) -> str:
+    """A short stable id of the file with manifest `key` (a hash of it): what links to a file
+    carry, so that no request ever names a path."""
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def chunk_ids(key: str, record: FileRecord) -> list[str]:
     """The ids of a file's chunks: its key's hash, a hash of its content and recipe, and each
     chunk's number, so an id alone says which file and which version of it a chunk belongs to
     (records from before recipes were kept use the content hash alone, as they were written)."""
-    prefix = hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    prefix = file_id(key)
     version = record.sha256
     if record.recipe:
         version = hashlib.sha256(f"{record.sha256}:{record.recipe}".encode()).hexdigest()

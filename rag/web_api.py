@@ -4,19 +4,22 @@ next to the UI. FastAPI (already under Gradio) validates requests and publishes 
 
 # No `from __future__ import annotations` here: FastAPI reads these annotations at run time,
 # including ones that name local objects.
+import html
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, File, HTTPException, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
 from .api import RAG
-from .errors import RagError
+from .errors import InvalidInput, RagError
 from .types import Answer, FileFailure, IngestReport
 
 API_PREFIX = "/api"
@@ -161,4 +164,59 @@ def create_app(
             generative=engine.generative_available,
         )
 
+    @app.get(f"{API_PREFIX}/files/{{document_id}}", dependencies=guarded)
+    async def indexed_file(document_id: str) -> FileResponse:
+        """The original file of an indexed document, by the id in its citation links (never by
+        path). A PDF opens in the browser's viewer (`#page=N` goes to the page); any other
+        format downloads, so a document's own HTML or scripts never run on this site."""
+        path = await run_in_threadpool(_indexed, engine.indexed_file, document_id)
+        pdf = path.suffix.lower() == ".pdf"
+        return FileResponse(
+            path,
+            media_type="application/pdf" if pdf else "application/octet-stream",
+            filename=path.name,
+            content_disposition_type="inline" if pdf else "attachment",
+            # Not sandboxed: browsers refuse to show a PDF in a sandbox; their viewer keeps a
+            # PDF's own scripts away from this site.
+            headers={"X-Content-Type-Options": "nosniff"} if pdf else _INERT_PAGE,
+        )
+
+    @app.get(f"{API_PREFIX}/files/{{document_id}}/text", dependencies=guarded)
+    async def indexed_text(document_id: str, start: int = 0, end: int = 0) -> HTMLResponse:
+        """An indexed document's extracted text as a page, the characters `start`-`end` (a
+        citation's passage) marked; link to it with `#passage` to scroll there."""
+        document = await run_in_threadpool(_indexed, engine.indexed_text, document_id)
+        text = document.text
+        start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+        end = max(start, end)
+        body = (
+            f'{html.escape(text[:start])}<mark id="passage">{html.escape(text[start:end])}'
+            f"</mark>{html.escape(text[end:])}"
+        )
+        page = (
+            f"<!doctype html><meta charset=utf-8><title>{html.escape(document.source)}</title>"
+            "<style>body{max-width:48em;margin:2em auto;font:16px/1.5 sans-serif;"
+            "white-space:pre-wrap}mark{background:#ffe58a}</style>"
+            f"<body>{body}</body>"
+        )
+        return HTMLResponse(page, headers=_INERT_PAGE)
+
     return app
+
+
+T = TypeVar("T")
+# Pages made of document content: no script may run, nothing may be fetched or framed.
+_INERT_PAGE = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _indexed(read: Callable[[str], T], document_id: str) -> T:
+    """`read(document_id)` (an indexed document's file or text), its errors as HTTP ones."""
+    try:
+        return read(document_id)
+    except InvalidInput as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except RagError as exc:  # gone, or changed since it was indexed
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None

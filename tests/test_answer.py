@@ -264,3 +264,19 @@ def _compose(
         laid_out.append(rag.Passage("report.md", None, start, start + len(text), text, *scores))
         start += len(text) + 1
     return compose(question, question, laid_out, engine.embedder, engine.settings)
+
+
+def test_a_passage_that_answers_is_quoted_even_without_a_full_statement(tmp_path: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    # The answer runs into markup, so it is no clean statement; the other file is off topic.
+    (folder / "notes.md").write_text("Puffins nest in burrows on sea cliffs <br/> <hr/>\n")
+    (folder / "report.md").write_text(
+        "The committee met in March. It reviewed the budget for the coming year. "
+        "Members agreed to meet again in the autumn.\n"
+    )
+    engine = rag.RAG(index=tmp_path / "index")
+    engine.ingest([folder])
+    answer = engine.query("Where do puffins nest?")
+    assert answer.found and "burrows on sea cliffs" in answer.text
+    assert [Path(c.source).name for c in answer.citations] == ["notes.md"]

@@ -108,7 +108,7 @@ def build(engine: RAG) -> gr.Blocks:
             return
         assert answer is not None
         turn = sum(1 for m in history if m["role"] == "user") - 1
-        panel = [render_sources(answer, turn), *panel]
+        panel = [render_sources(answer, turn, engine.file_id), *panel]
         # Quotes are instant; they still arrive claim by claim, as a model's answer would.
         for partial in claims_so_far(answer):
             yield show(render_answer(partial, turn))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rag import Answer
+from rag import Answer, Citation
+from rag.web_api import API_PREFIX
 
 _INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
 _CLOSEST_CHARS = 400
@@ -48,13 +49,32 @@ def render_answer(answer: Answer, turn: int) -> str:
     return body
 
 
-def render_sources(answer: Answer, turn: int = 0) -> str:
-    """The sources of one answer: each cited passage with its quoted sentence(s) highlighted,
-    or, for a 'not found' answer, the closest passages."""
+def open_link(citation: Citation, document_id: str | None) -> str:
+    """A link that opens the cited document where the passage is: a PDF at its page in the
+    browser's viewer, any other format as its extracted text scrolled to the passage. The link
+    carries the document's id (`RAG.file_id`), never a path; "" for a document not indexed."""
+    if document_id is None:
+        return ""
+    if citation.page is not None and citation.source.lower().endswith(".pdf"):
+        href = f"{API_PREFIX}/files/{document_id}#page={citation.page}"
+        label = f"open page {citation.page}"
+    else:
+        query = f"start={citation.start}&end={citation.end}"
+        href, label = f"{API_PREFIX}/files/{document_id}/text?{query}#passage", "open in document"
+    return f' · <a class="rag-open" href="{href}" target="_blank" rel="noopener">{label}</a>'
+
+
+def render_sources(
+    answer: Answer, turn: int = 0, file_id: Callable[[str], str | None] | None = None
+) -> str:
+    """The sources of one answer: each cited passage with its quoted sentence(s) highlighted and
+    a link that opens its document there (given `file_id`, the engine's), or, for a 'not found'
+    answer, the closest passages."""
     parts = [f'<div class="rag-turn">Q{turn + 1}: {safe(answer.question)}</div>']
     if answer.found:
         for citation in answer.citations:
             page = f", page {citation.page}" if citation.page is not None else ""
+            link = open_link(citation, file_id(citation.source)) if file_id else ""
             parts.append(
                 f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
                 f"{' open' if citation.n == 1 else ''}>"
@@ -62,7 +82,7 @@ def render_sources(answer: Answer, turn: int = 0) -> str:
                 f'<div class="rag-passage">'
                 f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
                 f"<small>{safe(citation.source)} · characters {citation.start}–{citation.end}"
-                f"</small></details>"
+                f"{link}</small></details>"
             )
     else:
         parts.append("<em>Not found in your documents. Closest passages:</em>")

@@ -5,6 +5,7 @@ alone. Safe to re-run; never duplicates."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import queue
@@ -97,6 +98,10 @@ def _index(
                 progress(done, len(targets), target.source)
         waiting.clear()
 
+    def ocr_page(source: str, pages: int) -> None:
+        if progress:  # a long scan shows its pages: OCR takes seconds each
+            progress(done, len(targets), f"{source} · OCR page {pages}")
+
     if progress and targets:
         progress(0, len(targets), "")
     timeout = settings.lock_timeout_s
@@ -104,7 +109,9 @@ def _index(
     with (
         _older_objects_frozen(),
         contextlib.closing(Reader(settings.file_timeout_s)) as reader,
-        contextlib.closing(_read_ahead(targets, store, settings, report, reader)) as reads,
+        contextlib.closing(
+            _read_ahead(targets, store, settings, report, reader, ocr_page)
+        ) as reads,
     ):
         for target, loaded in reads:
             waiting.append(target)
@@ -136,12 +143,18 @@ def _older_objects_frozen() -> Iterator[None]:
 
 
 def _read_ahead(
-    targets: list[Target], store: Store, settings: Settings, report: IngestReport, reader: Reader
+    targets: list[Target],
+    store: Store,
+    settings: Settings,
+    report: IngestReport,
+    reader: Reader,
+    ocr_page: Callable[[str, int], None],
 ) -> Iterator[tuple[Target, _Loaded | None]]:
-    """`_read` each target on a second thread, up to `_READ_AHEAD` files ahead of the caller.
-    Parsers such as pypdf are pure Python while PyTorch releases the GIL, so reading overlaps
-    encoding (611 files of bench/ingest.py: ingest took 1.145x its encoding time without it,
-    1.02-1.08x with it); the bound keeps a large folder from being loaded into memory at once."""
+    """`_read` each target on a second thread, up to `_READ_AHEAD` files ahead of the caller, so
+    that reading overlaps encoding (611 files of bench/ingest.py: ingest took 1.145x its
+    encoding time without it, 1.02-1.08x with it, when parsing still shared this process; it
+    now runs in the reader's child); the bound keeps a large folder from being loaded into
+    memory at once. `ocr_page(source, pages)` hears of each page OCR reads."""
     results: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
     stopped = threading.Event()
 
@@ -150,7 +163,8 @@ def _read_ahead(
             for target in targets:
                 if stopped.is_set():
                     return
-                results.put((target, _read(target, store, settings, report, reader)))
+                on_page = functools.partial(ocr_page, target.source)
+                results.put((target, _read(target, store, settings, report, reader, on_page)))
         except BaseException as exc:  # handed to the caller's thread, raised there
             results.put(exc)
             return
@@ -204,7 +218,12 @@ def _repair(store: Store, report: IngestReport) -> list[Target]:
 
 
 def _read(
-    target: Target, store: Store, settings: Settings, report: IngestReport, reader: Reader
+    target: Target,
+    store: Store,
+    settings: Settings,
+    report: IngestReport,
+    reader: Reader,
+    on_page: Callable[[int], None] | None = None,
 ) -> _Loaded | None:
     """Load and chunk a new or changed file; None when it is unchanged or failed (reported).
     Whatever goes wrong with one file is that file's failure: the run goes on."""
@@ -223,6 +242,7 @@ def _read(
             settings.chunk_size,
             settings.chunk_overlap,
             ocr=settings.ocr,
+            on_page=on_page,
         )
     except LoadError as exc:
         report.failed.append(FileFailure(target.source, str(exc)))

@@ -60,10 +60,12 @@ class Reader:
         size: int,
         overlap: int,
         ocr: bool = False,
+        on_page: Callable[[int], None] | None = None,
     ) -> Parsed:
         """`path` loaded (scans read by OCR if `ocr`) and cut into chunks of `size` characters
         with `overlap`; LoadError with a reason when the file is refused, overruns the budget or
-        crashes its reader. Each page read by OCR renews the budget: it is per page there."""
+        crashes its reader. Each page read by OCR renews the budget (it is per page there) and
+        is reported to `on_page` with its count."""
         # The format travels with the request, so formats registered at run time work in the
         # child too (its `read` must be a module-level function, which pickles by name).
         request = (os.fsencode(path), source, max_bytes, size, overlap, format_of(path), ocr)
@@ -77,8 +79,11 @@ class Reader:
         child = self._child = self._child or _lease()
         try:
             _send(child.stdin, message)
+            pages = 0
             while (reply := _receive(child.stdout, time.monotonic() + self.timeout_s)) == ("page",):
-                pass  # a page read by OCR: the budget starts again
+                pages += 1  # a page read by OCR: the budget starts again
+                if on_page is not None:
+                    on_page(pages)
         except TimeoutError:
             self._discard()
             raise LoadError(

@@ -43,7 +43,12 @@ def test_a_scanned_report_is_read_by_ocr_and_cited_by_page(tmp_path: Path):
         assert words_right(text, document.text[page.start : page.end]) >= 0.95
 
     engine = rag.RAG(index=tmp_path / "index")
-    assert engine.ingest([folder]).ok
+    shown: list[str] = []
+    assert engine.ingest([folder], progress=lambda done, total, what: shown.append(what)).ok
+    assert [s for s in shown if "OCR page" in s] == [
+        f"{path} · OCR page 1",
+        f"{path} · OCR page 2",
+    ]  # a long scan shows its progress page by page
     answer = engine.query("What concept combines nonmilitary means and nuclear weapons?")
     assert answer.found and "strategic deterrence" in answer.text
     assert answer.citations[0].page == 2

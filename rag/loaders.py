@@ -320,6 +320,15 @@ def check_archive(path: Path, max_bytes: int) -> None:
                         f"{name} part {info.filename} unpacks to {ratio:.0f} times its packed "
                         f"size, over the {_ZIP_MAX_RATIO} limit for real documents (a zip bomb)"
                     )
+            names = {info.filename for info in members}
+            manifest = "META-INF/manifest.xml"  # OpenDocument's list of parts
+            if "META-INF/encryption.xml" in names or (
+                manifest in names and b"encryption-data" in archive.read(manifest)
+            ):
+                raise LoadError(
+                    f"this {name} is password-protected or DRM-encrypted: save an unprotected "
+                    "copy and ingest that"
+                )
             for info in members:
                 part = info.filename.lower()
                 if part.endswith((".xml", ".rels", ".opf", ".ncx")):

@@ -225,6 +225,23 @@ def test_bad_and_encrypted_zip_documents_get_a_reason(tmp_path: Path, suffix: st
 
 
 @pytest.mark.parametrize(
+    ("suffix", "part", "content"),
+    [
+        (".odt", "META-INF/manifest.xml", b"<m><file-entry><encryption-data/></file-entry></m>"),
+        (".epub", "META-INF/encryption.xml", b"<encryption/>"),
+    ],
+)
+def test_encrypted_open_formats_say_so(tmp_path: Path, suffix: str, part: str, content: bytes):
+    path = tmp_path / f"locked{suffix}"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/octet-stream")
+        archive.writestr(part, content)
+        archive.writestr("content.xml", b"\x93\x11 encrypted bytes")
+    with pytest.raises(LoadError, match="password-protected or DRM-encrypted"):
+        load(path, str(path), 10**7)
+
+
+@pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
         ("bad.rtf", b"just words, no RTF header", "not an RTF file"),

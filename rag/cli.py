@@ -109,6 +109,16 @@ def _parser() -> argparse.ArgumentParser:
         help="sync these files and folders now and whenever they change, while the UI runs",
     )
     ui.set_defaults(run=_ui)
+
+    mcp = commands.add_parser(
+        "mcp", parents=[store], help="serve the index to AI assistants over MCP (stdio or HTTP)"
+    )
+    mcp.add_argument("--port", type=int, help="serve streamable HTTP on this port (default: stdio)")
+    mcp.add_argument("--host", default=None, help="address for --port (default 127.0.0.1)")
+    mcp.add_argument(
+        "--allow-ingest", action="store_true", help="offer an ingest tool (read-only without)"
+    )
+    mcp.set_defaults(run=_mcp)
     return parser
 
 
@@ -234,6 +244,18 @@ def _ui(args: argparse.Namespace) -> int:
         )
         watcher.start()
     launch(engine)
+    return 0
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import build
+
+    engine = _engine(args)
+    server = build(engine, allow_ingest=args.allow_ingest)
+    if args.port is None:
+        server.run("stdio")
+    else:
+        server.run("streamable-http", host=engine.settings.ui_host, port=args.port)
     return 0
 
 

@@ -191,3 +191,18 @@ def test_a_new_format_is_one_registry_entry(tmp_path: Path, monkeypatch: pytest.
     answer = engine.query("Why did the nightly deploy fail?")
     assert answer.found and "signing key had expired" in answer.text
     assert answer.citations[0].source.endswith("deploy.log")
+
+
+def test_the_module_level_api_reuses_one_engine_and_follows_the_index(tmp_path: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "terns.md").write_text("Arctic terns migrate from pole to pole every year.")
+    index = tmp_path / "index"
+    rag.ingest([folder], index=index)
+    assert "terns" in rag.search("terns", k=1, index=index)[0].text
+    engine = rag.api._engine(index)
+    assert rag.api._engine(str(index)) is engine  # opened once per process, however spelled
+    # Another writer changes the index: the kept engine answers from the new state.
+    (folder / "kites.md").write_text("Kites fly best in a steady wind.")
+    rag.RAG(index=index).ingest([folder])
+    assert "steady wind" in rag.query("When do kites fly best?", index=index).text

@@ -201,7 +201,7 @@ def resync(
     with store.writing(settings.lock_timeout_s):
         targets = _repair(store, report)
         targets += [Target(key, Path(key), record.source) for key, record in store.files.items()]
-        gone = [t for t in targets if not os.path.lexists(t.path)]
+        gone = [t for t in targets if not t.path.exists()]
         report.removed += [t.source for t in gone]
         store.remove_files([t.key for t in gone])
     kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
@@ -252,6 +252,10 @@ def _read(
         return None
     except OSError as exc:
         report.failed.append(FileFailure(target.source, f"could not read file: {exc.strerror}"))
+        return None
+    except Exception as exc:  # whatever else one file does is that file's failure, not the run's
+        reason = f"could not be read ({type(exc).__name__}: {exc})"
+        report.failed.append(FileFailure(target.source, reason))
         return None
     if parsed.warnings:
         report.warnings.append(FileFailure(target.source, "; ".join(parsed.warnings)))

@@ -106,6 +106,9 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         tokenizer = self._model.tokenizer
+        # The tokenizer too is used under the lock: a fast tokenizer keeps its padding and
+        # truncation settings on itself, so another thread's encoding between the two calls
+        # changed what this one got (offsets for 178 tokens against 176 embeddings).
         with self._lock:
             outputs = self._model.encode(
                 texts,
@@ -113,13 +116,13 @@ class Embedder:
                 output_value=None,
                 show_progress_bar=False,
             )
-        # The same truncation as the model's own tokenisation, so positions line up.
-        offsets = tokenizer(
-            texts,
-            truncation=True,
-            max_length=self._model.max_seq_length,
-            return_offsets_mapping=True,
-        )["offset_mapping"]
+            # The same truncation as the model's own tokenisation, so positions line up.
+            offsets = tokenizer(
+                texts,
+                truncation=True,
+                max_length=self._model.max_seq_length,
+                return_offsets_mapping=True,
+            )["offset_mapping"]
         vectors = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
         sentences = [
             _pool_sentences(text, o["token_embeddings"].float().numpy(), np.asarray(spans))

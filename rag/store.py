@@ -127,6 +127,9 @@ class Store:
                 _remove_chroma_files(index_dir)
                 chromadb.api.client.SharedSystemClient.clear_system_cache()
                 self._open(index_dir)
+        # Replaced whole on every change, never changed in place: a sync reads it outside the
+        # write lock (another thread's sync may be writing), so an iteration must never see it
+        # change under it.
         self.files: dict[str, FileRecord] = {}
         self.deleted = 0  # vectors deleted from the collection: dead weight in its vector index
         # Changes on every write; the search snapshot records the generation it was built from.
@@ -314,8 +317,7 @@ class Store:
                 documents=texts[at : at + step],
                 metadatas=metadatas[at : at + step],
             )
-        for key, record, *_ in files:
-            self.files[key] = record
+        self.files = {**self.files, **{key: record for key, record, *_ in files}}
         self.save_manifest()
 
     def reset(self) -> None:
@@ -385,8 +387,8 @@ class Store:
         if not keys:
             return
         self._delete_ids([i for key in keys if key in self.files for i in self._ids(key)])
-        for key in keys:
-            self.files.pop(key, None)
+        gone = set(keys)
+        self.files = {key: record for key, record in self.files.items() if key not in gone}
         self.save_manifest()
 
     def repair(self) -> dict[str, FileRecord]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .asks import asked_kinds, gives
-from .chunking import sentence_spans
+from .chunking import FENCE, sentence_spans
 from .embed import Embedder
 from .settings import Settings
 from .types import Answer, Citation, Passage, SentenceVectors
@@ -57,8 +57,6 @@ _LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S")
 # Markup that is not part of what a sentence says: a list item's bullet or number is left out
 # of the quote ("- Reads each pair" quotes "Reads each pair").
 _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
-# Text inside a markdown code fence is code, quoted only when no statement is found.
-_FENCE = "```"
 _REFERENCE_FRAGMENT_WORDS = 8
 # Statements have at least this many words (links count as their label, URLs not at all): no
 # answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
@@ -286,7 +284,8 @@ def candidate_sentences(
             sentence = Sentence(index, span[1], span[2], text[start:end], stored_start)
             line_end = text.find("\n", end)
             line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
-            in_code = text.count(_FENCE, 0, start) % 2 == 1
+            # Text inside a markdown code fence is code, quoted only when no statement is found.
+            in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
             if _is_reference(sentence.text, line) or in_code:
                 marked.append(sentence)
             elif _is_statement(sentence.text):

@@ -26,6 +26,8 @@ _LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
 # heading longer than a short line never runs into the paragraph after it.
 _ADORNMENT = re.compile(r"^([=\-~^'`\"#*+.:_])\1{2,}$")
 _LINE_END_PUNCT = tuple('.!?:;"”’)]')
+# A markdown code fence line: what lies between two is code.
+FENCE = "```"
 # A line this short that is followed by a line break is taken as a heading or list item, not as
 # a line wrapped mid-sentence (wrapped PDF lines are typically 60-100 characters).
 _SHORT_LINE = 50

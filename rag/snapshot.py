@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .chunking import FENCE
 from .files import atomic_write
 from .lexical import LexicalIndex, tokenize
 from .store import SENTENCE_DTYPE, FileRecord, Store, StoredChunk
@@ -75,6 +76,7 @@ class Snapshot:
         if self.lexical.size != count or len(self._columns) != count or offsets != (count + 1,) * 3:
             raise ValueError(f"snapshot in {folder} is inconsistent")
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        self._opens_in_code: dict[int, bool] = {}
 
     def read_ahead(self) -> None:
         """Read the memory-mapped files through once, so the OS page cache holds them. After a
@@ -186,7 +188,27 @@ class Snapshot:
             score=similarity,
             similarity=similarity,
             chunk_id=self.ids[i],
+            opens_in_code=self.opens_in_code(i),
         )
+
+    def opens_in_code(self, i: int) -> bool:
+        """Whether chunk `i` starts inside a markdown code fence opened in an earlier chunk (an
+        overlapping chunk often starts in a code block's tail, so its first fence closes one).
+        Worked out once per file from its chunks in order: they tile the text, overlapping."""
+        known = self._opens_in_code.get(i)
+        if known is not None:
+            return known
+        covered, open_at_covered = None, False
+        for position in self.positions_of(self.key(i)):
+            start, end = (int(v) for v in self._columns[position, [_START, _END]])
+            text = self.text(position)
+            opens = open_at_covered
+            if covered is not None and start < covered:  # the overlap was counted already
+                opens ^= text.count(FENCE, 0, covered - start) % 2 == 1
+            self._opens_in_code[position] = opens
+            if covered is None or end >= covered:
+                covered, open_at_covered = end, opens ^ (text.count(FENCE) % 2 == 1)
+        return self._opens_in_code.get(i, False)
 
     def sentence_rows(self, i: int) -> np.ndarray:
         """Chunk `i`'s sentence vectors alone (no rows when it has none stored)."""

@@ -71,6 +71,7 @@ class Passage:
     similarity: float = 0.0
     coverage: float = 0.0
     chunk_id: str = ""
+    opens_in_code: bool = False  # the text starts inside a markdown code fence
 
 
 @dataclass(frozen=True)

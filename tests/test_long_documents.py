@@ -176,3 +176,27 @@ def test_a_summary_spreads_across_sections_and_quotes_no_heading(tmp_path: Path)
     # A question about a fact in it is still answered from the passage that holds it.
     fact = engine.query("When are young apple trees planted?")
     assert "late autumn" in fact.text.split(" [")[0]
+
+
+def test_prose_after_a_code_block_that_spans_two_chunks_can_be_quoted(tmp_path: Path):
+    """A chunk that starts inside a code block sees the block's closing fence first; counting
+    fences within the chunk alone took everything after it for code, so the sentence right
+    after a long example (python-dotenv's "Reading from FIFOs ... is also supported") could
+    never be quoted."""
+    example = "\n".join(f'$ widget set --key name{i} --value "value number {i}"' for i in range(40))
+    guide = (
+        "# Widget guide\n\nThe widget tool keeps settings in a plain text file.\n\n"
+        f"```shell\n{example}\n```\n\n"
+        "## Storage\n\nThe settings file is never larger than 64 kilobytes. "
+        "Reading settings from named pipes on Unix systems is also supported.\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text(guide, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    passages = engine.search("Can the widget read settings from named pipes?", k=10)
+    holding = [p for p in passages if "named pipes" in p.text]
+    assert holding and all(p.text.count("```") % 2 == 1 for p in holding)  # starts in the code
+    answer = engine.query("Can the widget read settings from named pipes?")
+    assert answer.found, answer.text
+    assert "Reading settings from named pipes on Unix systems is also supported." in answer.text

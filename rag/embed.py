@@ -13,6 +13,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .errors import ModelError
+from .markup import reader_view
 from .settings import DEFAULT_MODEL
 from .types import SentenceVectors
 
@@ -66,7 +67,7 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             vectors = self._model.encode(
-                texts,
+                [reader_view(text) for text in texts],
                 batch_size=self.batch_size,
                 convert_to_tensor=True,  # numpy has no bfloat16: convert below
                 show_progress_bar=False,
@@ -88,7 +89,7 @@ class Embedder:
         with self._lock, torch.inference_mode():
             features = {
                 name: value.to(model.device) if isinstance(value, torch.Tensor) else value
-                for name, value in preprocess([text]).items()
+                for name, value in preprocess([reader_view(text)]).items()
             }
             embedding = model(features)["sentence_embedding"]
             vector = torch.nn.functional.normalize(embedding.float(), dim=-1)[0].cpu().numpy()
@@ -106,19 +107,20 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         tokenizer = self._model.tokenizer
+        views = [reader_view(text) for text in texts]  # same lengths, so offsets are the texts'
         # The tokenizer too is used under the lock: a fast tokenizer keeps its padding and
         # truncation settings on itself, so another thread's encoding between the two calls
         # changed what this one got (offsets for 178 tokens against 176 embeddings).
         with self._lock:
             outputs = self._model.encode(
-                texts,
+                views,
                 batch_size=self.batch_size,
                 output_value=None,
                 show_progress_bar=False,
             )
             # The same truncation as the model's own tokenisation, so positions line up.
             offsets = tokenizer(
-                texts,
+                views,
                 truncation=True,
                 max_length=self._model.max_seq_length,
                 return_offsets_mapping=True,

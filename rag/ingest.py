@@ -19,6 +19,7 @@ from .discover import Target, collect, fingerprint
 from .embed import Embedder
 from .errors import LoadError
 from .loaders import format_of
+from .markup import VIEW_VERSION
 from .reader import Reader
 from .settings import Settings
 from .store import FileRecord, Store
@@ -297,11 +298,12 @@ def _recipe(settings: Settings, path: Path) -> str:
     """What a file's chunks depend on besides its bytes: the text rules, its loader's version, the
     chunk settings and, for formats OCR reads, whether it is on. A file recorded with another
     recipe is indexed again, so changing RAG_CHUNK_SIZE applies to every file at the next sync
-    instead of only to files that change later."""
+    instead of only to files that change later; likewise a change to what the model reads
+    (`markup.VIEW_VERSION`)."""
     file_format = format_of(path)
     loader = f"{path.suffix.lower().lstrip('.')}{file_format.version}"
     recipe = (
         f"text{TEXT_RULES_VERSION}-{loader}-size{settings.chunk_size}"
-        f"-overlap{settings.chunk_overlap}"
+        f"-overlap{settings.chunk_overlap}-view{VIEW_VERSION}"
     )
     return recipe + ("-ocr" if file_format.ocr and settings.ocr else "")

@@ -12,6 +12,7 @@ import numpy as np
 from .asks import asked_kinds, gives
 from .chunking import FENCE, sentence_spans
 from .embed import Embedder
+from .markup import reader_view
 from .settings import Settings
 from .types import Answer, Citation, Passage, SentenceVectors
 
@@ -70,6 +71,9 @@ _NOTE_ROW = re.compile(r"^\|\s*\d+\.?\s*\|")
 _QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _REPEAT_SHARE = 0.8
+# A line of at most this many words that does not end like a sentence heads what follows it.
+_HEADING_WORDS = 10
+_CLAUSE_END = tuple(".!?;,\"'”’")
 _CLOSEST_SHOWN = 3
 
 
@@ -82,6 +86,7 @@ class Sentence:
     end: int
     text: str
     stored_start: int  # where the stored sentence vector's span starts (before a bullet)
+    heading: str = ""  # the heading line above it in its passage, if any
 
 
 def compose(
@@ -116,23 +121,32 @@ def compose(
     top = int(scores.argmax())
     best = float(scores[top])
     home = passages[sentences[top].passage].source
+
     # An answer quotes the best sentence's document; another document's sentence joins only
     # when it scores as well, since a second source is where wrong citations come from. A
     # sentence joins the best one only when it is close to it and says something else.
-    chosen: list[int] = []
-    for i in np.argsort(-scores, kind="stable"):
+    def close(i: int) -> bool:
         margin = settings.sentence_margin
         if passages[sentences[i].passage].source != home:
             margin = settings.other_source_margin
-        if scores[i] < best - margin or any(
-            _repeats(sentences[i].text, sentences[j].text) for j in chosen
-        ):
-            continue
-        chosen.append(int(i))
+        return bool(scores[i] >= best - margin)
+
+    chosen: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
         if len(chosen) == settings.answer_sentences:
             break
-    # The answer leads with the sentence that most directly answers (its own similarity): the
-    # other signals choose which sentences are worth quoting, not which one speaks first.
+        if close(int(i)) and not any(
+            _repeats(sentences[i].text, sentences[j].text) for j in chosen
+        ):
+            chosen.append(int(i))
+    # The answer leads with the sentence that most directly answers (its own similarity) among
+    # those close to the best, and quotes it whenever it may quote more than one: the other
+    # signals choose which sentences are worth quoting beside it, not which one speaks first.
+    lead = max((i for i in range(len(sentences)) if close(i)), key=lambda i: similarity[i])
+    if len(chosen) > 1 and lead not in chosen:
+        kept = chosen[: settings.answer_sentences - 1]
+        if not any(_repeats(sentences[lead].text, sentences[j].text) for j in kept):
+            chosen = [*kept, lead]
     chosen.sort(key=lambda i: -similarity[i])
     return cite(question, searched, sentences, chosen, passages)
 
@@ -223,12 +237,17 @@ def _sentence_signals(
     rows = []
     for sentence in sentences:
         passage = passages[sentence.passage]
+        # Judged as a reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not
+        # text. Its keywords count its heading's too: a sentence under "forbid_dtd (default:
+        # False)" is about forbid_dtd though it does not repeat the name.
+        seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
+        context = f"{sentence.heading}\n{sentence.text}" if sentence.heading else sentence.text
         rows.append(
             settings.sentence_passage_weight * passage.similarity
             + settings.sentence_rank_weight * passage.score
-            + settings.sentence_keyword_weight * (keywords(sentence.text) if keywords else 0.0)
-            + settings.sentence_kind_weight * (bool(kinds) and gives(kinds, sentence.text))
-            + settings.sentence_prose_weight * _prose_share(sentence.text)
+            + settings.sentence_keyword_weight * (keywords(context) if keywords else 0.0)
+            + settings.sentence_kind_weight * (bool(kinds) and gives(kinds, seen))
+            + settings.sentence_prose_weight * _prose_share(seen)
         )
     return np.asarray(rows, dtype=np.float32)
 
@@ -273,17 +292,21 @@ def candidate_sentences(
     marked: list[Sentence] = []  # references and code
     for index, passage in enumerate(passages):
         text = passage.text
+        heading = ""
         for stored_start, end in sentence_spans(text):
             start = stored_start
-            if bullet := _BULLET.match(text, start, end):
+            bullet = _BULLET.match(text, start, end)
+            if bullet:
                 start = bullet.end()
+            line_end = text.find("\n", end)
+            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
             span = (passage.source, passage.start + start, passage.start + end)
+            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
+            if not bullet and _is_heading(sentence.text, line):
+                heading = sentence.text.lstrip("#").strip()
             if span in seen:
                 continue
             seen.add(span)
-            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start)
-            line_end = text.find("\n", end)
-            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
             # Text inside a markdown code fence is code, quoted only when no statement is found.
             in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
             if _is_reference(sentence.text, line) or in_code:
@@ -295,6 +318,20 @@ def candidate_sentences(
     if everything:
         return found + short
     return found if found or statements_only else short + marked
+
+
+def _is_heading(sentence: str, line: str) -> bool:
+    """Whether `sentence` is a heading or a definition list's term: the whole of its line, short,
+    and not ending like a sentence (a markdown heading always is one)."""
+    if sentence.startswith("#"):
+        return True
+    words = sentence.split()
+    return (
+        sentence.strip() == line.strip()
+        and 0 < len(words) <= _HEADING_WORDS
+        and not sentence.rstrip().endswith(_CLAUSE_END)
+        and not line.lstrip().startswith("|")
+    )
 
 
 def _is_statement(text: str) -> bool:

@@ -16,7 +16,12 @@ _ASKS = {
     ),
     "quantity": re.compile(
         r"\bhow (?:many|much|big|large|far|long|old|often|tall|high|deep|fast|small|heavy)\b"
-        r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b",
+        r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
+        # "What is the default size limit?", "What was the total cost?": a measure asked for.
+        r"|^\s*what(?:'s| is| was| are| were)? (?:the |its |their |a )?(?:[\w-]+ ){0,2}"
+        r"(?:size|limit|cost|price|length|duration|weight|height|depth|distance|population"
+        r"|percentage|temperature|capacity|budget|speed|rate|age|lifespan|range)s?"
+        r"(?=\s*(?:\?|$|of\b|for\b|in\b|on\b|at\b|per\b))",
         re.I,
     ),
     "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
@@ -48,6 +53,25 @@ _SHOWS = {
         r"|\b(?:President|Minister|Secretary|Director|CEO|minister|president|secretary|director)\b"
     ),
 }
+
+
+# The verb of an opinion question's frame ("How does China view these deals?", "What did India
+# say?", "How did the ISA respond to ...?") says what is asked, not what it is about: as a
+# keyword it pulled in any sentence using the verb ("Washington ... viewing ... China's
+# influence" over "Beijing is watching these deals carefully").
+_FRAME_VERB = re.compile(
+    r"^\s*(?:how|what)\s+(?:do|does|did|will|would|might|could)\b.*?\b("
+    r"views?|viewed|see|sees|saw|regard(?:s|ed)?|perceive[sd]?|think|thinks|thought|feel|feels"
+    r"|felt|react(?:s|ed)?|respond(?:s|ed)?|say|says|said)\b",
+    re.I,
+)
+
+
+def frame_words(question: str) -> list[str]:
+    """The words of `question` that frame what it asks (an opinion question's verb), which are
+    not keywords for finding the answer."""
+    found = _FRAME_VERB.search(question)
+    return [found.group(1)] if found else []
 
 
 def asked_kinds(question: str) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .acronyms import acronyms, add_acronyms, expand, long_form, spelled_out
+from .asks import frame_words
 from .embed import Embedder
 from .errors import InvalidInput
 from .lexical import tokenize
@@ -110,9 +111,11 @@ class Retriever:
 
     def keyword_overlap(self, question: str) -> Callable[[str], float]:
         """A function giving a text's IDF-weighted share of `question`'s keywords (1.0: it holds
-        every informative word of the question; rare words weigh most)."""
+        every informative word of the question; rare words weigh most; an opinion question's
+        verb is not one)."""
         lexical = self.snapshot().lexical
-        tokens = tokenize(question)
+        frame = set(tokenize(" ".join(frame_words(question))))
+        tokens = [t for t in tokenize(question) if t not in frame]
         return lambda text: lexical.coverage(tokens, set(tokenize(text)))
 
     def search(

@@ -76,13 +76,14 @@ class Settings:
     # number for "how many", a reason for "why", a name for "who") and its share of prose.
     # Sentences within `sentence_margin` of the best join it (up to `answer_sentences`); one from
     # another document only within `other_source_margin` (0: only as strong as the best). Chosen
-    # together by `bench/sentences.py` on long documents and NQ dev (docs/answers.md).
-    sentence_passage_weight: float = 0.5
-    sentence_rank_weight: float = 0.1
-    sentence_keyword_weight: float = 0.1
+    # together on long documents and NQ dev (docs/answers.md, "Answers without a language
+    # model"); `bench/calibrate.py` holds a grid over some of them.
+    sentence_passage_weight: float = 0.15
+    sentence_rank_weight: float = 0.2
+    sentence_keyword_weight: float = 0.25
     sentence_kind_weight: float = 0.1
     sentence_prose_weight: float = 0.3
-    sentence_margin: float = 0.35
+    sentence_margin: float = 0.45
     other_source_margin: float = 0.0
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0

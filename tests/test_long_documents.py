@@ -8,8 +8,9 @@ from pathlib import Path
 
 import rag
 from rag.answer import compose
-from rag.asks import asked_kinds, gives
+from rag.asks import asked_kinds, frame_words, gives
 from rag.chunking import sentence_spans
+from rag.markup import reader_view
 
 GUIDE = """\
 Widget Guide
@@ -104,6 +105,50 @@ def test_what_a_question_asks_for():
     assert gives(["reason"], "It filed for bankruptcy because it could not raise capital.")
     assert gives(["name"], "On January 1, Leticia Carvalho began her term.")
     assert not gives(["name"], "the authority began a new term.")
+    # A measure named as what is asked asks for a quantity; the same word as a modifier does not.
+    assert asked_kinds("What is the default size limit of the monkey patch?") == ["quantity"]
+    assert asked_kinds("What was the total cost?") == ["quantity"]
+    assert asked_kinds("What is a rate limiter?") == []
+
+
+def test_an_opinion_questions_verb_is_not_a_keyword():
+    """ "How does China view these deals?" asks for a view; a sentence that merely uses the
+    verb ("Washington ... viewing ...") is no closer to the answer for it."""
+    assert frame_words("How does China view these deals?") == ["view"]
+    assert frame_words("What did the minister say about the port?") == ["say"]
+    assert frame_words("How did the authority respond to the order?") == ["respond"]
+    assert frame_words("What is the view from the summit?") == []
+    assert frame_words("Which view does the guide recommend?") == []
+
+
+def test_reader_view_blanks_markup_and_keeps_every_offset():
+    text = (
+        "## Credits\n\nMaintained by [Ann Lee][ann] and [Bo Chen](https://example.org/bo), "
+        "see https://example.org/team.\n\n[ann]: https://example.org/ann\n"
+        "Call `load()` with **care**; a `Billion Laughs`_ attack.\n| a | b |\n|---|---|\n"
+    )
+    seen = reader_view(text)
+    assert len(seen) == len(text)
+    assert all(a == b for a, b in zip(seen, text, strict=True) if not b.isspace() and a != " ")
+    words = seen.split()
+    assert "Ann" in words and "Lee" in words and "Chen" in words and "load()" in words
+    for markup in ("https", "[", "](", "`", "**", "##", "|", "---", "ann]"):
+        assert markup not in seen, markup
+
+
+def test_the_model_reads_no_markup(seed_engine: rag.RAG):
+    """A sentence with links embeds exactly as its reader's view does, chunks included (their
+    sentence vectors come from the same pass): link targets and labels pulled a credits line to
+    -0.04 similarity with "Who maintains python-dotenv?"."""
+    linked = "It is maintained by [Ann Lee][ann-home] and [Bo Chen](https://example.org/bo)."
+    plain = "It is maintained by  Ann Lee            and  Bo Chen                         ."
+    assert reader_view(linked) == plain
+    embedder = seed_engine.embedder
+    vectors = embedder.embed([linked, plain, "It is maintained by Ann Lee and Bo Chen."])
+    assert float(vectors[0] @ vectors[1]) > 0.9999
+    chunk_vectors, sentences = embedder.embed_chunks([linked, plain])
+    assert float(chunk_vectors[0] @ chunk_vectors[1]) > 0.9999
+    assert sentences[0].spans == sentences[1].spans
 
 
 def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_path: Path):
@@ -200,3 +245,46 @@ def test_prose_after_a_code_block_that_spans_two_chunks_can_be_quoted(tmp_path: 
     answer = engine.query("Can the widget read settings from named pipes?")
     assert answer.found, answer.text
     assert "Reading settings from named pipes on Unix systems is also supported." in answer.text
+
+
+OPTIONS_GUIDE = """\
+Parser options
+==============
+
+Every parser takes the same keyword options. Each one is off unless it is named below as on.
+
+forbid_dtd (default: False)
+  disallow a document with a doctype declaration and raise an error when one is found.
+
+forbid_entities (default: True)
+  disallow a document that declares entities and raise an error when one is declared.
+
+forbid_external (default: True)
+  disallow any reference to an external file or network address and raise an error.
+
+Credits
+=======
+
+This library is currently maintained by [Ann Lee][ann-homepage] and
+[Bo Chen][gh-bochen] and would not have been possible without the support of
+[many contributors](https://example.org/contributors).
+
+[ann-homepage]: https://example.org/ann
+[gh-bochen]: https://example.org/bochen
+"""
+
+
+def test_a_definition_is_found_under_its_term_and_a_linked_name_answers_who(tmp_path: Path):
+    """Technical guides define an option on one line and explain it below without repeating its
+    name, and credit people through link markup: the explanation under the term answers "What
+    does forbid_dtd do?", and the credits line answers "Who maintains ...?" (python-dotenv's
+    and defusedxml's guides failed both ways)."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "options.rst").write_text(OPTIONS_GUIDE, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    one = rag.RAG(index=tmp_path / "index", answer_sentences=1)  # the best sentence alone
+    answer = one.query("What does the forbid_dtd option do?")
+    assert answer.text.startswith("disallow a document with a doctype declaration"), answer.text
+    answer = engine.query("Who maintains this library?")
+    assert "currently maintained by [Ann Lee]" in answer.text, answer.text

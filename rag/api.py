@@ -9,7 +9,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ocr
@@ -19,7 +19,7 @@ from .discover import fingerprint
 from .embed import Embedder, get_embedder
 from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
 from .generate import generate, rewrite_question
-from .ingest import ProgressCallback, resync, sync
+from .ingest import ProgressCallback, add_texts, resync, sync
 from .llm import ChatModel, chat_model
 from .loaders import FORMATS, load
 from .retrieve import Retriever
@@ -39,6 +39,7 @@ class IndexedFile:
     source: str
     chunks: int
     indexed_at: float
+    metadata: dict = field(default_factory=dict)  # a given text's (a LlamaIndex Document's)
 
 
 @dataclass(frozen=True)
@@ -119,19 +120,33 @@ class RAG:
 
     def ingest(
         self,
-        paths: PathLike | Iterable[PathLike],
+        paths: PathLike | Iterable[PathLike | object],
         progress: ProgressCallback | None = None,
         rebuild: bool = False,
     ) -> IngestReport:
-        """Sync files and folders into the index (add, update, remove, skip unchanged)."""
+        """Sync files and folders into the index (add, update, remove, skip unchanged). LlamaIndex
+        `Document`s (from any LlamaHub reader) may be given too: their text and metadata are
+        indexed under their `file_path` metadata when they have one (the pages of one file are
+        one document, so it syncs like a file), else under their `doc_id`."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        paths = list(paths)
+        items = list(paths)
+        files = [p for p in items if isinstance(p, (str, os.PathLike))]
+        given = [p for p in items if not isinstance(p, (str, os.PathLike))]
         if rebuild:
             self._store = self._open_store(rebuild=True)
             with self.store.writing(self.settings.lock_timeout_s, rebuild=True):
                 pass  # emptied once the lock is held
-        report = sync(paths, self.store, self.embedder, self.settings, progress)
+        report = IngestReport()
+        if files or not given:
+            report = sync(files, self.store, self.embedder, self.settings, progress)
+        if given:
+            from .llama_index import given_texts  # LlamaIndex is installed if its objects exist
+
+            texts = given_texts(given)
+            report = _merged(
+                report, add_texts(texts, self.store, self.embedder, self.settings, progress)
+            )
         self.retriever.snapshot()  # bring the search snapshot in step now, not at the first query
         return report
 
@@ -330,7 +345,7 @@ class RAG:
         """Every indexed file, by source."""
         self.store.refresh()
         records = sorted(self.store.files.values(), key=lambda r: r.source)
-        return [IndexedFile(r.source, r.chunks, r.indexed_at) for r in records]
+        return [IndexedFile(r.source, r.chunks, r.indexed_at, r.metadata) for r in records]
 
     def file_id(self, source: str) -> str | None:
         """The id that links to the indexed document `source` (as citations name it), for
@@ -381,6 +396,15 @@ class RAG:
             size_bytes=self.store.size_bytes(),
             formats=dict(sorted(Counter(_suffix(r.source) for r in files).items())),
         )
+
+
+def _merged(first: IngestReport, second: IngestReport) -> IngestReport:
+    return IngestReport(
+        **{
+            f.name: getattr(first, f.name) + getattr(second, f.name)
+            for f in dataclasses.fields(IngestReport)
+        }
+    )
 
 
 def _suffix(source: str) -> str:

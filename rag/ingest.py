@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
+import json
 import os
 import queue
 import threading
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .chunking import chunk_document
 from .discover import Target, collect, fingerprint
 from .embed import Embedder
 from .errors import LoadError
@@ -23,7 +26,7 @@ from .markup import VIEW_VERSION
 from .reader import Reader
 from .settings import Settings
 from .store import FileRecord, Store
-from .types import Chunk, FileFailure, IngestReport
+from .types import Chunk, Document, FileFailure, GivenText, IngestReport
 
 # Called with (0, files in total, "") at the start, then with (files done, files in total, the
 # file's source) as each file is stored, found unchanged, or fails.
@@ -42,6 +45,8 @@ _READ_AHEAD = 8
 # reStructuredText underline ends its heading's block. 5: "words" over loaders.MAX_WORD_CHARS are
 # left out of the text.
 TEXT_RULES_VERSION = 5
+# The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
+GIVEN_RECIPE = "given"
 
 
 def sync(
@@ -201,12 +206,57 @@ def resync(
     report = IngestReport()
     with store.writing(settings.lock_timeout_s):
         targets = _repair(store, report)
-        targets += [Target(key, Path(key), record.source) for key, record in store.files.items()]
+        targets += [
+            Target(key, Path(key), record.source)
+            for key, record in store.files.items()
+            if not record.recipe.startswith(GIVEN_RECIPE) or Path(key).exists()
+        ]
         gone = [t for t in targets if not t.path.exists()]
         report.removed += [t.source for t in gone]
         store.remove_files([t.key for t in gone])
     kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
     return _index(kept, store, embedder, settings, report, progress)
+
+
+def add_texts(
+    texts: list[GivenText],
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Index texts handed in rather than read from files: each replaces what its key held,
+    unless its text, metadata and the chunk rules are unchanged. They are chunked and embedded
+    like a file's text; a resync keeps them unless their key is a file that exists, which is
+    then read again like any file."""
+    report = IngestReport()
+    store.refresh(strict=False)
+    recipe = f"{GIVEN_RECIPE}-{_text_recipe(settings)}"
+    batch: list[_Loaded] = []
+    for done, given in enumerate(texts, start=1):
+        content = json.dumps([given.text, given.metadata], sort_keys=True, default=str)
+        digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+        previous = store.files.get(given.key)
+        document = Document(given.source, given.text, given.pages)
+        chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+        if previous and previous.sha256 == digest and previous.recipe == recipe:
+            report.unchanged.append(given.source)
+        elif not chunks:
+            report.failed.append(FileFailure(given.source, "the text given is empty"))
+        else:
+            size = len(given.text.encode("utf-8", "surrogatepass"))
+            record = FileRecord(
+                given.source, digest, size, len(chunks), time.time(), recipe, given.metadata
+            )
+            target = Target(given.key, Path(given.key), given.source)
+            batch.append(_Loaded(target, record, chunks, previous is not None))
+        if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS or done == len(texts):
+            if batch:
+                _write(batch, store, embedder, report, settings.lock_timeout_s)
+            batch = []
+        if progress:
+            progress(done, len(texts), given.source)
+    return report
 
 
 def _repair(store: Store, report: IngestReport) -> list[Target]:
@@ -302,8 +352,9 @@ def _recipe(settings: Settings, path: Path) -> str:
     (`markup.VIEW_VERSION`)."""
     file_format = format_of(path)
     loader = f"{path.suffix.lower().lstrip('.')}{file_format.version}"
-    recipe = (
-        f"text{TEXT_RULES_VERSION}-{loader}-size{settings.chunk_size}"
-        f"-overlap{settings.chunk_overlap}-view{VIEW_VERSION}"
-    )
+    recipe = f"text{TEXT_RULES_VERSION}-{loader}-{_text_recipe(settings)}"
     return recipe + ("-ocr" if file_format.ocr and settings.ocr else "")
+
+
+def _text_recipe(settings: Settings) -> str:
+    return f"size{settings.chunk_size}-overlap{settings.chunk_overlap}-view{VIEW_VERSION}"

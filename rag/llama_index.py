@@ -9,6 +9,7 @@ text), the metadata keys LlamaIndex's own file readers use (`file_path`, `file_n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
@@ -17,7 +18,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import ConfigDict
 
 from .api import RAG, PathLike
-from .types import Citation, Passage
+from .errors import InvalidInput
+from .types import Citation, GivenText, Page, Passage
 
 
 class RagRetriever(BaseRetriever):
@@ -30,7 +32,13 @@ class RagRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         passages = self.engine.search(query_bundle.query_str, k=self.k, sources=self.sources)
-        return [NodeWithScore(node=passage_node(p), score=p.score) for p in passages]
+        given = {d.source: d.metadata for d in self.engine.documents() if d.metadata}
+        nodes = [NodeWithScore(node=passage_node(p), score=p.score) for p in passages]
+        for node, passage in zip(nodes, passages, strict=True):
+            # A Document's own metadata (title, URL...) comes back with its passages; the
+            # span keys stay ours.
+            node.node.metadata = {**given.get(passage.source, {}), **node.node.metadata}
+        return nodes
 
 
 class RagQueryEngine(CustomQueryEngine):
@@ -89,3 +97,41 @@ def _node(node_id: str, source: str, page: int | None, start: int, end: int, tex
         end_char_idx=end,
         metadata=metadata,
     )
+
+
+def given_texts(documents: Sequence[object]) -> list[GivenText]:
+    """LlamaIndex `Document`s as texts for `RAG.ingest`: those naming one `file_path` become
+    one text keyed by that file (a PDF reader's pages in order, each page cited by its
+    `page_label`); the others one text each, keyed by `doc_id`. Metadata is kept (JSON values
+    only; the first document's for a file)."""
+    groups: dict[str, list] = {}
+    for document in documents:
+        text, metadata = getattr(document, "text", None), getattr(document, "metadata", None)
+        if not isinstance(text, str) or not isinstance(metadata, dict):
+            raise InvalidInput(
+                f"rag.ingest takes paths or LlamaIndex Documents, not {type(document).__name__}"
+            )
+        path = metadata.get("file_path")
+        key = str(Path(path).resolve()) if path else f"llama-index:{document.doc_id}"
+        groups.setdefault(key, []).append(document)
+    return [_given(key, parts) for key, parts in groups.items()]
+
+
+def _given(key: str, parts: list) -> GivenText:
+    metadata = parts[0].metadata
+    source = str(metadata.get("file_path") or key)
+    text, pages = "", []
+    for number, part in enumerate(parts, start=1):
+        if text:
+            text += "\n\n"
+        label = str(part.metadata.get("page_label", ""))
+        pages.append(
+            Page(int(label) if label.isdigit() else number, len(text), len(text) + len(part.text))
+        )
+        text += part.text
+    paged = len(parts) > 1 or "page_label" in metadata
+    kept = {
+        k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool)) or v is None
+    }
+    whole = (Page(None, 0, len(text)),)  # one span and no page number, like a text file
+    return GivenText(key, source, text, tuple(pages) if paged else whole, kept)

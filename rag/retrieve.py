@@ -163,7 +163,8 @@ class Retriever:
         candidates = Candidates(snapshot, positions, vector, cosine, bm25)
         sides = self._sides()
         used = {name for _, shares in sides.values() for name, share in shares.items() if share}
-        fused = fuse({name: SIGNALS[name](candidates) for name in used}, sides)
+        signals = {name: SIGNALS[name](candidates) for name in used | {"dense_sentence"}}
+        fused = fuse(signals, sides)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
         terms = _Terms(snapshot, positions)
@@ -178,6 +179,7 @@ class Retriever:
                 snapshot.passage(positions[i], float(cosine[i])),
                 score=float(fused[i]),
                 coverage=snapshot.lexical.coverage(tokens, terms[i]),
+                sentence_similarity=float(signals["dense_sentence"][i]),
             )
             for i in order
         ]

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Collection, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -68,6 +68,9 @@ class FileRecord:
     # written before recipes were kept reads as "", which matches none, so its files are
     # indexed again once.
     recipe: str = ""
+    # What the caller said about a text handed in rather than read from a file (a LlamaIndex
+    # Document's metadata: title, author, URL): kept with it, shown with its passages.
+    metadata: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ class SentenceVectors:
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk. `score` ranks passages for one query (the fusion of the dense and
-    keyword sides, 0 to 1); `similarity` is the embedding cosine similarity to the question and
-    `coverage` the IDF-weighted share of the question's words the passage contains."""
+    keyword sides, 0 to 1); `similarity` is the embedding cosine similarity to the question,
+    `sentence_similarity` that of its closest sentence, and `coverage` the IDF-weighted share of
+    the question's words the passage contains."""
 
     source: str
     page: int | None
@@ -72,6 +73,7 @@ class Passage:
     coverage: float = 0.0
     chunk_id: str = ""
     opens_in_code: bool = False  # the text starts inside a markdown code fence
+    sentence_similarity: float = 0.0  # its best sentence's similarity to the question
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,19 @@ class Token:
 
 
 StreamEvent = Token | Answer
+
+
+@dataclass(frozen=True)
+class GivenText:
+    """A text handed to `RAG.ingest` instead of a file (a LlamaIndex `Document`, say): indexed
+    under `key` and cited as `source`; `pages` map its character ranges to page numbers, and
+    `metadata` (JSON values) is kept with it."""
+
+    key: str
+    source: str
+    text: str
+    pages: tuple[Page, ...]
+    metadata: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -273,11 +273,13 @@ def is_evidence(passage: Passage, settings: Settings) -> bool:
 
 def evidence(passage: Passage, settings: Settings) -> float:
     """How strongly a passage bears on the question, on a scale that means the same for every
-    query (unlike the fused rank score): embedding similarity plus weighted keyword coverage.
-    Coverage is what rescues questions that embed weakly but name what the passage names (a
-    rare term, a project's name, "What is Gwadar?"); the weight is chosen on data
-    (bench/calibrate.py)."""
-    return passage.similarity + settings.coverage_weight * passage.coverage
+    query (unlike the fused rank score): embedding similarity (the passage's, or its closest
+    sentence's when that is higher: one sentence of a long passage can answer while the whole
+    embeds weakly) plus weighted keyword coverage. Coverage is what rescues questions that embed
+    weakly but name what the passage names (a rare term, a project's name, "What is Gwadar?");
+    the weight and threshold are chosen on data (bench/calibrate.py)."""
+    similarity = max(passage.similarity, passage.sentence_similarity)
+    return similarity + settings.coverage_weight * passage.coverage
 
 
 def candidate_sentences(

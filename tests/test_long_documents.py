@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import rag
-from rag.answer import compose
+from rag.answer import compose, is_evidence
 from rag.asks import asked_kinds, frame_words, gives
 from rag.chunking import sentence_spans
 from rag.markup import reader_view
@@ -288,3 +288,32 @@ def test_a_definition_is_found_under_its_term_and_a_linked_name_answers_who(tmp_
     assert answer.text.startswith("disallow a document with a doctype declaration"), answer.text
     answer = engine.query("Who maintains this library?")
     assert "currently maintained by [Ann Lee]" in answer.text, answer.text
+
+
+def test_one_answering_sentence_in_a_long_passage_is_evidence(tmp_path: Path):
+    """A long passage embeds as the average of all it says; a question one of its sentences
+    answers was refused when only the passage's similarity counted ("What is the so-called
+    two-year rule?" on the CRS report: passage 0.32, sentence 0.50)."""
+    report = (
+        "The council met in the spring and the summer of that year, and its agenda ran long. "
+        "Delegates discussed the budget, the staffing of the secretariat and the annual report. "
+        "Several members asked for more time to study the environmental baseline surveys. "
+        "Under the so-called two-year rule, the council must finish its mining regulations "
+        "within two years of a member's request. "
+        "Observers from industry and from advocacy groups attended most of the sessions. "
+        "The secretariat published summaries of each meeting on its website afterwards. "
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "council.txt").write_text(report, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    question = "What is the so-called two-year rule?"
+    passage = engine.search(question, k=1)[0]
+    assert passage.sentence_similarity > passage.similarity + 0.1  # the sentence carries it
+    # Similarity alone (this one-file index holds every word of the question, so coverage
+    # would make any passage evidence): the sentence's is enough, the passage's is not.
+    similarity_only = dataclasses.replace(engine.settings, coverage_weight=0.0)
+    weak = dataclasses.replace(passage, sentence_similarity=0.0)
+    assert is_evidence(passage, similarity_only) and not is_evidence(weak, similarity_only)
+    answer = engine.query(question)
+    assert answer.found and "must finish its mining regulations" in answer.text

@@ -143,7 +143,7 @@ def compose(
     # those close to the best, and quotes it whenever it may quote more than one: the other
     # signals choose which sentences are worth quoting beside it, not which one speaks first.
     lead = max((i for i in range(len(sentences)) if close(i)), key=lambda i: similarity[i])
-    if len(chosen) > 1 and lead not in chosen:
+    if settings.answer_sentences > 1 and lead not in chosen:
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[lead].text, sentences[j].text) for j in kept):
             chosen = [*kept, lead]

@@ -21,7 +21,7 @@ from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
 from .generate import generate, rewrite_question
 from .ingest import ProgressCallback, add_texts, resync, sync
 from .llm import ChatModel, chat_model
-from .loaders import FORMATS, load
+from .loaders import FORMATS, SUPPORTED_SUFFIXES, load
 from .retrieve import Retriever
 from .settings import AnswerMode, Settings
 from .store import Store, file_id
@@ -125,9 +125,9 @@ class RAG:
         rebuild: bool = False,
     ) -> IngestReport:
         """Sync files and folders into the index (add, update, remove, skip unchanged). LlamaIndex
-        `Document`s (from any LlamaHub reader) may be given too: their text and metadata are
-        indexed under their `file_path` metadata when they have one (the pages of one file are
-        one document, so it syncs like a file), else under their `doc_id`."""
+        `Document`s (from any LlamaHub reader) may be given too, their metadata kept: one naming
+        a `file_path` rag reads is that file, synced like it; the others' text is indexed under
+        their `file_path` (a reader's pages of one file as one document) or their `doc_id`."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         items = list(paths)
@@ -137,16 +137,26 @@ class RAG:
             self._store = self._open_store(rebuild=True)
             with self.store.writing(self.settings.lock_timeout_s, rebuild=True):
                 pass  # emptied once the lock is held
-        report = IngestReport()
-        if files or not given:
-            report = sync(files, self.store, self.embedder, self.settings, progress)
+        texts, described = [], {}
         if given:
             from .llama_index import given_texts  # LlamaIndex is installed if its objects exist
 
             texts = given_texts(given)
-            report = _merged(
-                report, add_texts(texts, self.store, self.embedder, self.settings, progress)
-            )
+            # A Document naming a file rag reads is that file, read by rag: its citations are
+            # then exact spans of the file (a reader's own text differs: joined pages, other
+            # PDF extraction), and a later sync of its folder finds it unchanged.
+            described = {t.key: t for t in texts if _readable(t.key)}
+            files += [t.source for t in described.values()]
+            texts = [t for t in texts if t.key not in described]
+        report = IngestReport()
+        if files or not texts:
+            report = sync(files, self.store, self.embedder, self.settings, progress)
+        if described:
+            with self.store.writing(self.settings.lock_timeout_s):
+                self.store.set_metadata({key: t.metadata for key, t in described.items()})
+        if texts:
+            added = add_texts(texts, self.store, self.embedder, self.settings, progress)
+            report = _merged(report, added)
         self.retriever.snapshot()  # bring the search snapshot in step now, not at the first query
         return report
 
@@ -396,6 +406,11 @@ class RAG:
             size_bytes=self.store.size_bytes(),
             formats=dict(sorted(Counter(_suffix(r.source) for r in files).items())),
         )
+
+
+def _readable(key: str) -> bool:
+    path = Path(key)
+    return path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file()
 
 
 def _merged(first: IngestReport, second: IngestReport) -> IngestReport:

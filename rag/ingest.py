@@ -320,7 +320,8 @@ def _read(
             )
         )
         return None
-    record = FileRecord(target.source, digest, size, len(chunks), time.time(), recipe)
+    metadata = previous.metadata if previous else {}  # a caller's metadata outlives re-reads
+    record = FileRecord(target.source, digest, size, len(chunks), time.time(), recipe, metadata)
     return _Loaded(target, record, chunks, previous is not None)
 
 

@@ -131,7 +131,9 @@ def _given(key: str, parts: list) -> GivenText:
         text += part.text
     paged = len(parts) > 1 or "page_label" in metadata
     kept = {
-        k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool)) or v is None
+        k: v
+        for k, v in metadata.items()
+        if (isinstance(v, (str, int, float, bool)) or v is None) and k != "page_label"
     }
     whole = (Page(None, 0, len(text)),)  # one span and no page number, like a text file
     return GivenText(key, source, text, tuple(pages) if paged else whole, kept)

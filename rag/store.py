@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Collection, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -384,6 +384,16 @@ class Store:
                 f"the index manifest names Chroma collection {name!r}, which {self.location} "
                 "does not have; rebuild the index with `rag ingest --rebuild PATH...`"
             ) from None
+
+    def set_metadata(self, metadata: dict[str, dict]) -> None:
+        """Keep what a caller said about indexed files (a LlamaIndex Document's metadata) in
+        their records, with one manifest write; keys not indexed are ignored."""
+        known = {key: value for key, value in metadata.items() if key in self.files}
+        if not known:
+            return
+        changed = {key: replace(self.files[key], metadata=value) for key, value in known.items()}
+        self.files = {**self.files, **changed}
+        self.save_manifest()
 
     def remove_files(self, keys: list[str]) -> None:
         """Delete these files' chunks and forget them, with one manifest write for all."""

@@ -1,6 +1,7 @@
-"""LlamaIndex Documents into `rag.ingest`: text and metadata kept, a `file_path` keys them like
-the file itself (a PDF reader's pages become one document with its pages), others are keyed by
-`doc_id`; re-ingesting is a no-op when nothing changed, and a resync keeps them."""
+"""LlamaIndex Documents into `rag.ingest`, metadata kept: one naming a file rag reads is that
+file, read by rag so citations are exact spans of it; a reader's pages of a file rag cannot read
+become one text with its pages; others are keyed by `doc_id`, skipped when unchanged and kept by
+a resync."""
 
 from __future__ import annotations
 
@@ -48,35 +49,52 @@ def test_documents_without_a_file_are_keyed_by_their_id(tmp_path: Path):
     assert engine.store.count() == 2
 
 
-def test_a_readers_documents_sync_like_their_file(tmp_path: Path):
-    """SimpleDirectoryReader's documents carry `file_path`: they are indexed under that file,
-    and syncing the folder afterwards updates that same entry instead of adding a copy."""
+def test_a_readers_documents_sync_like_their_file(tmp_path: Path, shared: Path):
+    """SimpleDirectoryReader's documents carry `file_path`: rag reads that file itself (exact
+    spans, its own pages), keeps the reader's metadata, and a later sync of the folder finds
+    the same entry unchanged instead of adding a copy."""
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    engine = rag.RAG(index=tmp_path / "index")
+    pdf = folder / "arsenal.pdf"
+    pdf.write_bytes((shared / "docs" / "IF12672v12-russias-nuclear-weapons.pdf").read_bytes())
     documents = SimpleDirectoryReader(str(folder)).load_data()
+    assert len(documents) == 4  # the text file, and the PDF's three pages
+    engine = rag.RAG(index=tmp_path / "index")
     report = engine.ingest(documents)
-    assert report.added == [str((folder / "harbour.txt").resolve())]
+    assert sorted(report.added) == sorted({d.metadata["file_path"] for d in documents})
+    listed = {Path(d.source).name: d.metadata for d in engine.documents()}
+    assert listed["harbour.txt"]["file_name"] == "harbour.txt"
+    assert "page_label" not in listed["arsenal.pdf"]
+
     answer = engine.query("Who keeps the tide tables?")
     assert answer.found and "harbour master" in answer.text
-    text = rag.read_document(folder / "harbour.txt").text
-    span = answer.citations[0].quote_spans[0]
-    assert text[span[0] : span[1]] in answer.text  # spans index the file's own text
+    citation = answer.citations[0]
+    text = rag.read_document(citation.source).text
+    assert all(text[a:b] in answer.text for a, b in citation.quote_spans)  # the file's spans
+    for page in (d for d in documents if d.metadata["file_name"] == "arsenal.pdf"):
+        words = " ".join(page.text.split()[40:52])  # a stretch of that page's own text
+        hit = engine.search(words, k=1)[0]
+        assert Path(hit.source).name == "arsenal.pdf"
+        assert hit.page == int(page.metadata["page_label"]), words
 
     synced = engine.ingest([folder])
-    assert synced.added == [] and len(synced.updated) == 1  # the same entry, read as a file
-    assert engine.store.count() == 1
+    assert synced.added == [] and synced.updated == [] and len(synced.unchanged) == 2
+    assert len(engine.documents()) == 2
+    assert {Path(d.source).name: d.metadata for d in engine.documents()} == listed
 
 
-def test_a_pdf_readers_pages_become_one_document_cited_by_page(tmp_path: Path, shared: Path):
-    pdf = shared / "docs" / "IF12672v12-russias-nuclear-weapons.pdf"
-    pages = SimpleDirectoryReader(input_files=[str(pdf)]).load_data()
-    assert len(pages) == 3 and [p.metadata["page_label"] for p in pages] == ["1", "2", "3"]
+def test_pages_of_a_file_rag_cannot_read_become_one_document(tmp_path: Path):
+    """A reader's documents for a format rag has no loader for (here a `.notes` file) are
+    indexed as the reader's text under that file's path, pages in order and cited by label."""
+    notes = tmp_path / "diary.notes"
+    notes.write_text("unused: the reader's text is what is indexed", encoding="utf-8")
+    pages = [
+        Document(text=HARBOUR, metadata={"file_path": str(notes), "page_label": "1"}),
+        Document(text=ORCHARD, metadata={"file_path": str(notes), "page_label": "2"}),
+    ]
     engine = rag.RAG(index=tmp_path / "index")
-    report = engine.ingest(pages)
-    assert report.added == [str(pdf.resolve())]  # one document, not one per page
-    for page in pages:
-        words = " ".join(page.text.split()[40:52])  # a stretch of that page's own text
-        hits = engine.search(words, k=1)
-        assert hits[0].page == int(page.metadata["page_label"]), words
+    assert engine.ingest(pages).added == [str(notes)]
+    hit = engine.search("Which month is cider pressed in?", k=1)[0]
+    assert hit.source == str(notes) and hit.page == 2 and hit.text == ORCHARD
+    assert engine.ingest(pages).unchanged == [str(notes)]

@@ -36,12 +36,17 @@ See the section on storage below for more.
 """
 
 
-def _guide(tmp_path: Path) -> rag.RAG:
+def _indexed(tmp_path: Path, name: str, text: str) -> rag.RAG:
+    """An index of one document `name` holding `text`."""
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "guide.txt").write_text(GUIDE, encoding="utf-8")
+    (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
     engine = rag.RAG(index=tmp_path / "index")
     assert engine.ingest([tmp_path / "docs"]).ok
     return engine
+
+
+def _guide(tmp_path: Path) -> rag.RAG:
+    return _indexed(tmp_path, "guide.txt", GUIDE)
 
 
 def test_a_long_heading_underlined_in_restructuredtext_ends_at_its_underline():
@@ -235,10 +240,7 @@ def test_prose_after_a_code_block_that_spans_two_chunks_can_be_quoted(tmp_path: 
         "## Storage\n\nThe settings file is never larger than 64 kilobytes. "
         "Reading settings from named pipes on Unix systems is also supported.\n"
     )
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "guide.md").write_text(guide, encoding="utf-8")
-    engine = rag.RAG(index=tmp_path / "index")
-    assert engine.ingest([tmp_path / "docs"]).ok
+    engine = _indexed(tmp_path, "guide.md", guide)
     passages = engine.search("Can the widget read settings from named pipes?", k=10)
     holding = [p for p in passages if "named pipes" in p.text]
     assert holding and all(p.text.count("```") % 2 == 1 for p in holding)  # starts in the code
@@ -279,10 +281,7 @@ def test_a_definition_is_found_under_its_term_and_a_linked_name_answers_who(tmp_
     name, and credit people through link markup: the explanation under the term answers "What
     does forbid_dtd do?", and the credits line answers "Who maintains ...?" (python-dotenv's
     and defusedxml's guides failed both ways)."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "options.rst").write_text(OPTIONS_GUIDE, encoding="utf-8")
-    engine = rag.RAG(index=tmp_path / "index")
-    assert engine.ingest([tmp_path / "docs"]).ok
+    engine = _indexed(tmp_path, "options.rst", OPTIONS_GUIDE)
     one = rag.RAG(index=tmp_path / "index", answer_sentences=1)  # the best sentence alone
     answer = one.query("What does the forbid_dtd option do?")
     assert answer.text.startswith("disallow a document with a doctype declaration"), answer.text
@@ -303,10 +302,7 @@ def test_one_answering_sentence_in_a_long_passage_is_evidence(tmp_path: Path):
         "Observers from industry and from advocacy groups attended most of the sessions. "
         "The secretariat published summaries of each meeting on its website afterwards. "
     )
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "council.txt").write_text(report, encoding="utf-8")
-    engine = rag.RAG(index=tmp_path / "index")
-    assert engine.ingest([tmp_path / "docs"]).ok
+    engine = _indexed(tmp_path, "council.txt", report)
     question = "What is the so-called two-year rule?"
     passage = engine.search(question, k=1)[0]
     assert passage.sentence_similarity > passage.similarity + 0.1  # the sentence carries it

@@ -71,9 +71,11 @@ def sync(
         seen = {t.key for t in found.targets}
         gone = [
             key
-            for key in store.files
+            for key, record in store.files.items()
             if key not in seen
             and any(key == root or key.startswith(root + os.sep) for root in found.roots)
+            # a text handed in for a file rag cannot read is not listed, but is not gone
+            and not (record.recipe.startswith(GIVEN_RECIPE) and Path(key).exists())
         ]
         report.removed += [store.files[key].source for key in gone]
         store.remove_files(gone)
@@ -206,14 +208,20 @@ def resync(
     report = IngestReport()
     with store.writing(settings.lock_timeout_s):
         targets = _repair(store, report)
+        # A text handed in has no file to read again: it stays, unless it was keyed by a file
+        # that has since been deleted ("llama-index:<doc_id>" keys name none).
+        given = {
+            key for key, record in store.files.items() if record.recipe.startswith(GIVEN_RECIPE)
+        }
         targets += [
             Target(key, Path(key), record.source)
             for key, record in store.files.items()
-            if not record.recipe.startswith(GIVEN_RECIPE) or Path(key).exists()
+            if key not in given or Path(key).is_absolute()
         ]
         gone = [t for t in targets if not t.path.exists()]
         report.removed += [t.source for t in gone]
         store.remove_files([t.key for t in gone])
+        targets = [t for t in targets if t.key not in given]
     kept = sorted((t for t in targets if t not in gone), key=lambda t: t.source)
     return _index(kept, store, embedder, settings, report, progress)
 
@@ -227,8 +235,8 @@ def add_texts(
 ) -> IngestReport:
     """Index texts handed in rather than read from files: each replaces what its key held,
     unless its text, metadata and the chunk rules are unchanged. They are chunked and embedded
-    like a file's text; a resync keeps them unless their key is a file that exists, which is
-    then read again like any file."""
+    like a file's text; a resync keeps them, dropping only those keyed by a file since
+    deleted."""
     report = IngestReport()
     store.refresh(strict=False)
     recipe = f"{GIVEN_RECIPE}-{_text_recipe(settings)}"

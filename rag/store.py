@@ -68,8 +68,8 @@ class FileRecord:
     # written before recipes were kept reads as "", which matches none, so its files are
     # indexed again once.
     recipe: str = ""
-    # What the caller said about a text handed in rather than read from a file (a LlamaIndex
-    # Document's metadata: title, author, URL): kept with it, shown with its passages.
+    # What a caller said about the document (a LlamaIndex Document's metadata: title, author,
+    # URL): kept with it, shown with its passages.
     metadata: dict = field(default_factory=dict)
 
 

@@ -87,7 +87,8 @@ def test_a_readers_documents_sync_like_their_file(tmp_path: Path, shared: Path):
 def test_pages_of_a_file_rag_cannot_read_become_one_document(tmp_path: Path):
     """A reader's documents for a format rag has no loader for (here a `.notes` file) are
     indexed as the reader's text under that file's path, pages in order and cited by label."""
-    notes = tmp_path / "diary.notes"
+    (tmp_path / "docs").mkdir()
+    notes = tmp_path / "docs" / "diary.notes"
     notes.write_text("unused: the reader's text is what is indexed", encoding="utf-8")
     pages = [
         Document(text=HARBOUR, metadata={"file_path": str(notes), "page_label": "1"}),
@@ -98,3 +99,10 @@ def test_pages_of_a_file_rag_cannot_read_become_one_document(tmp_path: Path):
     hit = engine.search("Which month is cider pressed in?", k=1)[0]
     assert hit.source == str(notes) and hit.page == 2 and hit.text == ORCHARD
     assert engine.ingest(pages).unchanged == [str(notes)]
+    # A sync of the folder skips the file rag cannot read, but the file is not gone.
+    synced = engine.ingest([tmp_path / "docs"])
+    assert synced.removed == [] and engine.store.count() == 2
+    resynced = engine.resync()  # nor is there a file to read again: the reader's text stays
+    assert resynced.ok and resynced.removed == [] and engine.store.count() == 2
+    notes.unlink()
+    assert engine.resync().removed == [str(notes)] and engine.store.count() == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import pickle
 import select
@@ -184,13 +185,22 @@ def _receive(stream: BinaryIO, deadline: float | None = None) -> object:
     return pickle.loads(_read_exactly(stream, _HEADER.unpack(header)[0], deadline))
 
 
+def _ready(fd: int, timeout: float) -> bool:
+    """Whether `fd` has data (or end of file) within `timeout` seconds. poll, not select:
+    select refuses descriptors above 1023, which a long-running process (the UI, a test
+    session) reaches ("filedescriptor out of range in select()" failed every file in CI)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(max(1, math.ceil(timeout * 1000))))
+
+
 def _read_exactly(stream: BinaryIO, size: int, deadline: float | None) -> bytes:
     fd = stream.fileno()
     parts: list[bytes] = []
     while size:
         if deadline is not None:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            if remaining <= 0 or not _ready(fd, remaining):
                 raise TimeoutError
         part = os.read(fd, min(size, 1 << 20))
         if not part:

@@ -483,3 +483,23 @@ def _xml_safe(text: str) -> str:
         for c in text
         if c in "\t\n\r" or (" " <= c and c not in "\ufffe\uffff" and not "\ud800" <= c <= "\udfff")
     )
+
+
+def test_a_process_holding_many_descriptors_still_reads_files(tmp_path: Path):
+    """The UI and long test sessions hold over a thousand descriptors; waiting on the reader
+    child with select() then failed every file ("filedescriptor out of range in select()")."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2048:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        (tmp_path / "docs").mkdir()
+        (tmp_path / "docs" / "note.md").write_text("The lighthouse was repainted in May.\n")
+        report = rag.RAG(index=tmp_path / "index").ingest([tmp_path / "docs"])
+        assert report.ok and report.added, report.failed
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

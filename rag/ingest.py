@@ -245,9 +245,14 @@ def add_texts(
         content = json.dumps([given.text, given.metadata], sort_keys=True, default=str)
         digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
         previous = store.files.get(given.key)
+        unchanged = previous and previous.sha256 == digest and previous.recipe == recipe
         document = Document(given.source, given.text, given.pages)
-        chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
-        if previous and previous.sha256 == digest and previous.recipe == recipe:
+        chunks = (
+            []
+            if unchanged
+            else chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+        )
+        if unchanged:
             report.unchanged.append(given.source)
         elif not chunks:
             report.failed.append(FileFailure(given.source, "the text given is empty"))

@@ -113,10 +113,7 @@ class RAG:
 
     @property
     def embedder(self) -> Embedder:
-        settings = self.settings
-        return get_embedder(
-            settings.embed_model, settings.embed_batch_size, settings.embed_precision
-        )
+        return get_embedder(self.settings)
 
     def ingest(
         self,

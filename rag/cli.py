@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
         "--chroma-url",
         help="keep chunks on this Chroma server, e.g. http://127.0.0.1:8000 ($RAG_CHROMA_URL)",
     )
+    store.add_argument(
+        "--embed-url",
+        help="embed on this OpenAI-compatible server, e.g. http://gpu:8080/v1 ($RAG_EMBED_URL)",
+    )
 
     ingest = commands.add_parser(
         "ingest", parents=[store], help="index files and folders (incremental)"
@@ -134,6 +138,7 @@ def _engine(args: argparse.Namespace) -> RAG:
         "ui_port": "port",
         "ui_auth": "auth",
         "follow_links": "follow_links",
+        "embed_url": "embed_url",
     }
     overrides = {field: getattr(args, flag, None) or None for field, flag in flags.items()}
     return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)

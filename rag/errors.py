@@ -8,8 +8,10 @@ Catch `RagError` for all of them. The hierarchy:
     │                      or keyword; also a ValueError
     ├── LoadError          one file could not be read (reported per file by ingest)
     ├── StoreError         the index folder or Chroma server cannot be used as it is
-    │   └── IndexBusy      another process kept the index's write lock past the timeout
-    ├── ModelError         the embedding or reranking model could not be loaded
+    │   ├── IndexBusy      another process kept the index's write lock past the timeout
+    │   └── ModelMismatch  the embedding model's vectors are not those the index holds
+    ├── ModelError         the embedding or reranking model could not be loaded, or the
+    │                      embedding server failed
     └── LLMError           the language model (generative mode) is not configured, unreachable,
                            or failed mid-answer
 """
@@ -38,6 +40,11 @@ class StoreError(RagError):
 class IndexBusy(StoreError):
     """Another process held the index's write lock for longer than `RAG_LOCK_TIMEOUT_S`; trying
     again later can succeed."""
+
+
+class ModelMismatch(StoreError):
+    """The configured embedding model (local, or on an embedding server) gives other vectors
+    than the model that wrote the index; mixing them would make search meaningless."""
 
 
 class ModelError(RagError):

@@ -343,6 +343,7 @@ def _write(
 ) -> None:
     """Embed a batch of files' chunks in one call (far faster than file by file for many small
     files), then take the write lock only to store them, with a single manifest write."""
+    store.check_embedder(embedder)
     vectors, sentences = embedder.embed_chunks(
         [chunk.text for item in batch for chunk in item.chunks]
     )

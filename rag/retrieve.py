@@ -134,6 +134,7 @@ class Retriever:
         if not spelled_out:
             question = self.expand_acronyms(question)
         snapshot = self.snapshot()
+        self.store.check_embedder(self.embedder)
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)
         # A chunk Chroma has but the snapshot has not belongs to a write newer than the

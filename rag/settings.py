@@ -35,6 +35,17 @@ class Settings:
     # every vector within cosine 0.9999 of float32's) and float32 elsewhere, where bfloat16
     # would be emulated and slower.
     embed_precision: Precision = "auto"
+    # Embed on an OpenAI-compatible server (its /v1 URL, e.g. http://gpu-box:8080/v1) instead of
+    # here: `embed_model` is then the model name the server knows. Requests carry
+    # `embed_batch_size` texts each, `embed_concurrency` at a time; a failed one is retried
+    # `embed_retries` times with back-off. Texts are cut to `embed_max_chars` first, since
+    # servers refuse inputs past the model's window (2,000 characters is ~450 English tokens).
+    embed_url: str = ""
+    embed_api_key: str = ""
+    embed_concurrency: int = 4
+    embed_timeout_s: float = 60.0
+    embed_retries: int = 4
+    embed_max_chars: int = 2000
     # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
     # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under
     # MiniLM's 256-token window for English prose, so no chunk text is silently truncated.
@@ -188,6 +199,7 @@ _MAY_BE_ZERO = {
     "ui_port",
     "lock_timeout_s",
     "bm25_b",
+    "embed_retries",
 }
 _SHARES = {
     "dense_weight",

@@ -23,7 +23,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import IndexBusy, StoreError
+from .embed import Embedder, fingerprint
+from .errors import IndexBusy, ModelMismatch, StoreError
 from .manifest import ManifestBackend, ManifestFile, ManifestInChroma
 from .types import Chunk, SentenceVectors
 
@@ -35,6 +36,13 @@ _NO_PAGE = -1  # Chroma metadata cannot hold None
 # threads opening the same folder at once fail with KeyError or a half-built client.
 _CHROMA_OPEN = threading.Lock()
 
+
+# Two models agree when their vectors for the fingerprint sentences are at least this close
+# (embed.FINGERPRINT_TEXTS). One model's vectors agree far above it: bfloat16 against float32
+# here, or llama.cpp serving a GGUF conversion against sentence-transformers, are within 0.9999;
+# a different model is far below (MiniLM against itself with other weights, or another model of
+# the same width, under 0.5).
+FINGERPRINT_AGREEMENT = 0.99
 
 # Sentence vectors kept in each chunk's metadata: float16 halves the bytes, and a cosine computed
 # from float16 unit vectors differs from float32 by under 1e-3, far below what ranks sentences.
@@ -137,6 +145,10 @@ class Store:
         self.deleted = 0  # vectors deleted from the collection: dead weight in its vector index
         # Changes on every write; the search snapshot records the generation it was built from.
         self.generation = ""
+        # The vectors of the model that wrote the index for embed.FINGERPRINT_TEXTS (None
+        # until first written, or for an index written before they were kept).
+        self.fingerprint: np.ndarray | None = None
+        self._agreed: object | None = None  # the embedder last found to agree with it
         self._stamp: object | None = None
         if not rebuild:  # a rebuild must not trip over a damaged manifest it will replace
             self.refresh(strict=False)
@@ -250,7 +262,11 @@ class Store:
                 f"the index manifest {where} is unreadable ({exc}); "
                 "rebuild the index with `rag ingest --rebuild PATH...`"
             ) from None
-        if files and data.get("model") != self.model:
+        fingerprint = data.get("fingerprint")
+        self.fingerprint = None if fingerprint is None else np.asarray(fingerprint, np.float32)
+        self._agreed = None
+        # With a fingerprint, `check_embedder` compares vectors, which a name cannot.
+        if files and fingerprint is None and data.get("model") != self.model:
             raise StoreError(
                 f"the index at {self.location} was built with embedding model "
                 f"{data.get('model')!r}, not {self.model!r}; use that model, or rebuild with "
@@ -267,6 +283,10 @@ class Store:
             "version": MANIFEST_VERSION,
             "generation": self.generation,
             "model": self.model,
+            "dimension": None if self.fingerprint is None else self.fingerprint.shape[1],
+            "fingerprint": None
+            if self.fingerprint is None
+            else [[round(float(x), 5) for x in row] for row in self.fingerprint],
             # Which collection holds the chunks (a compaction moves them), and how many vectors
             # were deleted from it since (see `compact`).
             "collection": self._collection.name,
@@ -330,7 +350,37 @@ class Store:
         self._collection = self._open_collection()
         self.files = {}
         self.deleted = 0
+        self.fingerprint = None
+        self._agreed = None
         self.save_manifest()
+
+    def check_embedder(self, embedder: Embedder) -> None:
+        """Refuse `embedder` unless its vectors are the index's model's: vectors from two models
+        are not comparable, so mixing them (another RAG_EMBED_MODEL, or an embedding server
+        serving another model) would make search silently meaningless. An empty index, or one
+        written before fingerprints were kept, takes the embedder's fingerprint."""
+        if self._agreed is embedder:
+            return
+        vectors = fingerprint(embedder)
+        recorded = self.fingerprint
+        if recorded is not None and self.files:
+            if recorded.shape != vectors.shape:
+                raise ModelMismatch(
+                    f"the index at {self.location} holds {recorded.shape[1]}-dimensional "
+                    f"vectors, but the embedding model {embedder.name!r} gives "
+                    f"{vectors.shape[1]}-dimensional ones; {_USE_THE_MODEL}"
+                )
+            agreement = float((recorded * vectors).sum(axis=1).min())
+            if agreement < FINGERPRINT_AGREEMENT:
+                raise ModelMismatch(
+                    f"the embedding model {embedder.name!r} is not the one that wrote the index "
+                    f"at {self.location} (cosine {agreement:.3f} on its check sentences, "
+                    f"{FINGERPRINT_AGREEMENT} needed); {_USE_THE_MODEL}"
+                )
+        else:
+            self.fingerprint = vectors
+        self.model = embedder.name
+        self._agreed = embedder
 
     def compact(self) -> bool:
         """Copy the live chunks into a fresh collection once deletes have left as many dead
@@ -540,6 +590,12 @@ def chunk_ids(key: str, record: FileRecord) -> list[str]:
     if record.recipe:
         version = hashlib.sha256(f"{record.sha256}:{record.recipe}".encode()).hexdigest()
     return [f"{prefix}:{version[:12]}:{i}" for i in range(record.chunks)]
+
+
+_USE_THE_MODEL = (
+    "use the model the index was built with (RAG_EMBED_MODEL, RAG_EMBED_URL), or rebuild it "
+    "with `rag ingest --rebuild PATH...`"
+)
 
 
 def _encode_sentences(sentences: SentenceVectors) -> dict[str, str]:

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rag
-from rag.embed import get_embedder, resolve_model
+from rag.embed import LocalEmbedder, get_embedder, resolve_model
 from rag.retrieve import largest
-from rag.settings import DEFAULT_MODEL
+from rag.settings import DEFAULT_MODEL, Settings
 
 QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
 
@@ -65,8 +65,8 @@ def test_float32_and_bfloat16_encoders_agree():
         "Beijing is watching the deals carefully rather than opposing them openly.",
         "Rare earth elements are needed for magnets in motors and wind turbines.",
     ]
-    full = get_embedder(DEFAULT_MODEL, 8, "float32")
-    half = get_embedder(DEFAULT_MODEL, 8, "bfloat16")
+    full = get_embedder(Settings(embed_precision="float32"))
+    half = get_embedder(Settings(embed_precision="bfloat16"))
     assert (full.precision, half.precision) == ("float32", "bfloat16")
     a, b = full.embed(texts), half.embed(texts)
     assert a.dtype == b.dtype == np.float32
@@ -77,7 +77,7 @@ def test_float32_and_bfloat16_encoders_agree():
 def test_every_vector_is_unit_length_at_either_precision(precision: str):
     """Scores are dot products, so a vector 0.4% too long ranks 0.4% too high: bfloat16's own
     normalisation left MiniLM's chunk vectors 0.9966-1.0039 long."""
-    embedder = get_embedder(DEFAULT_MODEL, 8, precision)
+    embedder = get_embedder(Settings(embed_precision=precision))
     sentence = "Rare earth elements such as neodymium are needed for the magnets in motors. "
     texts = [sentence * n for n in (1, 3, 6, 9)]
     chunk_vectors, sentences = embedder.embed_chunks(texts)
@@ -89,7 +89,7 @@ def test_every_vector_is_unit_length_at_either_precision(precision: str):
 def test_a_question_is_encoded_as_embed_encodes_it(precision: str):
     """embed_question calls the model's modules directly (faster for one text); its vector must
     be the one the batch path gives, or questions would drift from the chunks they match."""
-    embedder = get_embedder(DEFAULT_MODEL, 8, precision)
+    embedder = get_embedder(Settings(embed_precision=precision))
     question = "How does China view the new mineral deals?"
     direct = embedder.embed_question(question)
     batch = embedder.embed([question])[0]
@@ -101,7 +101,7 @@ def test_a_question_is_encoded_as_embed_encodes_it(precision: str):
 
 def test_an_unknown_precision_is_refused_with_the_variable_named():
     with pytest.raises(rag.RagError, match="RAG_EMBED_PRECISION"):
-        get_embedder(DEFAULT_MODEL, 8, "float8")
+        LocalEmbedder(DEFAULT_MODEL, 8, "float8")
 
 
 @given(

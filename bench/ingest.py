@@ -16,6 +16,14 @@ On `--docs` SciFact abstracts (written out as files; the test queries' gold abst
   (g) `rag.ingest` with the float32 encoder (`embed_precision="float32"`), for quality;
 and SciFact nDCG@10 through `rag.search` of the default index and of (g)'s. Writes
 bench/results/ingest.json.
+
+    python bench/ingest.py --remote [--docs 600]
+
+instead measures embedding on a server (RAG_EMBED_URL): llama.cpp's embedding server serving
+the bundled MiniLM (bench/embedding_server.py, its own process, 4 slots, on this machine's 2
+cores beside the client), `rag.ingest` with 1 and with 4 requests in flight against the local
+encoder in the same process, and SciFact nDCG@10 of each index. Writes
+bench/results/ingest-remote.json.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import embedding_server
 from common import SHARED, print_table, read_jsonl, require, save, write_corpus
 from retrieval import CACHE, SCIFACT, evaluate, load_split
 
@@ -119,9 +128,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=600, help="SciFact abstracts to ingest")
     parser.add_argument("--repeats", type=int, default=2, help="runs of (d) and (c), best kept")
+    parser.add_argument("--remote", action="store_true", help="measure an embedding server")
     args = parser.parse_args()
     folder, queries, qrels = corpus(args.docs)
     paths = [folder, require(DOCS)]
+    if args.remote:
+        remote(paths, queries, qrels)
+        return
     work = Path(tempfile.mkdtemp(prefix="rag-ingest-bench-"))
     try:
         engine = rag.RAG(index=work / "index")
@@ -219,6 +232,53 @@ def main() -> None:
         **ratios,
     }
     print(f"wrote {save('ingest', payload)}")
+
+
+def remote(paths: list[Path], queries: dict[str, str], qrels: dict) -> None:
+    """`rag.ingest` through an embedding server at 1 and 4 requests in flight, against the local
+    encoder, each into a fresh index, with SciFact nDCG@10 of each."""
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="rag-remote-bench-"))
+    try:
+        local = rag.RAG(index=work / "local")
+        local.warm_up()
+        seconds, report = timed(local.ingest, paths)
+        chunks = report.chunks_added
+        rows.append({"run": "local encoder (bundled MiniLM)", "seconds": seconds})
+        rows[-1]["ndcg@10"] = evaluate(local.retriever, queries, qrels)["ndcg@10"]
+        with embedding_server.running(work, slots=4) as url:
+            for concurrency in (1, 4):
+                engine = rag.RAG(
+                    index=work / f"remote-{concurrency}",
+                    embed_url=url,
+                    embed_model="all-minilm-l6-v2",
+                    embed_concurrency=concurrency,
+                )
+                engine.embedder.embed(["warm up"])
+                seconds, report = timed(engine.ingest, paths)
+                assert report.ok and report.chunks_added == chunks, report.failed
+                rows.append(
+                    {
+                        "run": f"embedding server, {concurrency} request(s) in flight",
+                        "seconds": seconds,
+                        "ndcg@10": evaluate(engine.retriever, queries, qrels)["ndcg@10"],
+                    }
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for row in rows:
+        row["chunks_per_s"] = chunks / row["seconds"]
+        row["vs_local"] = rows[0]["seconds"] / row["seconds"]
+        row["ndcg@10_change"] = row["ndcg@10"] - rows[0]["ndcg@10"]
+    print_table(rows, ["run", "seconds", "chunks_per_s", "vs_local", "ndcg@10", "ndcg@10_change"])
+    payload = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "chunks": chunks,
+        "scifact_queries": len(queries),
+        "rows": rows,
+    }
+    print(f"wrote {save('ingest-remote', payload)}")
 
 
 if __name__ == "__main__":

@@ -39,13 +39,15 @@ class Settings:
     # here: `embed_model` is then the model name the server knows. Requests carry
     # `embed_batch_size` texts each, `embed_concurrency` at a time; a failed one is retried
     # `embed_retries` times with back-off. Texts are cut to `embed_max_chars` first, since
-    # servers refuse inputs past the model's window (2,000 characters is ~450 English tokens).
+    # servers refuse inputs past the model's window: 1,000 characters is about the 256 tokens
+    # MiniLM reads here, and a dense PDF table's 1,000 stay under the 512 it can read (2,000 came
+    # to 524 tokens in bench/ingest.py --remote).
     embed_url: str = ""
     embed_api_key: str = ""
     embed_concurrency: int = 4
     embed_timeout_s: float = 60.0
     embed_retries: int = 4
-    embed_max_chars: int = 2000
+    embed_max_chars: int = 1000
     # Chunk size and overlap are in characters: chunks are cut on sentence boundaries, so a chunk can
     # exceed `chunk_size` only when one sentence alone is longer. 800 characters stays under
     # MiniLM's 256-token window for English prose, so no chunk text is silently truncated.

@@ -93,11 +93,12 @@ def load_titles(limit: int) -> tuple[list[dict], list[dict]]:
     return questions[0::2][:limit], questions[1::2][:limit]
 
 
-def build_index(name: str, corpus_file: Path) -> rag.RAG:
-    """The data set written out as files and ingested with the default settings (cached)."""
+def build_index(name: str, corpus_file: Path, index: str = "", **settings: object) -> rag.RAG:
+    """The data set written out as files and ingested with the default settings, or these
+    `settings` into the index folder named `index` (cached)."""
     corpus = CACHE / f"{name}-corpus"
     write_corpus(read_jsonl(require(corpus_file)), corpus)
-    engine = rag.RAG(index=CACHE / f"{name}-index")
+    engine = rag.RAG(index=CACHE / (index or f"{name}-index"), **settings)
     started = time.perf_counter()
     report = engine.ingest([corpus])
     print(f"{name} index: {report.summary()} in {time.perf_counter() - started:.0f} s")

@@ -5,14 +5,24 @@ the generative mode is measured side by side, with time to first token and token
 
 Run: .venv/bin/python bench/qa.py [--limit N] [--gguf FILE | --llm-url URL] [--llm-limit N]
 Prints a table and writes bench/results/qa.json.
+
+    .venv/bin/python bench/qa.py --remote [--limit N]
+
+instead compares the extractive answers of the default index with those of an index embedded
+through an embedding server (bench/embedding_server.py: the bundled MiniLM on llama.cpp), whose
+sentence vectors are each sentence embedded alone rather than pooled from the passage's token
+vectors (late chunking). Writes bench/results/qa-remote.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import tempfile
 import time
+from pathlib import Path
 
+import embedding_server
 from calibrate import NQ, answer_metrics, build_index, load_questions, pid_of, retrieve_all
 from common import print_table, save
 
@@ -113,9 +123,13 @@ def main() -> None:
     parser.add_argument("--llm-url", help="... or with this OpenAI-compatible server")
     parser.add_argument("--llm-model", default="local")
     parser.add_argument("--llm-limit", type=int, default=50, help="questions for generative")
+    parser.add_argument("--remote", action="store_true", help="compare an embedding server")
     args = parser.parse_args()
     engine = build_index("nq", NQ / "corpus.jsonl.gz")
     _choose, held_out = load_questions(args.limit)
+    if args.remote:
+        remote(engine, held_out)
+        return
     runs = retrieve_all(engine, held_out, engine.settings.top_k)
     rows = [extractive_row(engine, runs)]
     if args.gguf or args.llm_url:
@@ -130,6 +144,29 @@ def main() -> None:
     for row in rows:
         print_table([row], list(row))
     print(f"wrote {save('qa', {'rows': rows})}")
+
+
+def remote(engine, held_out: list[dict]) -> None:
+    """Extractive answers from the default index and from one embedded through a server."""
+    rows = [{"index": "local encoder (late-chunked sentences)", **_timed_row(engine, held_out)}]
+    with tempfile.TemporaryDirectory() as folder:
+        with embedding_server.running(Path(folder)) as url:
+            served = build_index(
+                "nq", NQ / "corpus.jsonl.gz", "nq-remote-index", embed_url=url, embed_model="m"
+            )
+            rows.append(
+                {"index": "embedding server (sentences alone)", **_timed_row(served, held_out)}
+            )
+    print("NQ held-out half, extractive:")
+    print_table(rows, list(rows[0]))
+    print(f"wrote {save('qa-remote', {'rows': rows})}")
+
+
+def _timed_row(engine, held_out: list[dict]) -> dict:
+    started = time.perf_counter()
+    runs = retrieve_all(engine, held_out, engine.settings.top_k)
+    row = extractive_row(engine, runs)
+    return {**row, "seconds": time.perf_counter() - started}
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from many into one Chroma server."""
 from __future__ import annotations
 
 import functools
+import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -16,11 +18,20 @@ from .markup import reader_view
 from .settings import Settings
 from .types import SentenceVectors
 
+# Statuses that say "not now" rather than "not this input": retried with back-off.
+_TRY_AGAIN = {408, 409, 429, 502, 503, 504}
+# A text the server refuses alone is halved until it is accepted (a server's window is in
+# tokens, which characters only estimate), but never below this many characters.
+_SHORTEST = 64
+
 
 class RemoteEmbedder:
     """Unit-length vectors from an embedding server, in batched requests sent
-    `embed_concurrency` at a time; the OpenAI client retries refused, failed and timed-out
-    requests with exponential back-off (`embed_retries` times) before giving up."""
+    `embed_concurrency` at a time. A lost connection, a timeout or a busy server is retried
+    `embed_retries` times with exponential back-off. A request the server refuses (llama.cpp
+    answers 500, TEI 413, others 400 for an input past the model's window) is sent again text
+    by text, and a text refused alone is cut in half until accepted: the truncation
+    sentence-transformers does quietly, done by asking."""
 
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
@@ -33,8 +44,9 @@ class RemoteEmbedder:
             base_url=self.url,
             api_key=settings.embed_api_key or "not-needed",
             timeout=settings.embed_timeout_s,
-            max_retries=settings.embed_retries,
+            max_retries=0,  # retried below, where a refused input is told from a busy server
         )
+        self.retries = settings.embed_retries
         self._pool = ThreadPoolExecutor(settings.embed_concurrency, "rag-embed")
         self._dimension: int | None = None
         self._dimension_lock = threading.Lock()
@@ -86,19 +98,43 @@ class RemoteEmbedder:
         return chunk_vectors, pooled
 
     def _request(self, batch: list[str]) -> np.ndarray:
-        import httpx
-        from openai import OpenAIError
+        """`batch`'s vectors; a refused batch is sent again text by text, a refused text halved."""
+        from openai import APIStatusError
 
         try:
-            response = self._client.embeddings.create(
-                model=self.name, input=batch, encoding_format="float"
-            )
-        except (OpenAIError, httpx.HTTPError, OSError) as exc:
-            raise ModelError(
-                f"the embedding server at {self.url} failed: {type(exc).__name__}: {exc}. "
-                "Check that it is running and serves RAG_EMBED_MODEL, or unset RAG_EMBED_URL "
-                "to embed on this machine."
-            ) from exc
+            return self._post(batch)
+        except APIStatusError as exc:
+            if exc.status_code in (401, 403, 404):  # a wrong key, URL or model name
+                raise self._failed(exc) from exc
+            if len(batch) > 1:
+                return np.concatenate([self._request([text]) for text in batch])
+            if len(batch[0]) >= 2 * _SHORTEST:
+                return self._request([batch[0][: len(batch[0]) // 2]])
+            raise self._failed(exc) from exc
+
+    def _post(self, batch: list[str]) -> np.ndarray:
+        import httpx
+        from openai import APIConnectionError, APIStatusError, OpenAIError
+
+        for attempt in range(self.retries + 1):
+            try:
+                response = self._client.embeddings.create(
+                    model=self.name, input=batch, encoding_format="float"
+                )
+                break
+            except APIStatusError as exc:
+                if exc.status_code not in _TRY_AGAIN:
+                    raise  # this input refused: `_request` splits or cuts it
+                if attempt == self.retries:
+                    raise self._failed(exc) from exc
+            except (APIConnectionError, httpx.HTTPError, OSError) as exc:
+                if attempt == self.retries:
+                    raise self._failed(exc) from exc
+            except OpenAIError as exc:
+                raise self._failed(exc) from exc
+            # Exponential back-off with jitter (0.5 s, 1 s, 2 s, ... at most 8 s), so many
+            # clients of one restarting server do not all come back at once.
+            time.sleep(min(8.0, 0.5 * 2**attempt) * random.uniform(0.75, 1.25))
         rows = sorted(response.data, key=lambda item: item.index)
         if len(rows) != len(batch):
             raise ModelError(
@@ -108,3 +144,10 @@ class RemoteEmbedder:
         vectors = np.asarray([row.embedding for row in rows], dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms > 0, norms, 1.0)
+
+    def _failed(self, exc: Exception) -> ModelError:
+        return ModelError(
+            f"the embedding server at {self.url} failed: {type(exc).__name__}: {exc}. Check "
+            "that it is running and serves RAG_EMBED_MODEL, or unset RAG_EMBED_URL to embed "
+            "on this machine."
+        )

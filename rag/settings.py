@@ -38,10 +38,9 @@ class Settings:
     # Embed on an OpenAI-compatible server (its /v1 URL, e.g. http://gpu-box:8080/v1) instead of
     # here: `embed_model` is then the model name the server knows. Requests carry
     # `embed_batch_size` texts each, `embed_concurrency` at a time; a failed one is retried
-    # `embed_retries` times with back-off. Texts are cut to `embed_max_chars` first, since
-    # servers refuse inputs past the model's window: 1,000 characters is about the 256 tokens
-    # MiniLM reads here, and a dense PDF table's 1,000 stay under the 512 it can read (2,000 came
-    # to 524 tokens in bench/ingest.py --remote).
+    # `embed_retries` times with back-off. Texts are cut to `embed_max_chars` first, about the
+    # 256 tokens MiniLM reads here; one the server still refuses as too long (dense text such as
+    # a PDF's tables: 1,000 characters came to 524 tokens) is halved until accepted.
     embed_url: str = ""
     embed_api_key: str = ""
     embed_concurrency: int = 4

@@ -129,3 +129,17 @@ def test_requests_refused_while_the_server_starts_are_retried(models: Path):
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert waited > 1.0  # the first requests were refused: the server did not exist yet
+
+
+def test_a_text_past_the_models_window_is_cut_until_the_server_takes_it(server: str):
+    """Every "!" is a token, so 900 of them pass MiniLM's 512 positions although under
+    RAG_EMBED_MAX_CHARS: llama.cpp refuses that input, and the text is halved until accepted,
+    while the other texts of its request keep their own vectors."""
+    embedder = RemoteEmbedder(Settings(embed_url=server, embed_retries=0))
+    dense = "!" * 900 + " end"
+    texts = ["The port handles bulk cargo.", dense, "Rare earths are mined in Baluchistan."]
+    vectors = embedder.embed(texts)
+    local = get_embedder(Settings()).embed([texts[0], texts[2]])
+    assert float((vectors[[0, 2]] * local).sum(axis=1).min()) > 0.9999
+    half = embedder.embed([dense[:452]])[0]  # 904 characters halved once
+    assert float(vectors[1] @ half) > 0.99999

@@ -10,8 +10,8 @@ Prints a table and writes bench/results/qa.json.
 
 instead compares the extractive answers of the default index with those of an index embedded
 through an embedding server (bench/embedding_server.py: the bundled MiniLM on llama.cpp), whose
-sentence vectors are each sentence embedded alone rather than pooled from the passage's token
-vectors (late chunking). Writes bench/results/qa-remote.json.
+sentence vectors are each sentence embedded alone and moved halfway toward its chunk's, rather
+than pooled from the passage's token vectors (late chunking). Writes bench/results/qa-remote.json.
 """
 
 from __future__ import annotations
@@ -155,7 +155,10 @@ def remote(engine, held_out: list[dict]) -> None:
                 "nq", NQ / "corpus.jsonl.gz", "nq-remote-index", embed_url=url, embed_model="m"
             )
             rows.append(
-                {"index": "embedding server (sentences alone)", **_timed_row(served, held_out)}
+                {
+                    "index": "embedding server (sentences alone, mixed)",
+                    **_timed_row(served, held_out),
+                }
             )
     print("NQ held-out half, extractive:")
     print_table(rows, list(rows[0]))

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# A word of two or more characters, without the underscores of markdown emphasis around it
+# ("_Project Vault_" gave "_project" and "vault_", so "What is Project Vault?" matched nothing);
+# an identifier's inner ones stay ("load_dotenv").
+_TOKEN = re.compile(r"(?u)[^\W_]\w*[^\W_]")
+# Bump when `tokenize` changes: saved snapshots hold its tokens and are rebuilt.
+TOKENS_VERSION = 2
 DOC_FREQ = "doc_freq.json"
 
 

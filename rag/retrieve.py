@@ -28,6 +28,13 @@ from .types import Passage, SentenceVectors
 
 # Chunks searched for an acronym's definition: those where it weighs most (short, or defining).
 _DEFINING_CHUNKS = 5
+# Candidates checked for references, per passage asked for: enough that the passages pushed up
+# in place of demoted notes were themselves checked.
+_REFERENCE_CHECKED = 3
+# Up to this share of references a passage is not demoted at all: a README's opening paragraph
+# sits among badge links (0.51), an acknowledgement among a list of links (0.41), while a
+# report's notes tables are 0.8-1.0.
+_REFERENCE_FLOOR = 0.5
 
 
 class Retriever:
@@ -168,6 +175,7 @@ class Retriever:
         fused = fuse(signals, sides)
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
+        self._demote_references(fused, positions, snapshot, wanted)
         terms = _Terms(snapshot, positions)
         order = self._diverse(np.argsort(-fused, kind="stable"), terms, wanted)
         if rerank:
@@ -184,6 +192,19 @@ class Retriever:
             )
             for i in order
         ]
+
+    def _demote_references(
+        self, fused: np.ndarray, positions: list[int], snapshot: Snapshot, k: int
+    ) -> None:
+        """Lower, in place, the fused score of the best candidates by their share of references
+        (endnotes, reference lists). Only candidates that could reach the top `k` need it; the
+        share is worked out once per chunk and snapshot."""
+        penalty = self.settings.reference_penalty
+        if not penalty:
+            return
+        for i in largest(fused, min(len(fused), _REFERENCE_CHECKED * k)):
+            share = snapshot.reference_share(positions[i])
+            fused[i] -= penalty * max(0.0, share - _REFERENCE_FLOOR) / (1 - _REFERENCE_FLOOR)
 
     def _diverse(self, order: np.ndarray, terms: _Terms, k: int) -> list[int]:
         """The first `k` of `order`, skipping any passage whose words nearly repeat one already

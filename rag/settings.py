@@ -66,6 +66,10 @@ class Settings:
     # A passage whose stemmed word set overlaps a better-ranked one's this much (Jaccard) is a
     # near-copy and is skipped, so duplicates do not fill the top k. Above 1 turns it off.
     duplicate_overlap: float = 0.8
+    # A passage made of references or notes (a report's endnotes, a reference list) shares the
+    # question's words but answers nothing: its fused score loses this much times its share of
+    # reference sentences (rag/references.py). Chosen on long documents (docs/answers.md).
+    reference_penalty: float = 0.5
     # Spell out a question's acronyms where a document defines them (rag/acronyms.py).
     expand_acronyms: bool = True
     # Optional cross-encoder (a sentence-transformers CrossEncoder name or local folder) that
@@ -191,6 +195,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 # limits, which use "above 1" to mean off.
 _MAY_BE_ZERO = {
     "chunk_overlap",
+    "reference_penalty",
     "coverage_weight",
     "sentence_match_weight",
     "dense_weight",

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .asks import asked_kinds, gives
+from .asks import asked_kinds, gives, measure, states
 from .chunking import FENCE, sentence_spans
 from .embed import Embedder
 from .markup import reader_view
+from .references import MARKDOWN_LINK, URL_WORD, is_reference
 from .settings import Settings
 from .types import Answer, Citation, Passage, SentenceVectors
 
@@ -30,44 +31,14 @@ _SENTENCE_END = tuple(".!?\"'”’)")
 _MIN_UNPUNCTUATED_WORDS = 12
 _TITLE_WORD_LETTERS = 4
 _TITLE_CASE_SHARE = 0.7
-# A markdown link counts as its label: "- [Introduction](#intro)" is a contents line, though it
-# ends with a bracket as a sentence may.
-_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
-_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")  # a link's target whose label began a sentence earlier
-# Bibliographic references (footnotes, reference lists, figure sources) share a question's words
-# but answer nothing: "Lisa Levin et al., “Defining ‘Serious Harm’ ...,” Marine Policy, vol. 74
-# (2016), pp. 245-259." A sentence is one when it carries a marker of a reference; a URL counts
-# only beside a quoted title ("The software is available at https://..." can be an answer).
-# Wikipedia's citation lists break into fragments ('"Dabbling Ducks".', "CWE."), so a short
-# sentence on a line with a marker, or on a line opening with its "^ ", is one too. Chosen on
-# data: these flag 2 of 9,350 NQ sentences, 9 of the first 2,000 SciFact abstracts' 17,000, none
-# of seeds/, 6 of the CRS reports' 644 body sentences (figure source lines), and 203 of the 268
-# sentences of wiki_duck.html's reference lists; the CRS report's footnotes are half references,
-# half remarks that can answer (186 of 375 flagged).
-_REFERENCE_MARK = re.compile(
-    r"\b(?:Retrieved|[Aa]ccessed|Archived)\b.{0,40}\d{4}|\bISBN\b|\bPMID\b|\bdoi:|\bhdl:"
-    r"|\bhereinafter\b|\bIbid\b|\bpp?\.\s?\d|\bvol\.\s?\d|\bet al\.,|\d Federal Register \d",
-    re.S,
-)
-_URL = re.compile(r"https?://|\bwww\.")
-_URL_WORD = re.compile(r"\S*(?:https?://|www\.)\S*")
-_QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,}[”\"]")
-_CITATION_LIST_ITEM = "^ "
-# A markdown link reference definition ("[#454]: https://...") is a reference too.
-_LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S")
 # Markup that is not part of what a sentence says: a list item's bullet or number is left out
 # of the quote ("- Reads each pair" quotes "Reads each pair").
 _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
-_REFERENCE_FRAGMENT_WORDS = 8
 # Statements have at least this many words (links count as their label, URLs not at all): no
 # answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
 # code calls, option names and link lists often do.
 _MIN_STATEMENT_WORDS = 4
 _PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
-# A cross-reference ("See CRS Insight IN12640.", "In particular, see ...") points elsewhere.
-_SEE_ALSO = re.compile(r"^\(?(?:In particular, |For more(?: information)?, )?[Ss]ee\b")
-# A numbered note in a table of notes ("| 199. | ISA, Polymetallic Nodules, ...").
-_NOTE_ROW = re.compile(r"^\|\s*\d+\.?\s*\|")
 _QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _REPEAT_SHARE = 0.8
@@ -104,6 +75,13 @@ def compose(
     encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words."""
     if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
+    # A question that names its measure ("How much would it cost ...?") is not answered by a
+    # sentence on its topic without one: say the figure is not there.
+    needed = measure(searched)
+    if needed and not any(
+        states(needed, reader_view(s.text)) for s in candidate_sentences(passages, everything=True)
+    ):
+        return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
     sentences = candidate_sentences(passages)
@@ -311,7 +289,7 @@ def candidate_sentences(
             seen.add(span)
             # Text inside a markdown code fence is code, quoted only when no statement is found.
             in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
-            if _is_reference(sentence.text, line) or in_code:
+            if is_reference(sentence.text, line) or in_code:
                 marked.append(sentence)
             elif _is_statement(sentence.text):
                 found.append(sentence)
@@ -339,8 +317,8 @@ def _is_heading(sentence: str, line: str) -> bool:
 def _is_statement(text: str) -> bool:
     if text.startswith(("#", *_PROMPT)) or _QUESTION_END.search(text):
         return False  # a heading, code, or a question (which asks, not answers)
-    text = _MARKDOWN_LINK.sub(r"\1", text).strip()
-    if len([w for w in _URL_WORD.sub(" ", text).split() if _WORD.search(w)]) < _MIN_STATEMENT_WORDS:
+    text = MARKDOWN_LINK.sub(r"\1", text).strip()
+    if len([w for w in URL_WORD.sub(" ", text).split() if _WORD.search(w)]) < _MIN_STATEMENT_WORDS:
         return False
     if text.endswith(_SENTENCE_END):
         return True
@@ -351,22 +329,17 @@ def _is_statement(text: str) -> bool:
     return len(words) >= _MIN_UNPUNCTUATED_WORDS and not title_case
 
 
-def _is_reference(sentence: str, line: str) -> bool:
-    """Whether `sentence` (on `line` of its passage) is part of a bibliographic reference."""
-    sentence, line = (_LINK_TARGET.sub("]", _MARKDOWN_LINK.sub(r"\1", t)) for t in (sentence, line))
-    if _REFERENCE_MARK.search(sentence) or (
-        _URL.search(sentence) and _QUOTED_TITLE.search(sentence)
-    ):
-        return True
-    if line.lstrip().startswith(_CITATION_LIST_ITEM) or _LINK_DEFINITION.match(line):
-        return True
-    if _SEE_ALSO.match(sentence) or _NOTE_ROW.match(line.lstrip()):
-        return True
-    return len(sentence.split()) < _REFERENCE_FRAGMENT_WORDS and bool(_REFERENCE_MARK.search(line))
+# How a near miss names what is missing (asks.measure's names; a unit names itself).
+_MISSING = {"money": "the sum of money", "duration": "how long"}
 
 
-def _not_found(question: str, searched: str, closest: list[Passage]) -> Answer:
+def _not_found(
+    question: str, searched: str, closest: list[Passage], missing: str | None = None
+) -> Answer:
     text = "Your documents do not seem to cover this."
+    if missing:
+        what = _MISSING.get(missing, f"the number of {missing}")
+        text = f"Your documents cover this topic but do not seem to give {what} asked for."
     if closest:
         names = ", ".join(dict.fromkeys(_label(p) for p in closest))
         text += f" The closest passages were in {names}, but none of them answers it."

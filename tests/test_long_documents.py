@@ -8,9 +8,11 @@ from pathlib import Path
 
 import rag
 from rag.answer import compose, is_evidence
-from rag.asks import asked_kinds, frame_words, gives
+from rag.asks import asked_kinds, frame_words, gives, measure, states
 from rag.chunking import sentence_spans
+from rag.lexical import tokenize
 from rag.markup import reader_view
+from rag.references import is_reference, reference_share
 
 GUIDE = """\
 Widget Guide
@@ -114,6 +116,29 @@ def test_what_a_question_asks_for():
     assert asked_kinds("What is the default size limit of the monkey patch?") == ["quantity"]
     assert asked_kinds("What was the total cost?") == ["quantity"]
     assert asked_kinds("What is a rate limiter?") == []
+    # A possessive in front of the measure: the limits asked for are figures.
+    assert asked_kinds("What are New START's central limits?") == ["quantity"]
+    # A date is not a quantity: the sentence that dates a remark does not give the figures.
+    assert not gives(["quantity"], "In September 2025, Putin said on February 5, 2026, it would.")
+    assert gives(["quantity"], "The limits are 1,550 warheads on 700 deployed vehicles.")
+    assert gives(["date", "quantity"], "In September 2025, Putin said so.")
+
+
+def test_a_question_that_names_its_measure():
+    assert measure("How much would it cost to build a processing plant?") == "money"
+    assert measure("How much is Russia spending on its arsenal?") == "money"
+    assert measure("How long do ducks live?") == "duration"
+    assert measure("How many kilometers long is the wall?") == "kilometers"
+    # Counts of things are often answered without their noun ("a population of 2.3 million").
+    assert measure("How many people live in the city?") is None
+    assert measure("How long is the river?") is None  # a length or a duration
+    assert states("money", "The plant would cost an estimated $2 billion.")
+    assert not states("money", "The plant would take 10 to 20 years and 2 billion tons of ore.")
+    assert states("duration", "Pairs usually stay together for only one year.")
+    assert states("duration", "The day has been celebrated since 1988.")
+    assert not states("duration", "Ducks live on every continent except Antarctica.")
+    assert states("kilometers", "The wall is 21,196\xa0km long.")
+    assert not states("kilometers", "The wall is very long.")
 
 
 def test_an_opinion_questions_verb_is_not_a_keyword():
@@ -313,3 +338,94 @@ def test_one_answering_sentence_in_a_long_passage_is_evidence(tmp_path: Path):
     assert is_evidence(passage, similarity_only) and not is_evidence(weak, similarity_only)
     answer = engine.query(question)
     assert answer.found and "must finish its mining regulations" in answer.text
+
+
+NOTES = """\
+The authority adopted its first regulations in 2000 and has revised them twice since.
+
+| 12. | Lisa Levin et al., "Defining Serious Harm," Marine Policy, vol. 74 (2016), pp. 245-259. |
+| 13. | ISA, Polymetallic Nodules, Retrieved March 3, 2024, https://example.org/nodules. |
+| 14. | See CRS Insight IN12640, Seabed Mining Regulations, by the same author. |
+"""
+
+
+def test_references_and_lines_of_links_are_told_from_prose():
+    assert reference_share("The authority adopted its rules in 2000. It revised them twice.") == 0
+    notes = NOTES.split("\n\n", 1)[1]
+    assert reference_share(notes) > 0.9
+    assert 0.2 < reference_share(NOTES) < 0.9  # a sentence of prose above three notes
+    contents = "- [Introduction](https://example.org/report#_Toc1)"
+    assert is_reference(contents, contents)
+    menu = "[Home](https://example.org/) [Products](https://example.org/products)"
+    assert is_reference(menu, menu)
+    prose = "The guide is [online](https://example.org/guide) for anyone to read."
+    assert not is_reference(prose, prose)
+
+
+def test_a_passage_of_notes_falls_below_the_passage_that_speaks(tmp_path: Path):
+    """A report's notes table names every topic of the report: it ranked first for "What are
+    polymetallic nodules?" in the CRS report, above the passages that answer."""
+    titles = [
+        "Polymetallic Nodules in the Clarion-Clipperton Zone",
+        "Deep-Sea Mining and Sediment Plumes",
+        "Seabed Mining Regulations at the Authority",
+        "Polymetallic Nodules: A Resource Assessment",
+        "Benthic Fauna of the Abyssal Plain",
+        "The Law of the Sea at Forty",
+        "Cobalt Supply Chains",
+        "Nodule Fields of the Clarion-Clipperton Zone",
+    ]
+    notes = "\n".join(
+        f'| {n}. | Author {n} et al., "{title}," Marine Policy, vol. {n} (2016), pp. {n}-{n + 9}. |'
+        for n, title in enumerate(titles, 1)
+    )
+    prose = (
+        "Polymetallic nodules are potato-shaped rocks that form on the abyssal seafloor over "
+        "millions of years. Seabed mining companies hope to collect them for their nickel, "
+        "cobalt and manganese, and the largest fields lie in the Pacific between Hawaii and Mexico."
+    )
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.md").write_text(notes, encoding="utf-8")
+    (docs / "report.md").write_text(prose, encoding="utf-8")
+    (docs / "plumes.md").write_text(
+        "Sediment plumes from deep-sea mining could spread for kilometers and smother the "
+        "animals of the abyssal plain.",
+        encoding="utf-8",
+    )
+    assert rag.RAG(index=tmp_path / "index").ingest([docs]).ok
+    question = "What are polymetallic nodules in the Clarion-Clipperton Zone?"
+
+    def gap(**settings: float) -> float:
+        passages = rag.RAG(index=tmp_path / "index", **settings).search(question, k=3)
+        best = {}
+        for passage in passages:
+            best.setdefault(Path(passage.source).name, passage.score)
+        return best["report.md"] - best["notes.md"]
+
+    # Without the demotion the notes' keywords bring them level with the answer.
+    assert gap(reference_penalty=0) < 0.1
+    assert gap() > 0.4
+
+
+def test_markdown_emphasis_is_not_part_of_a_keyword():
+    """ "_Project Vault_" gave the tokens "_project" and "vault_", so "What is Project Vault?"
+    shared no keyword with the one sentence that defines it."""
+    assert {"project", "vault"} <= set(tokenize("an initiative known as _Project Vault_"))
+    assert "load_dotenv" in tokenize("Call `load_dotenv()` first.")
+
+
+def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
+    """The topic is covered but the figure asked for is not: the answer says so instead of
+    quoting the closest sentence on the topic."""
+    report = (
+        "The company plans to build a nodule processing plant in Texas. Members of Congress "
+        "noted that new processing plants could take 10 to 20 years to build. The plant would "
+        "refine nickel and cobalt for batteries made in the United States."
+    )
+    engine = _indexed(tmp_path, "plant.txt", report)
+    missing = engine.query("How much would it cost to build the nodule processing plant?")
+    assert not missing.found and not missing.citations
+    assert "do not seem to give the sum of money" in missing.text
+    present = engine.query("How long could new processing plants take to build?")
+    assert present.found and "10 to 20 years" in present.text

@@ -76,10 +76,12 @@ def compose(
     if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
-    # sentence on its topic without one: say the figure is not there.
+    # sentence on its topic without one, nor by a figure in a sentence that shares none of its
+    # keywords (the sum pledged in 1789 for "How much was a navvy paid?"): say it is not there.
     needed = measure(searched)
     if needed and not any(
-        states(needed, reader_view(s.text)) for s in candidate_sentences(passages, everything=True)
+        states(needed, reader_view(s.text)) and (keywords is None or keywords(s.text) > 0)
+        for s in candidate_sentences(passages, everything=True)
     ):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
@@ -163,6 +165,7 @@ def cite(
                 quote=" ".join(s.text for s in mine),
                 quote_spans=tuple((s.start, s.end) for s in mine),
                 score=passage.score,
+                section=passage.section_at(mine[0].start),
             )
         )
     return Answer(
@@ -216,10 +219,12 @@ def _sentence_signals(
     for sentence in sentences:
         passage = passages[sentence.passage]
         # Judged as a reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not
-        # text. Its keywords count its heading's too: a sentence under "forbid_dtd (default:
-        # False)" is about forbid_dtd though it does not repeat the name.
+        # text. Its keywords count its heading's too (the one above it in its passage, else its
+        # section's): a sentence under "forbid_dtd (default: False)" is about forbid_dtd though
+        # it does not repeat the name.
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
-        context = f"{sentence.heading}\n{sentence.text}" if sentence.heading else sentence.text
+        heading = sentence.heading or next(iter(passage.section_at(sentence.start)[-1:]), "")
+        context = f"{heading}\n{sentence.text}" if heading else sentence.text
         rows.append(
             settings.sentence_passage_weight * passage.similarity
             + settings.sentence_rank_weight * passage.score

@@ -25,7 +25,7 @@ from .loaders import FORMATS, SUPPORTED_SUFFIXES, load
 from .retrieve import Retriever
 from .settings import AnswerMode, Settings
 from .store import Store, file_id
-from .summary import asks_for_summary, summarise
+from .summary import asked_section, asks_for_summary, summarise
 from .types import Answer, Document, FileFailure, IngestReport, Passage, StreamEvent, Token
 from .uploads import stage_upload
 
@@ -306,6 +306,17 @@ class RAG:
         # searched.
         searched = self.retriever.expand_acronyms(searched)
         passages = self.retriever.search(searched, k, spelled_out=True, scope=scope)
+        topic = asked_section(searched) if passages and not generative else None
+        section = self.retriever.section_named(passages[0], topic) if topic else None
+        if section is not None:
+            chunks, span = section
+            summary = summarise(
+                question, chunks, self.embedder, self.retriever.sentence_vectors, span=span
+            )
+            if summary.found:
+                yield Token(summary.text)
+                yield dataclasses.replace(summary, searched=searched)
+                return
         if passages and asks_for_summary(searched) and not generative:
             summary = summarise(
                 question,

@@ -217,7 +217,11 @@ def _ask(args: argparse.Namespace) -> int:
         print()
     for citation in answer.citations:
         page = f", page {citation.page}" if citation.page is not None else ""
-        print(f"[{citation.n}] {citation.source}{page} (chars {citation.start}-{citation.end})")
+        section = f" > {' > '.join(citation.section)}" if citation.section else ""
+        print(
+            f"[{citation.n}] {citation.source}{page}{section} "
+            f"(chars {citation.start}-{citation.end})"
+        )
         print(f"    “{' '.join(citation.quote.split())}”")
     return 0
 

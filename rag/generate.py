@@ -116,6 +116,7 @@ def verify(
             quote=" ".join(q for _, _, q in sorted(quotes[index])),
             quote_spans=tuple((a, b) for a, b, _ in sorted(quotes[index])),
             score=passages[index].score,
+            section=passages[index].section_at(min(quotes[index])[0]),
         )
         for index, number in sorted(numbering.items(), key=lambda item: item[1])
     ]

@@ -26,6 +26,7 @@ class CitationOut(BaseModel):
     end: int
     quote: str
     quote_spans: list[tuple[int, int]]
+    section: list[str]  # the section path of the passage, outermost first
 
 
 class AnswerOut(BaseModel):
@@ -120,6 +121,7 @@ def _answer(answer: Answer) -> AnswerOut:
                 end=c.end,
                 quote=c.quote,
                 quote_spans=list(c.quote_spans),
+                section=list(c.section),
             )
             for c in answer.citations
         ],

@@ -35,6 +35,8 @@ _REFERENCE_CHECKED = 3
 # sits among badge links (0.51), an acknowledgement among a list of links (0.41), while a
 # report's notes tables are 0.8-1.0.
 _REFERENCE_FLOOR = 0.5
+# Share of a topic's keywords a section's title must hold to be the section asked about.
+_SECTION_MATCH = 0.5
 
 
 class Retriever:
@@ -115,6 +117,30 @@ class Retriever:
             return [passage]
         key = snapshot.key(position)
         return [snapshot.passage(i, passage.similarity) for i in snapshot.positions_of(key)]
+
+    def section_named(
+        self, passage: Passage, topic: str
+    ) -> tuple[list[Passage], tuple[int, int | None]] | None:
+        """The section of `passage`'s document whose title best matches `topic` (holds at least
+        half of its keywords): the chunks that overlap it, in document order, and its span (None
+        for the document's end); None when no title matches."""
+        snapshot = self.snapshot()
+        position = snapshot.position(passage.chunk_id)
+        wanted = set(tokenize(topic))
+        if position is None or not wanted:
+            return None
+        key = snapshot.key(position)
+        outline = snapshot.outline(key)
+        shares = [len(wanted & set(tokenize(h.title))) / len(wanted) for h in outline.headings]
+        if not shares or max(shares) < _SECTION_MATCH:
+            return None
+        start, end = outline.span(int(np.argmax(shares)))
+        inside = []
+        for i in snapshot.positions_of(key):
+            chunk = snapshot.passage(i, passage.similarity)
+            if chunk.end > start and (end is None or chunk.start < end):
+                inside.append(chunk)
+        return inside, (start, end)
 
     def keyword_overlap(self, question: str) -> Callable[[str], float]:
         """A function giving a text's IDF-weighted share of `question`'s keywords (1.0: it holds

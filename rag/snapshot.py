@@ -29,6 +29,7 @@ from .chunking import FENCE
 from .files import atomic_write
 from .lexical import TOKENS_VERSION, LexicalIndex, tokenize
 from .references import reference_share
+from .sections import Outline, headings
 from .store import SENTENCE_DTYPE, FileRecord, Store, StoredChunk
 from .types import Passage, SentenceVectors
 
@@ -79,6 +80,7 @@ class Snapshot:
         self._position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         self._opens_in_code: dict[int, bool] = {}
         self._reference_share: dict[int, float] = {}
+        self._outlines: dict[str, Outline] = {}
 
     def read_ahead(self) -> None:
         """Read the memory-mapped files through once, so the OS page cache holds them. After a
@@ -199,6 +201,7 @@ class Snapshot:
             similarity=similarity,
             chunk_id=self.ids[i],
             opens_in_code=self.opens_in_code(i),
+            sections=self.sections(i),
         )
 
     def opens_in_code(self, i: int) -> bool:
@@ -219,6 +222,31 @@ class Snapshot:
             if covered is None or end >= covered:
                 covered, open_at_covered = end, opens ^ (text.count(FENCE) % 2 == 1)
         return self._opens_in_code.get(i, False)
+
+    def sections(self, i: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Chunk `i`'s section paths: where it starts and at each heading inside it."""
+        start, end = (int(v) for v in self._columns[i, [_START, _END]])
+        return self.outline(self.key(i)).paths(start, end)
+
+    def outline(self, key: str) -> Outline:
+        """The headings of the file with manifest `key`, read once per snapshot from its chunks,
+        the gaps between them (whitespace the chunker trimmed) read as line breaks."""
+        outline = self._outlines.get(key)
+        if outline is None:
+            pieces: list[str] = []
+            covered = 0
+            for position in self.positions_of(key):
+                start, end = (int(v) for v in self._columns[position, [_START, _END]])
+                if end <= covered:
+                    continue
+                text = self.text(position)
+                if start >= covered:
+                    pieces.append("\n" * (start - covered) + text)
+                else:
+                    pieces.append(text[covered - start :])
+                covered = end
+            outline = self._outlines[key] = Outline(headings("".join(pieces)))
+        return outline
 
     def reference_share(self, i: int) -> float:
         """The share of chunk `i`'s text that is references or notes (references.py), worked

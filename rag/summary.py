@@ -28,6 +28,15 @@ _ASKS_SUMMARY = re.compile(
     r"|tl;? ?dr)\b",
     re.I,
 )
+# "What does the guide say about binary data?", "Summarise the section on installation":
+# a question about one section of a document, answered with a summary of that section.
+_ASKS_SECTION = re.compile(
+    r"^\s*(?:what does (?:the|this|that|my|our|your) (?:[\w-]+ ){0,2}(?:say|tell (?:me|us)"
+    r"|write|cover|explain) (?:about|on|regarding)"
+    r"|(?:please\s+)?summari[sz]e (?:the|this) (?:section|chapter|part) (?:on|about|called)"
+    r")\s+(?:the\s+)?(?P<topic>.+?)[\s?.!]*$",
+    re.I,
+)
 SUMMARY_SENTENCES = 5
 
 
@@ -36,16 +45,30 @@ def asks_for_summary(question: str) -> bool:
     return bool(_ASKS_SUMMARY.search(question))
 
 
+def asked_section(question: str) -> str | None:
+    """The topic of a question about one section of a document ("binary data" in "What does
+    the guide say about binary data?"), if it is one."""
+    found = _ASKS_SECTION.search(question)
+    return found.group("topic") if found else None
+
+
 def summarise(
     question: str,
     passages: list[Passage],
     embedder: Embedder,
     stored: StoredSentences | None,
     sentences: int = SUMMARY_SENTENCES,
+    span: tuple[int, int | None] = (0, None),
 ) -> Answer:
     """A summary of the document whose chunks are `passages` (in document order): up to
-    `sentences` statements, one from each equal stretch of the document, each cited."""
-    found = candidate_sentences(passages, statements_only=True)
+    `sentences` statements, one from each equal stretch of it, each cited; only statements
+    starting within `span` (a section's offsets, None for the end) are quoted."""
+    start, end = span
+    found = [
+        s
+        for s in candidate_sentences(passages, statements_only=True)
+        if s.start >= start and (end is None or s.start < end)
+    ]
     if not found:
         return Answer(question, "This document has no statements to summarise.", False)
     vectors = sentence_vectors(found, passages, embedder, stored)

@@ -74,6 +74,18 @@ class Passage:
     chunk_id: str = ""
     opens_in_code: bool = False  # the text starts inside a markdown code fence
     sentence_similarity: float = 0.0  # its best sentence's similarity to the question
+    # Where its section path changes: (offset in the source's text, titles outermost first) at
+    # its start and at each heading inside it, e.g. ((0, ("Guide",)), (120, ("Guide", "Text"))).
+    sections: tuple[tuple[int, tuple[str, ...]], ...] = ()
+
+    def section_at(self, offset: int) -> tuple[str, ...]:
+        """The section path ("Guide", "Binary data") at `offset` in the source's text."""
+        path: tuple[str, ...] = ()
+        for start, titles in self.sections:
+            if start > offset:
+                break
+            path = titles
+        return path
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ class Citation:
     quote: str
     quote_spans: tuple[tuple[int, int], ...]
     score: float
+    section: tuple[str, ...] = ()  # the section path of the first quote, outermost first
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from rag.ui.render import render_sources, safe
+
 import rag
 from rag.answer import compose, is_evidence
 from rag.asks import asked_kinds, frame_words, gives, measure, states
@@ -13,6 +15,7 @@ from rag.chunking import sentence_spans
 from rag.lexical import tokenize
 from rag.markup import reader_view
 from rag.references import is_reference, reference_share
+from rag.sections import Outline, headings
 
 GUIDE = """\
 Widget Guide
@@ -417,11 +420,12 @@ def test_markdown_emphasis_is_not_part_of_a_keyword():
 
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     """The topic is covered but the figure asked for is not: the answer says so instead of
-    quoting the closest sentence on the topic."""
+    quoting the closest sentence on the topic (a sum about something else does not count)."""
     report = (
         "The company plans to build a nodule processing plant in Texas. Members of Congress "
         "noted that new processing plants could take 10 to 20 years to build. The plant would "
-        "refine nickel and cobalt for batteries made in the United States."
+        "refine nickel and cobalt for batteries made in the United States. The town's new "
+        "library, opened the same year, raised £42,000 from its readers."
     )
     engine = _indexed(tmp_path, "plant.txt", report)
     missing = engine.query("How much would it cost to build the nodule processing plant?")
@@ -429,3 +433,56 @@ def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     assert "do not seem to give the sum of money" in missing.text
     present = engine.query("How long could new processing plants take to build?")
     assert present.found and "10 to 20 years" in present.text
+
+
+def test_headings_give_each_offset_its_section_path():
+    markdown = (
+        "# Guide\n\nIntro.\n\n## Binary data\n\nChunks.\n\n```sh\n# not a heading\n```\n\n"
+        "## Text\n\nLines.\n"
+    )
+    outline = Outline(headings(markdown))
+    assert [(h.level, h.title) for h in outline.headings] == [
+        (1, "Guide"),
+        (2, "Binary data"),
+        (2, "Text"),
+    ]
+    assert outline.path(markdown.index("Chunks")) == ("Guide", "Binary data")
+    assert outline.path(markdown.index("# not")) == ("Guide", "Binary data")
+    assert outline.path(markdown.index("Lines")) == ("Guide", "Text")
+    assert outline.path(0) == ("Guide",)
+    start, end = outline.span(1)
+    assert markdown[start:end].startswith("## Binary data") and "Lines" not in markdown[start:end]
+    # reStructuredText: levels in the order the adornment styles first appear, as docutils
+    # ranks them (a third style is a third level).
+    rst = [(h.level, h.title) for h in headings(GUIDE)]
+    assert rst[:3] == [
+        (1, "Widget Guide"),
+        (2, "Installing the widget tool on a shared server that many people use every day"),
+        (3, "Binary data"),
+    ]
+    # Text without markup (HTML, DOCX and PDF arrive so): a short line standing alone.
+    plain = (
+        "Summer activities\n\nSwimming in the lake is allowed.\n\nLet's eat\n\n"
+        "The barbecue is lit at six."
+    )
+    assert [h.title for h in headings(plain)] == ["Summer activities", "Let's eat"]
+
+
+def test_a_question_about_one_section_is_answered_from_that_section(tmp_path: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "orchard.md").write_text(HANDBOOK, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([folder]).ok
+    text = rag.read_document(folder / "orchard.md").text
+    pests, harvest = text.index("## Pests"), text.index("## Harvest")
+    answer = engine.query("What does the handbook say about pests?")
+    quoted = [a for c in answer.citations for a, _ in c.quote_spans]
+    assert answer.found and len(quoted) == 2, answer.text
+    assert all(pests < a < harvest for a in quoted), answer.text
+    assert "#" not in answer.text
+    assert {c.section for c in answer.citations} == {("Orchard Handbook", "Pests")}
+    assert safe("Orchard Handbook > Pests") in render_sources(answer)
+    # A topic no section is titled with is answered as any question is.
+    plain = engine.query("What does the handbook say about how long picked fruit keeps?")
+    assert plain.found and "cool, dark and slightly damp store" in plain.text

@@ -74,11 +74,13 @@ def render_sources(
     if answer.found:
         for citation in answer.citations:
             page = f", page {citation.page}" if citation.page is not None else ""
+            section = f" · {safe(' > '.join(citation.section))}" if citation.section else ""
             link = open_link(citation, file_id(citation.source)) if file_id else ""
             parts.append(
                 f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
                 f"{' open' if citation.n == 1 else ''}>"
-                f"<summary>[{citation.n}] {safe(Path(citation.source).name)}{page}</summary>"
+                f"<summary>[{citation.n}] {safe(Path(citation.source).name)}{page}{section}"
+                "</summary>"
                 f'<div class="rag-passage">'
                 f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
                 f"<small>{safe(citation.source)} · characters {citation.start}–{citation.end}"

@@ -6,9 +6,12 @@ Sets: `dev` is ../shared/data/longform-dev (four reports and pages); `other` is
 bench/data/longform-other.jsonl, questions this project wrote over documents of other genres:
 the news analysis in ../shared/seeds/, and two technical guides that ship inside installed
 packages (defusedxml's reStructuredText, read as text; python-dotenv's markdown), read from
-their package metadata at run time and never copied into the project.
+their package metadata at run time and never copied into the project; `written` is
+bench/data/longform-written.jsonl, questions over two documents this project wrote in
+bench/data (a history in markdown, a file-format specification in reStructuredText), written
+after the rules they check were chosen, as a check on genres nothing was tuned on.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other] [--kinds who,when] [--limit N] [--show]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written] [--kinds who,when] [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -28,9 +31,11 @@ from common import SHARED, print_table, read_jsonl, require, save
 import rag
 
 LONGFORM = SHARED / "data" / "longform-dev"
+DATA = Path(__file__).parent / "data"
 SETS = {
     "dev": LONGFORM / "questions.jsonl",
-    "other": Path(__file__).parent / "data" / "longform-other.jsonl",
+    "other": DATA / "longform-other.jsonl",
+    "written": DATA / "longform-written.jsonl",
 }
 
 
@@ -55,8 +60,9 @@ def score(question: dict, answer: rag.Answer) -> dict:
 
 
 def documents(questions: list[dict], folder: Path) -> list[Path]:
-    """The files the questions are about: `docs/...` under ../shared, `shared:PATH` likewise, and
-    `dist:PACKAGE:SUFFIX` a package's long description written to `folder` as PACKAGE.SUFFIX."""
+    """The files the questions are about: `docs/...` under ../shared, `shared:PATH` likewise,
+    `bench:NAME` a document this project wrote in bench/data, and `dist:PACKAGE:SUFFIX` a
+    package's long description written to `folder` as PACKAGE.SUFFIX."""
     paths = set()
     folder.mkdir(parents=True, exist_ok=True)
     for doc in {q["doc"] for q in questions if q["doc"]}:
@@ -66,6 +72,8 @@ def documents(questions: list[dict], folder: Path) -> list[Path]:
             path = folder / f"{package}{suffix}"
             path.write_text(email.message_from_string(metadata).get_payload(), encoding="utf-8")
             paths.add(path)
+        elif doc.startswith("bench:"):
+            paths.add(require(DATA / doc.removeprefix("bench:")))
         else:
             paths.add(require(SHARED / doc.removeprefix("shared:")))
     return sorted(paths)

@@ -30,6 +30,16 @@ _ASKS = {
         r"|organi[sz]ation|country|countries|state|states)\b",
         re.I,
     ),
+    # "How would nodules be picked up?", "How is a missing reading written?": a way of doing
+    # something (an opinion question's "How does China view ...?" is not one: see `asked_kinds`).
+    "method": re.compile(
+        r"^\s*how (?:do|does|did|is|are|was|were|would|can|could|should|will|might|to)\b", re.I
+    ),
+    "opinion": re.compile(
+        r"^\s*what (?:is|was|are|were|has been)\b.*\b(?:reactions?|responses?|views?|positions?"
+        r"|stance|opinions?|attitudes?)\b",
+        re.I,
+    ),
 }
 _SHOWS = {
     "date": re.compile(
@@ -51,6 +61,18 @@ _SHOWS = {
     "name": re.compile(
         r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)+"
         r"|\b(?:President|Minister|Secretary|Director|CEO|minister|president|secretary|director)\b"
+    ),
+    "method": re.compile(
+        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used|through|via|relies on|works by|steps?)\b",
+        re.I,
+    ),
+    # Reported speech or a quotation: what someone said, warned, argued or saw.
+    "opinion": re.compile(
+        r"[“\"][^”\"]{10,}[”\"]|\b(?:said|says|stated|warned|argued|argues|criticized|criticised"
+        r"|described|welcomed|condemned|urged|noted|asserted|claimed|expressed|believes?|believed"
+        r"|considers?|considered|viewed|regards?|regarded|reacted|responded|acknowledged|praised"
+        r"|rejected|opposed|supported|called for)\b",
+        re.I,
     ),
 }
 
@@ -75,8 +97,11 @@ def frame_words(question: str) -> list[str]:
 
 
 def asked_kinds(question: str) -> list[str]:
-    """The kinds of fact `question` asks for (none for most "what" and "how" questions)."""
-    return [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
+    """The kinds of fact `question` asks for (none for most "what" questions)."""
+    kinds = [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
+    if frame_words(question):  # "How does China view ...?" asks for a view, not a method
+        kinds = [kind for kind in kinds if kind != "method"] + ["opinion"]
+    return kinds
 
 
 # Dates are not quantities: "In September 2025, Putin said it would abide by the central

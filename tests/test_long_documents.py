@@ -119,6 +119,14 @@ def test_what_a_question_asks_for():
     assert asked_kinds("What is the default size limit of the monkey patch?") == ["quantity"]
     assert asked_kinds("What was the total cost?") == ["quantity"]
     assert asked_kinds("What is a rate limiter?") == []
+    # A way of doing something, and a view: an opinion question's frame is not a method.
+    assert asked_kinds("How would nodules be picked up off the seafloor?") == ["method"]
+    assert asked_kinds("How does China view these deals?") == ["opinion"]
+    assert asked_kinds("What was the authority's reaction to the order?") == ["opinion"]
+    assert gives(["method"], "Collector vehicles use a water stream to lift the nodules.")
+    assert not gives(["method"], "Nodules lie on the abyssal seafloor.")
+    assert gives(["opinion"], "The Secretary-General warned that it sets a dangerous precedent.")
+    assert not gives(["opinion"], "The authority was created in 1994.")
     # A possessive in front of the measure: the limits asked for are figures.
     assert asked_kinds("What are New START's central limits?") == ["quantity"]
     # A date is not a quantity: the sentence that dates a remark does not give the figures.

@@ -131,10 +131,15 @@ class Retriever:
             return None
         key = snapshot.key(position)
         outline = snapshot.outline(key)
-        shares = [len(wanted & set(tokenize(h.title))) / len(wanted) for h in outline.headings]
-        if not shares or max(shares) < _SECTION_MATCH:
+        # The title holding most of the topic, and among those the one with fewest other words:
+        # "binary data" is the section "Binary data", not the guide titled "Binary data tools".
+        scores = []
+        for heading in outline.headings:
+            title = set(tokenize(heading.title))
+            scores.append((len(wanted & title) / len(wanted), -len(title - wanted)))
+        if not scores or max(scores)[0] < _SECTION_MATCH:
             return None
-        start, end = outline.span(int(np.argmax(shares)))
+        start, end = outline.span(scores.index(max(scores)))
         inside = []
         for i in snapshot.positions_of(key):
             chunk = snapshot.passage(i, passage.similarity)

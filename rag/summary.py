@@ -30,8 +30,13 @@ _ASKS_SUMMARY = re.compile(
 )
 # "What does the guide say about binary data?", "Summarise the section on installation":
 # a question about one section of a document, answered with a summary of that section.
+# Only a document is asked so: "What does the ISA say about ...?" asks for the ISA's view.
+_DOCUMENT = (
+    r"(?:document|report|article|guide|page|paper|text|file|book|manual|handbook|specification"
+    r"|spec|history|notes?|readme|documentation|docs|study|memo|essay|post|chapter|policy)"
+)
 _ASKS_SECTION = re.compile(
-    r"^\s*(?:what does (?:the|this|that|my|our|your) (?:[\w-]+ ){0,2}(?:say|tell (?:me|us)"
+    rf"^\s*(?:what does (?:the|this|that|my|our|your) (?:[\w-]+ )?{_DOCUMENT} (?:say|tell (?:me|us)"
     r"|write|cover|explain) (?:about|on|regarding)"
     r"|(?:please\s+)?summari[sz]e (?:the|this) (?:section|chapter|part) (?:on|about|called)"
     r")\s+(?:the\s+)?(?P<topic>.+?)[\s?.!]*$",

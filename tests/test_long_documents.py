@@ -16,6 +16,7 @@ from rag.lexical import tokenize
 from rag.markup import reader_view
 from rag.references import is_reference, reference_share
 from rag.sections import Outline, headings
+from rag.summary import asked_section
 
 GUIDE = """\
 Widget Guide
@@ -491,6 +492,9 @@ def test_a_question_about_one_section_is_answered_from_that_section(tmp_path: Pa
     assert "#" not in answer.text
     assert {c.section for c in answer.citations} == {("Orchard Handbook", "Pests")}
     assert safe("Orchard Handbook > Pests") in render_sources(answer)
+    # Only a document is asked what it says about a section; an organisation is asked its view.
+    assert asked_section("What does the user guide say about installation?") == "installation"
+    assert asked_section("What does the ISA say about unilateral mining?") is None
     # A topic no section is titled with is answered as any question is.
     plain = engine.query("What does the handbook say about how long picked fruit keeps?")
     assert plain.found and "cool, dark and slightly damp store" in plain.text

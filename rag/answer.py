@@ -335,7 +335,11 @@ def _is_statement(text: str) -> bool:
 
 
 # How a near miss names what is missing (asks.measure's names; a unit names itself).
-_MISSING = {"money": "the sum of money", "duration": "how long"}
+_MISSING = {
+    "money": "give the sum of money asked for",
+    "duration": "say how long",
+    "percent": "give the percentage asked for",
+}
 
 
 def _not_found(
@@ -343,8 +347,8 @@ def _not_found(
 ) -> Answer:
     text = "Your documents do not seem to cover this."
     if missing:
-        what = _MISSING.get(missing, f"the number of {missing}")
-        text = f"Your documents cover this topic but do not seem to give {what} asked for."
+        what = _MISSING.get(missing, f"give the number of {missing} asked for")
+        text = f"Your documents cover this topic but do not seem to {what}."
     if closest:
         names = ", ".join(dict.fromkeys(_label(p) for p in closest))
         text += f" The closest passages were in {names}, but none of them answers it."

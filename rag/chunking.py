@@ -24,7 +24,7 @@ _LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
 # A reStructuredText section adornment or a rule: one punctuation character repeated (a line of
 # "=", "-", "~" or apostrophes). It ends a block, and so does the line it underlines, so a
 # heading longer than a short line never runs into the paragraph after it.
-_ADORNMENT = re.compile(r"^([=\-~^'`\"#*+.:_])\1{2,}$")
+ADORNMENT = re.compile(r"^([=\-~^'`\"#*+.:_])\1{2,}$")
 _LINE_END_PUNCT = tuple('.!?:;"”’)]')
 # A markdown code fence line: what lies between two is code.
 FENCE = "```"
@@ -104,8 +104,8 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             or len(line) < _SHORT_LINE
             or not next_line.strip()
             or _LIST_ITEM.match(next_line.strip())
-            or _ADORNMENT.match(line)
-            or _ADORNMENT.match(next_line.strip())
+            or ADORNMENT.match(line)
+            or ADORNMENT.match(next_line.strip())
         ):
             yield block_start, newline
             block_start = next_line_start

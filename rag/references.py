@@ -73,7 +73,7 @@ def reference_share(text: str) -> float:
         line_end = text.find("\n", end)
         line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
         # Counted as a reader sees it: a menu's URLs must not outweigh the sentence beside it.
-        size = len(seen) - seen.count(" ", start, end) - (len(seen) - end) - start
+        size = end - start - seen.count(" ", start, end)
         total += size
         if is_reference(text[start:end], line):
             flagged += size

@@ -14,10 +14,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .chunking import FENCE
+from .chunking import ADORNMENT, FENCE
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_ADORNMENT = re.compile(r"^([=\-~^'`\"#*+.:_])\1{2,}[ \t]*$")
 _LIST_OR_TABLE = re.compile(r"^(?:[-*•+|>]|\d{1,3}[.)])\s")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")  # an identifier's "_" stays
@@ -71,16 +70,16 @@ def _marked(lines: list[tuple[int, str, bool]]) -> list[Heading]:
             or below[2]
             or not stripped
             or len(stripped) > _MAX_TITLE
-            or _ADORNMENT.match(stripped)
+            or ADORNMENT.match(stripped)
             or _LIST_OR_TABLE.match(stripped)
         ):
             continue
-        adornment = _ADORNMENT.match(below[1].strip())
+        adornment = ADORNMENT.match(below[1].strip())
         if not adornment or len(below[1].strip()) < min(len(stripped), 3):
             continue
         above = lines[n - 1][1].strip() if n else ""
         # A paragraph's last line above a rule is not a title: a title stands alone above it.
-        if above and not _ADORNMENT.match(above):
+        if above and not ADORNMENT.match(above):
             continue
         style = (adornment.group(1), bool(above))
         if style not in styles:

@@ -242,10 +242,11 @@ def _prose_share(text: str) -> float:
 
 
 def _repeats(a: str, b: str) -> bool:
-    """Whether sentence `a` says nearly what `b` says: the shorter one's words are nearly all in
-    the other ("In addition, as discussed, X." repeats "X.")."""
-    words_a, words_b = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
-    return len(words_a & words_b) >= _REPEAT_SHARE * max(min(len(words_a), len(words_b)), 1)
+    """Whether sentence `a` adds nothing to `b`: nearly all the words a reader sees in `a` are in
+    `b` ("In addition, as discussed, X." repeats "X.", but "X, namely Y." adds Y to "X.")."""
+    words_a = set(_WORD.findall(reader_view(a).lower()))
+    words_b = set(_WORD.findall(reader_view(b).lower()))
+    return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
 
 
 def is_evidence(passage: Passage, settings: Settings) -> bool:

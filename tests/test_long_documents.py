@@ -9,7 +9,7 @@ from pathlib import Path
 from rag.ui.render import render_sources, safe
 
 import rag
-from rag.answer import compose, is_evidence
+from rag.answer import _repeats, compose, is_evidence
 from rag.asks import asked_kinds, frame_words, gives, measure, states
 from rag.chunking import sentence_spans
 from rag.lexical import tokenize
@@ -211,6 +211,39 @@ def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_pa
 
     assert "1931" in quoted(sentence_kind_weight=0.3)
     assert "1931" not in quoted(sentence_kind_weight=0.0)
+
+
+def test_a_sentence_that_says_more_than_one_quoted_joins_it(tmp_path: Path):
+    """A later sentence holding nearly every word of a quoted one plus the figures asked for adds
+    something, so it is quoted beside it. Links' addresses are not words a reader reads, so
+    shared URLs do not make two sentences alike."""
+    text = (
+        "In May 2031, the minister [stated](https://news.example.org/politics/2019735) that the "
+        "fleet would keep within the Harbour Accord's tonnage caps after the accord's expiry if "
+        "the neighbours did so. "
+        "On June 2, officials [stated](https://news.example.org/politics/2085211) that the fleet "
+        "would keep within the Harbour Accord's tonnage caps as long as the neighbours did so. "
+        "The 2019 [Harbour Accord](https://treaties.example.org/accord) that "
+        "[capped](https://treaties.example.org/caps) both navies lapsed in June 2031, though "
+        "officials then [stated](https://news.example.org/politics/2085211) that the fleet would "
+        "keep within the accord's [tonnage caps](https://treaties.example.org/caps)—40,000 tons "
+        "of warships in 12 ports and 9 submarines in all—as long as the neighbours did so."
+    )
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("treaties.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "What are the Harbour Accord's tonnage caps?"
+    answer = compose(question, question, [passage], engine.embedder, engine.settings)
+    assert "40,000 tons" in answer.text
+
+
+def test_a_sentence_that_adds_nothing_is_not_quoted_twice():
+    quoted = "The bridge opened to traffic in 1931, after nine years of building."
+    assert _repeats("In short, the bridge opened to traffic in 1931 after nine years.", quoted)
+    more = "The bridge opened to traffic in 1931, after nine years of building, and its tolls "
+    assert not _repeats(more + "paid for it by 1950.", quoted)
+    linked = "Officials [stated](https://example.org/politics/news/2085211) the bridge would open."
+    other = "The mayor [said](https://example.org/politics/news/2085211) the tolls would end."
+    assert not _repeats(other, linked)
 
 
 HANDBOOK = """\

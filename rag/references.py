@@ -44,12 +44,18 @@ _REFERENCE_FRAGMENT_WORDS = 8
 # A line of nothing but links (a table of contents, a site's menu, breadcrumbs): "- [Background
 # on Seabed Mining](https://...#_Toc227333935)" names every topic of a report and answers none.
 _NAVIGATION_LEFT = re.compile(r"[\W_]*")
+# A printed table of contents' dot leaders ("Introduction ........ 1"), as PDF text gives them:
+# found in the shared seabed-mining PDF's contents (26) and 3 SciFact abstracts' front matter,
+# never in prose of NQ, SciFact or the shared documents (an ellipsis has 3 or 4 dots).
+_DOT_LEADER = re.compile(r"\.{5,}|(?:\. ){4,}|…{2,}")
 
 
 def is_reference(sentence: str, line: str) -> bool:
-    """Whether `sentence` (on `line` of its passage) is part of a bibliographic reference, or of
-    a line of links."""
+    """Whether `sentence` (on `line` of its passage) is part of a bibliographic reference, of a
+    line of links, or of a table of contents."""
     if MARKDOWN_LINK.search(line) and _NAVIGATION_LEFT.fullmatch(MARKDOWN_LINK.sub("", line)):
+        return True
+    if _DOT_LEADER.search(sentence):
         return True
     sentence, line = (_LINK_TARGET.sub("]", MARKDOWN_LINK.sub(r"\1", t)) for t in (sentence, line))
     if _REFERENCE_MARK.search(sentence) or (

@@ -115,6 +115,37 @@ def test_wrapped_lines_join_into_one_sentence():
     assert sentences == [f"{line}\nnarrow, and it ends here.", "A second one follows."]
 
 
+def test_a_narrow_columns_short_lines_join_when_the_next_goes_on_in_lower_case():
+    text = (
+        "In 2018, President Putin stated that Russia was\ndeveloping new capabilities, such as\n"
+        "a glider.\nForce Structure\nRussia fields three kinds of launcher."
+    )
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "In 2018, President Putin stated that Russia was\ndeveloping new capabilities, such as\n"
+        "a glider.",
+        "Force Structure",
+        "Russia fields three kinds of launcher.",
+    ]
+
+
+def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
+    text = (
+        "It is processed in Japan (Figure 4).164 In addition, China leads. Few succeed in "
+        "doing so.1,2 A plan must follow.3-5 The ISA has been an observer since 1998.41 The "
+        "format is version 1.2 Draft."
+    )
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "It is processed in Japan (Figure 4).164",
+        "In addition, China leads.",
+        "Few succeed in doing so.1,2",
+        "A plan must follow.3-5",
+        # After a digit the number could be a decimal's: left alone.
+        "The ISA has been an observer since 1998.41 The format is version 1.2 Draft.",
+    ]
+
+
 def test_overlap_repeats_trailing_sentences():
     text = " ".join(f"Sentence number {i} is here." for i in range(20))
     chunks = chunk_document(_doc(text), size=120, overlap=60)

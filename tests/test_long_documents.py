@@ -405,6 +405,12 @@ def test_references_and_lines_of_links_are_told_from_prose():
     assert is_reference(menu, menu)
     prose = "The guide is [online](https://example.org/guide) for anyone to read."
     assert not is_reference(prose, prose)
+    printed = "Exploration Licenses Issued Under the Act ......................... 13"
+    assert is_reference(printed, printed)
+    spaced = "Introduction . . . . . . . . 1"
+    assert is_reference(spaced, spaced)
+    trailing = 'He called them "things that make you go hmmm...."'
+    assert not is_reference(trailing, trailing)
 
 
 def test_a_passage_of_notes_falls_below_the_passage_that_speaks(tmp_path: Path):

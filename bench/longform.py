@@ -59,10 +59,12 @@ def score(question: dict, answer: rag.Answer) -> dict:
     }
 
 
-def documents(questions: list[dict], folder: Path) -> list[Path]:
+def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:
     """The files the questions are about: `docs/...` under ../shared, `shared:PATH` likewise,
     `bench:NAME` a document this project wrote in bench/data, and `dist:PACKAGE:SUFFIX` a
-    package's long description written to `folder` as PACKAGE.SUFFIX."""
+    package's long description written to `folder` as PACKAGE.SUFFIX. With `form` "pdf" or
+    "docx", a shared markdown report is read from its PDF or Word copy where ../shared has one
+    (the same text in another format: what each loader makes of it)."""
     paths = set()
     folder.mkdir(parents=True, exist_ok=True)
     for doc in {q["doc"] for q in questions if q["doc"]}:
@@ -75,7 +77,9 @@ def documents(questions: list[dict], folder: Path) -> list[Path]:
         elif doc.startswith("bench:"):
             paths.add(require(DATA / doc.removeprefix("bench:")))
         else:
-            paths.add(require(SHARED / doc.removeprefix("shared:")))
+            path = require(SHARED / doc.removeprefix("shared:"))
+            copy = path.with_suffix({"pdf": ".pdf", "docx": ".pandoc.docx"}.get(form, ".md"))
+            paths.add(copy if path.suffix == ".md" and copy.exists() else path)
     return sorted(paths)
 
 
@@ -85,10 +89,12 @@ def unmatched(questions: list[dict], paths: list[Path]) -> list[str]:
     return [s for q in questions for s in q["support"] if not any(normalise(s) in t for t in texts)]
 
 
-def run(questions: list[dict], index: Path, show: bool = False) -> tuple[list[dict], list[float]]:
+def run(
+    questions: list[dict], index: Path, show: bool = False, form: str = "md"
+) -> tuple[list[dict], list[float]]:
     """Ingest the questions' documents into `index`, ask each question; per-question scores."""
     engine = rag.RAG(index=index)
-    paths = documents(questions, index.parent)
+    paths = documents(questions, index.parent, form)
     for missing in unmatched(questions, paths):
         print(f"warning: support string in no document: {missing!r}")
     report = engine.ingest(paths)
@@ -138,19 +144,26 @@ def main() -> None:
     parser.add_argument("--kinds", help="only these kinds, comma-separated")
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--show", action="store_true", help="print each answer")
+    parser.add_argument(
+        "--format",
+        choices=["md", "pdf", "docx"],
+        default="md",
+        help="read the shared reports from their PDF or Word copies where they exist",
+    )
     args = parser.parse_args()
     questions = read_jsonl(require(SETS[args.set]))
     if args.kinds:
         questions = [q for q in questions if q["kind"] in args.kinds.split(",")]
     questions = questions[: args.limit]
     with tempfile.TemporaryDirectory() as folder:
-        results, times = run(questions, Path(folder) / "index", args.show)
+        results, times = run(questions, Path(folder) / "index", args.show, args.format)
     rows = summarise(results)
     print_table(rows, ["kind", "questions", "support", "answer", "abstention"])
     p50 = 1000 * statistics.median(times)
     print(f"query p50 {p50:.1f} ms over {len(times)} questions")
     payload = {"rows": rows, "p50_ms": p50, "results": results}
-    print(f"wrote {save(f'longform-{args.set}', payload)}")
+    name = args.set if args.format == "md" else f"{args.set}-{args.format}"
+    print(f"wrote {save(f'longform-{name}', payload)}")
 
 
 if __name__ == "__main__":

@@ -413,6 +413,28 @@ def test_references_and_lines_of_links_are_told_from_prose():
     assert not is_reference(trailing, trailing)
 
 
+def test_every_kind_of_reference_counts_in_a_passages_share():
+    """The share skips texts without any reference mark's literal text; each kind of mark must
+    still be seen."""
+    references = [
+        "Lisa Levin, Marine Policy, vol. 74 (2016), pp. 245-259.",
+        "Duck Facts. Retrieved 2006-11-02 from the archive of the society.",
+        "The Pond Book, first edition. ISBN 978-0-00-000000-2 for the printed copy.",
+        "Smith, J. Ducks of the world, doi:10.1000/182 in the journal of ponds.",
+        "Agencies of the pond (hereinafter Agencies) report to the council.",
+        'Pond Council, "Annual Report," https://example.org/report.pdf for the year.',
+        "See CRS Insight IN12640 on the subject of the harbour.",
+        "(see the notes below on the subject of the harbour.)",
+        "Ibid., chapter 4 of the same report on the harbour and its ducks.",
+        "^ Smith, John. A history of the harbour and its ducks.",
+        "| 12. | ISA, Polymetallic Nodules, 2022.",
+        "Introduction ................................ 1",
+        "- [Background on the harbour](https://example.org/report#_Toc1)",
+    ]
+    for text in references:
+        assert reference_share(text) > 0.5, text
+
+
 def test_a_passage_of_notes_falls_below_the_passage_that_speaks(tmp_path: Path):
     """A report's notes table names every topic of the report: it ranked first for "What are
     polymetallic nodules?" in the CRS report, above the passages that answer."""

@@ -58,13 +58,20 @@ _HTML_BLOCKS = {
     "caption",
     "hr",
 }
-# Page texts of a PDF are joined with this separator, so sentences never straddle pages.
+# Page texts of a PDF are joined with this separator (a sentence a page break cuts is first made
+# whole on its first page: `rejoined`).
 PAGE_SEPARATOR = "\n\n"
 # A line among the first or last few of a PDF page that recurs, digits aside, near the edge of
 # at least this share of its pages is a running header or footer ("Report Title", "Page 3 of 40").
 _RUNNING_EDGE_LINES = 3
 _RUNNING_SHARE = 0.5
 _DIGITS = re.compile(r"\d+")
+# A footnote's first line at a page's foot: its number, then its text ("10 UNCLOS Article 77").
+_FOOTNOTE_LINE = re.compile(r"^[ \t]*(\d{1,3})[ \t]+\S", re.MULTILINE)
+# A page whose text starts in lower case goes on with the sentence the page before left open.
+_RUNS_ON = re.compile(r"\s*(?!https?:|www\.)[a-z]")
+_CLOSES = tuple('.!?:;"”’)]')
+_SENTENCE_STOP = re.compile(r"[.!?][\"'”’)\]]*\d{0,3}(?=\s|$)")
 # No language has words this long: a run of non-space characters over this many is encoded or
 # binary data (base64, hex, a minified blob) that embeds to nothing a question can find. Such
 # runs are left out of the text (long URLs, 100-500 characters, stay), and a file made mostly of
@@ -235,7 +242,40 @@ def _pdf_pages(path: Path, max_bytes: int) -> list[str]:
         raise LoadError(
             "no text could be extracted: its pages have no text layer (a scan?)" + ocr.unavailable()
         )
-    return without_running_lines(texts)
+    return rejoined(without_running_lines(texts))
+
+
+def rejoined(pages: list[str]) -> list[str]:
+    """`pages` with each sentence that a page break cuts made whole on the page where it starts,
+    before that page's footnotes: "... prohibit seabed mining within their" / footnotes 10-11 /
+    (next page) "waters (e.g., American Samoa, ...)" was two fragments, neither of which answers.
+    A sentence that starts on a page is cited with that page."""
+    pages = list(pages)
+    for i in range(len(pages) - 1):
+        following = pages[i + 1]
+        if not _RUNS_ON.match(following):
+            continue
+        cut = _footnotes_at(pages[i])
+        body = pages[i][:cut].rstrip()
+        if not body or body.endswith(_CLOSES):
+            continue
+        stop = _SENTENCE_STOP.search(following)
+        end = stop.end() if stop else len(following)
+        notes = pages[i][cut:].strip()
+        pages[i] = f"{body} {following[:end].strip()}" + (f"\n\n{notes}" if notes else "")
+        pages[i + 1] = following[end:]
+    return pages
+
+
+def _footnotes_at(page: str) -> int:
+    """Where `page`'s footnotes start (its length when it has none): the first line that opens
+    with a number the text above glues to a word as a footnote mark ("deposits.8", "offshore,11",
+    "Part XI.”43")."""
+    for match in _FOOTNOTE_LINE.finditer(page):
+        above = page[: match.start()]
+        if re.search(rf"[a-z.,;:)”’\"]{match.group(1)}(?!\d)", above):
+            return match.start()
+    return len(page)
 
 
 def _image_pages(path: Path, max_bytes: int) -> list[str]:
@@ -580,8 +620,8 @@ FORMATS: dict[str, Format] = {
     ".txt": _TEXT,
     ".md": _TEXT,
     ".markdown": _TEXT,
-    # 2: pages without a text layer read by OCR.
-    ".pdf": Format(_pdf_pages, version=2, paged=True, ocr=True),
+    # 2: pages without a text layer read by OCR. 3: sentences cut by a page break made whole.
+    ".pdf": Format(_pdf_pages, version=3, paged=True, ocr=True),
     ".html": _HTML,
     ".htm": _HTML,
     ".docx": Format(_docx_page),

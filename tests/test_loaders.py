@@ -9,7 +9,7 @@ import pytest
 
 import rag
 from rag.errors import LoadError
-from rag.loaders import load, without_running_lines
+from rag.loaders import load, rejoined, without_running_lines
 
 from .conftest import DOCS
 
@@ -151,3 +151,29 @@ def test_only_lines_recurring_at_page_edges_count_as_running():
     assert kept[3] == pages[3]
     # Two pages sharing a first line in a ten-page file is not a running header.
     assert without_running_lines(pages[1:3] + [f"Line {i}\nx" for i in range(8)])[1] == pages[2]
+
+
+def test_a_sentence_cut_by_a_page_break_is_made_whole_before_the_footnotes():
+    pages = [
+        "The harbour opened in 1931.3 Ships of every size used\nits three\n\n"
+        "3 Harbour Board, Annual Report, 1932, p. 4.\n4 Ibid., p. 9.",
+        "basins until the war.4 Traffic then fell.\nFigure 2. The basins",
+        "Figure 3. Tonnage by year\nThe board closed it in 1970.",
+        "https://example.org/report | page 4\nAn appendix follows.",
+    ]
+    kept = rejoined(pages)
+    assert kept[0] == (
+        "The harbour opened in 1931.3 Ships of every size used\nits three basins until the war.4"
+        "\n\n3 Harbour Board, Annual Report, 1932, p. 4.\n4 Ibid., p. 9."
+    )
+    assert kept[1] == " Traffic then fell.\nFigure 2. The basins"
+    # A page that starts with a capital, or with a link, starts afresh.
+    assert kept[2:] == pages[2:]
+
+
+def test_the_shared_reports_sentences_run_on_across_its_pages():
+    text = _load(DOCS / "R47324v18-seabed-mining-abnj.pdf").text
+    assert (
+        "prohibit seabed mining within their waters (e.g., American Samoa, California, Hawaii, "
+        "Oregon, and Washington)." in " ".join(text.split())
+    )

@@ -68,6 +68,7 @@ _RUNNING_SHARE = 0.5
 _DIGITS = re.compile(r"\d+")
 # A footnote's first line at a page's foot: its number, then its text ("10 UNCLOS Article 77").
 _FOOTNOTE_LINE = re.compile(r"^[ \t]*(\d{1,3})[ \t]+\S", re.MULTILINE)
+_GLUED_MARK = re.compile(r"[a-z.,;:)”’\"](\d{1,3})(?!\d)")
 # A page whose text starts in lower case goes on with the sentence the page before left open.
 _RUNS_ON = re.compile(r"\s*(?!https?:|www\.)[a-z]")
 _CLOSES = tuple('.!?:;"”’)]')
@@ -271,9 +272,11 @@ def _footnotes_at(page: str) -> int:
     """Where `page`'s footnotes start (its length when it has none): the first line that opens
     with a number the text above glues to a word as a footnote mark ("deposits.8", "offshore,11",
     "Part XI.”43")."""
+    first_mark: dict[str, int] = {}
+    for mark in _GLUED_MARK.finditer(page):
+        first_mark.setdefault(mark.group(1), mark.start(1))
     for match in _FOOTNOTE_LINE.finditer(page):
-        above = page[: match.start()]
-        if re.search(rf"[a-z.,;:)”’\"]{match.group(1)}(?!\d)", above):
+        if first_mark.get(match.group(1), len(page)) < match.start():
             return match.start()
     return len(page)
 

@@ -41,6 +41,13 @@ FENCE = "```"
 # Putin stated that Russia was\ndeveloping new capabilities").
 _SHORT_LINE = 50
 _CONTINUES = re.compile(r"[ \t]*[a-z]")
+# Nor does a short line that ends on a word no title ends with: a chunk that starts inside a
+# wrapped line has a short first line ("Western analysts have debated the credibility of" /
+# "Putin's nuclear threats and signaling." was cut in two in a chunk of a two-column PDF).
+_OPEN_END = re.compile(
+    r"\b(?:of|the|a|an|and|or|nor|but|to|in|into|for|with|on|at|by|from|that|which|who|as|than"
+    r"|is|are|was|were|be|been|has|have|had|its|their|his|her|our|this|these|those|not)$"
+)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -111,7 +118,11 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         if (
             not line
             or line.endswith(_LINE_END_PUNCT)
-            or (len(line) < _SHORT_LINE and not _CONTINUES.match(next_line))
+            or (
+                len(line) < _SHORT_LINE
+                and not _CONTINUES.match(next_line)
+                and not _OPEN_END.search(line)
+            )
             or not next_line.strip()
             or _LIST_ITEM.match(next_line.strip())
             or ADORNMENT.match(line)

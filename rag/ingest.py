@@ -44,7 +44,7 @@ _READ_AHEAD = 8
 # sentence. 3: nor do abbreviations opening a markdown link ("[H.R. 664](...)"). 4: a
 # reStructuredText underline ends its heading's block. 5: "words" over loaders.MAX_WORD_CHARS are
 # left out of the text. 6: footnote numbers glued to a full stop end their sentence, and a short
-# line runs on into a next line that starts in lower case.
+# line runs on into a next line that starts in lower case, or when it ends on "of", "the" ...
 TEXT_RULES_VERSION = 6
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"

@@ -127,6 +127,14 @@ def test_a_narrow_columns_short_lines_join_when_the_next_goes_on_in_lower_case()
         "Force Structure",
         "Russia fields three kinds of launcher.",
     ]
+    # A chunk that starts inside a wrapped line has a short first line; one ending on a word no
+    # title ends with runs on, even into a capital.
+    text = "Western analysts have debated the credibility of\nPutin's threats.\nIssues for Congress"
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "Western analysts have debated the credibility of\nPutin's threats.",
+        "Issues for Congress",
+    ]
 
 
 def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():

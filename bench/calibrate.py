@@ -31,7 +31,7 @@ from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_c
 from longform import normalise
 
 import rag
-from rag.answer import compose, is_evidence
+from rag.answer.extractive import compose, is_evidence
 
 NQ = SHARED / "data" / "nq-oracle"
 SCIFACT = SHARED / "data" / "scifact"
@@ -128,9 +128,9 @@ def support_threshold(engine: rag.RAG, runs: list[dict]) -> dict:
     """Choose `support_threshold` for generative answers. A claim is the question followed by
     an accepted answer; it is supported by its gold passage (positive) and not by the best
     other passage (negative: a plausible but wrong citation). Support is the best similarity
-    between the claim and a sentence of the cited passage, as `rag.generate.verify` computes it.
+    between the claim and a sentence of the cited passage, as `rag.answer.generate.verify` computes it.
     The threshold maximising balanced accuracy is chosen."""
-    from rag.chunking import sentence_spans
+    from rag.text.chunking import sentence_spans
 
     def support(claim: str, passage: rag.Passage) -> float:
         sentences = [passage.text[a:b] for a, b in sentence_spans(passage.text)]

@@ -31,7 +31,7 @@ def convert_minilm(out: Path, pooling: str = "mean") -> Path:
     import numpy as np
     from safetensors.numpy import load_file
 
-    from rag.embed import resolve_model
+    from rag.index.embed import resolve_model
     from rag.settings import DEFAULT_MODEL
 
     if out.is_file():

@@ -131,7 +131,7 @@ def _read_seconds(path: Path, warm_up: Path) -> tuple[float, str]:
     """Seconds `path` takes in a sync's reading process (started and warmed on `warm_up` first,
     so the start is not timed), and what became of it."""
     from rag.errors import LoadError
-    from rag.reader import Reader
+    from rag.ingestion.reader import Reader
 
     reader = Reader(timeout_s=600)
     try:

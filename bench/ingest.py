@@ -42,8 +42,8 @@ from common import SHARED, print_table, read_jsonl, require, save, write_corpus
 from retrieval import CACHE, SCIFACT, evaluate, load_split
 
 import rag
-from rag.chunking import chunk_document
-from rag.embed import resolve_model
+from rag.index.embed import resolve_model
+from rag.text.chunking import chunk_document
 
 DOCS = SHARED / "docs"
 

@@ -32,8 +32,9 @@ from calibrate import CACHE, NQ, build_index, load_questions
 from common import print_table, save
 
 import rag
-from rag.chunking import sentence_spans
-from rag.store import FileRecord, Store
+from rag.index.records import FileRecord
+from rag.index.store import Store
+from rag.text.chunking import sentence_spans
 from rag.types import Chunk, SentenceVectors
 
 CHUNKS_PER_FILE = 10

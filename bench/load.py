@@ -95,7 +95,7 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
 def _serve_seeds(folder: Path) -> tuple[subprocess.Popen, str]:
     """Index seeds/ into `folder` and start `rag ui` over it on a free loopback port."""
     env = {**os.environ, "RAG_INDEX_DIR": str(folder / "index")}
-    rag = [sys.executable, "-m", "rag.cli"]
+    rag = [sys.executable, "-m", "rag.serve.cli"]
     subprocess.run([*rag, "ingest", "--quiet", str(ROOT / "seeds")], env=env, check=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

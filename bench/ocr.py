@@ -63,8 +63,8 @@ def words_right(expected: str, read: str) -> float:
 
 
 def main() -> None:
-    from rag import ocr
-    from rag.loaders import load
+    from rag.ingestion import ocr
+    from rag.ingestion.documents import load
 
     texts = page_texts()
     with tempfile.TemporaryDirectory() as scratch:

@@ -26,9 +26,9 @@ import embedding_server
 from calibrate import NQ, answer_metrics, build_index, load_questions, pid_of, retrieve_all
 from common import print_table, save
 
-from rag.answer import compose
-from rag.generate import generate
-from rag.llm import ChatModel, chat_model
+from rag.answer.extractive import compose
+from rag.answer.generate import generate
+from rag.answer.llm import ChatModel, chat_model
 from rag.types import Answer
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_corpus
 
 import rag
-from rag.retrieve import Retriever
+from rag.answer.retrieve import Retriever
 
 SCIFACT = SHARED / "data" / "scifact"
 CACHE = ROOT / "bench" / "results" / "cache"

@@ -1,5 +1,6 @@
 """rag: ask questions of your own documents and get answers with exact, cited passages."""
 
+from .answer.llm import ChatModel
 from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
 from .errors import (
     IndexBusy,
@@ -12,8 +13,7 @@ from .errors import (
     SettingsError,
     StoreError,
 )
-from .llm import ChatModel
-from .loaders import SUPPORTED_SUFFIXES
+from .ingestion.formats import SUPPORTED_SUFFIXES
 from .settings import Settings
 from .types import (
     Answer,

@@ -4,55 +4,43 @@ shortcuts. The CLI and the UI use only what this module exposes."""
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ocr
-from .answer import compose
-from .conversation import Turn, standalone_question, user_turns
-from .discover import fingerprint
-from .embed import Embedder, get_embedder
+from .answer.extractive import compose
+from .answer.followup import Turn, standalone_question, user_turns
+from .answer.generate import generate, rewrite_question
+from .answer.llm import ChatModel, chat_model
+from .answer.retrieve import Retriever
+from .answer.summary import asked_section, asks_for_summary, summarise
 from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
-from .generate import generate, rewrite_question
-from .ingest import ProgressCallback, add_texts, resync, sync
-from .llm import ChatModel, chat_model
-from .loaders import FORMATS, SUPPORTED_SUFFIXES, load
-from .retrieve import Retriever
+from .index.embed import Embedder, get_embedder
+from .index.records import file_id
+from .index.store import Store
+from .ingestion import ocr
+from .ingestion.discover import fingerprint, named_by
+from .ingestion.documents import load
+from .ingestion.formats import FORMATS, SUPPORTED_SUFFIXES
+from .ingestion.given import given_texts
+from .ingestion.sync import ProgressCallback, add_texts, resync, sync
+from .ingestion.uploads import stage_upload
 from .settings import AnswerMode, Settings
-from .store import Store, file_id
-from .summary import asked_section, asks_for_summary, summarise
-from .types import Answer, Document, FileFailure, IngestReport, Passage, StreamEvent, Token
-from .uploads import stage_upload
+from .types import (
+    Answer,
+    Document,
+    FileFailure,
+    IndexedFile,
+    IngestReport,
+    Passage,
+    Status,
+    StreamEvent,
+    Token,
+)
 
 PathLike = str | os.PathLike[str]
-
-
-@dataclass(frozen=True)
-class IndexedFile:
-    """One document in the index, as listed by `RAG.documents()`."""
-
-    source: str
-    chunks: int
-    indexed_at: float
-    metadata: dict = field(default_factory=dict)  # a given text's (a LlamaIndex Document's)
-
-
-@dataclass(frozen=True)
-class Status:
-    """What `rag status` shows."""
-
-    index: str  # the folder, or the Chroma server and collection
-    documents: int
-    chunks: int
-    model: str
-    size_bytes: int
-    # Indexed documents per format (file suffix), e.g. {".md": 3, ".pdf": 1}.
-    formats: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 class RAG:
@@ -136,8 +124,6 @@ class RAG:
                 pass  # emptied once the lock is held
         texts, described = [], {}
         if given:
-            from .llama_index import given_texts  # LlamaIndex is installed if its objects exist
-
             texts = given_texts(given)
             # A Document naming a file rag reads is that file, read by rag: its citations are
             # then exact spans of the file (a reader's own text differs: joined pages, other
@@ -153,7 +139,7 @@ class RAG:
                 self.store.set_metadata({key: t.metadata for key, t in described.items()})
         if texts:
             added = add_texts(texts, self.store, self.embedder, self.settings, progress)
-            report = _merged(report, added)
+            report = report + added
         self.retriever.snapshot()  # bring the search snapshot in step now, not at the first query
         return report
 
@@ -253,7 +239,7 @@ class RAG:
         self.store.refresh()
         files = self.store.files
         keys = frozenset(
-            key for key, record in files.items() if _named(key, record.source, sources)
+            key for key, record in files.items() if named_by(key, record.source, sources)
         )
         if not keys:
             shown = ", ".join(map(str, sources)) or "(nothing)"
@@ -421,15 +407,6 @@ def _readable(key: str) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file()
 
 
-def _merged(first: IngestReport, second: IngestReport) -> IngestReport:
-    return IngestReport(
-        **{
-            f.name: getattr(first, f.name) + getattr(second, f.name)
-            for f in dataclasses.fields(IngestReport)
-        }
-    )
-
-
 def _suffix(source: str) -> str:
     return Path(source).suffix.lower() or "(none)"
 
@@ -453,23 +430,6 @@ def read_document(path: PathLike, max_file_mb: float | None = None) -> Document:
     limit = max_file_mb if max_file_mb is not None else settings.max_file_mb
     with ocr.reading(settings.ocr):
         return load(Path(path), str(path), int(limit * 1e6))
-
-
-def _named(key: str, source: str, patterns: Sequence[PathLike]) -> bool:
-    """Whether the file with manifest `key` (its absolute path) and `source` (its path as given)
-    is one that `patterns` name: the file itself, a folder above it, or a matching glob."""
-    for pattern in map(str, patterns):
-        if not pattern.strip():
-            continue
-        absolute = os.path.abspath(os.path.expanduser(pattern))
-        for name, wanted in ((source, pattern.rstrip(os.sep)), (key, absolute)):
-            if (
-                name == wanted
-                or name.startswith(wanted + os.sep)
-                or fnmatch.fnmatchcase(name, wanted)
-            ):
-                return True
-    return False
 
 
 # The engines the module-level functions use, one per index and settings, kept for the process:

@@ -68,9 +68,9 @@ class Settings:
     duplicate_overlap: float = 0.8
     # A passage made of references or notes (a report's endnotes, a reference list) shares the
     # question's words but answers nothing: its fused score loses this much times its share of
-    # reference sentences (rag/references.py). Chosen on long documents (docs/answers.md).
+    # reference sentences (rag/text/references.py). Chosen on long documents (docs/answers.md).
     reference_penalty: float = 0.5
-    # Spell out a question's acronyms where a document defines them (rag/acronyms.py).
+    # Spell out a question's acronyms where a document defines them (rag/text/acronyms.py).
     expand_acronyms: bool = True
     # Optional cross-encoder (a sentence-transformers CrossEncoder name or local folder) that
     # re-ranks the best `rerank_candidates` fused passages. Off by default: no cross-encoder

@@ -3,7 +3,7 @@ Chunks, retrieval returns Passages, and answers carry Citations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class Chunk:
 @dataclass(frozen=True)
 class SentenceVectors:
     """The sentences of one chunk (offsets into the chunk's text) with one unit vector each,
-    pooled from the chunk's own contextual token embeddings at ingest (see embed.py)."""
+    pooled from the chunk's own contextual token embeddings at ingest (see rag/index/embed.py)."""
 
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray  # float32, one row per span
@@ -175,6 +175,12 @@ class IngestReport:
     warnings: list[FileFailure] = field(default_factory=list)
     chunks_added: int = 0
 
+    def __add__(self, other: IngestReport) -> IngestReport:
+        """Both runs' files and counts together (a sync of files, then of given texts)."""
+        return IngestReport(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
     @property
     def ok(self) -> bool:
         """True when no file failed."""
@@ -187,3 +193,26 @@ class IngestReport:
             f"{len(self.unchanged)} unchanged, {len(self.failed)} failed "
             f"({self.chunks_added} chunks embedded)"
         )
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """One document in the index, as listed by `RAG.documents()`."""
+
+    source: str
+    chunks: int
+    indexed_at: float
+    metadata: dict = field(default_factory=dict)  # a given text's (a LlamaIndex Document's)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What `rag status` shows."""
+
+    index: str  # the folder, or the Chroma server and collection
+    documents: int
+    chunks: int
+    model: str
+    size_bytes: int
+    # Indexed documents per format (file suffix), e.g. {".md": 3, ".pdf": 1}.
+    formats: dict[str, int] = field(default_factory=dict)

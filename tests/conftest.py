@@ -123,7 +123,7 @@ def ui_server(
     # The server logs to a file, not a pipe nobody reads (a full pipe would stall it).
     log = tempfile.NamedTemporaryFile("w+", prefix="rag-ui-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), *args],
+        [sys.executable, "-m", "rag.serve.cli", "ui", "--port", str(port), *args],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -141,3 +141,12 @@ def ui_server(
         print(f"rag ui log:\n{log.read()[-20_000:]}")
         log.close()
         os.unlink(log.name)
+
+
+def indexed_one(tmp_path: Path, name: str, text: str) -> rag.RAG:
+    """An index of one document `name` holding `text`."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    return engine

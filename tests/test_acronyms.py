@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import rag
-from rag.acronyms import acronyms, expand, long_form
+from rag.text.acronyms import acronyms, expand, long_form
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.answer import compose, is_evidence
+from rag.answer.extractive import compose, is_evidence
 
 from .conftest import CHINA_QUESTION
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import rag
-from rag.chunking import sentence_spans
-from rag.retrieve import Retriever
+from rag.answer.retrieve import Retriever
+from rag.text.chunking import sentence_spans
 
 from .conftest import DOCS, ROOT
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rag
-from rag.chunking import chunk_document, sentence_spans
+from rag.text.chunking import chunk_document, sentence_spans
 from rag.types import Document, Page
 
 from .conftest import DOCS

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these 
 def _rag(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RAG_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "rag.serve.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 import rag
-from rag import loaders
+from rag.ingestion import formats
+from rag.serve.web_api import create_app
 from rag.settings import Settings
-from rag.web_api import create_app
 
 from .conftest import CHINA_QUESTION, ROOT
 
@@ -120,7 +120,7 @@ def test_bad_arguments_raise_invalid_input(seed_engine: rag.RAG):
 def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path):
     env = {**os.environ, "RAG_CHUNK_OVERLAP": "900", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "status", "--index", str(tmp_path / "i")],
+        [sys.executable, "-m", "rag.serve.cli", "status", "--index", str(tmp_path / "i")],
         env=env,
         capture_output=True,
         text=True,
@@ -185,7 +185,7 @@ def test_a_new_format_is_one_registry_entry(tmp_path: Path, monkeypatch: pytest.
     engine = rag.RAG(index=tmp_path / "index")
     assert engine.ingest([folder]).skipped  # not a format yet: skipped, not indexed
 
-    monkeypatch.setitem(loaders.FORMATS, ".log", loaders.Format(loaders.read_plain_text))
+    monkeypatch.setitem(formats.FORMATS, ".log", formats.Format(formats.text.read))
     report = engine.ingest([folder])
     assert report.added == [str(folder / "deploy.log")] and not report.skipped
     answer = engine.query("Why did the nightly deploy fail?")

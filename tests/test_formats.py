@@ -13,7 +13,8 @@ import pytest
 
 import rag
 from rag.errors import LoadError
-from rag.loaders import FORMATS, load
+from rag.ingestion.documents import load
+from rag.ingestion.formats import FORMATS
 
 
 def _pptx(path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 import rag
 from rag import LLMError
-from rag.generate import SYSTEM_PROMPT, build_messages, rewrite_question, verify
+from rag.answer.generate import SYSTEM_PROMPT, build_messages, rewrite_question, verify
 
 from .conftest import CHINA_QUESTION, ROOT, ui_server
 
@@ -228,7 +228,7 @@ def test_cli_streams_with_a_local_model(seed_engine: rag.RAG):
     env = {**os.environ, "RAG_INDEX_DIR": str(seed_engine.settings.index_dir)}
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", CHINA_QUESTION, "--gguf", GGUF, "--stream"],
+        [sys.executable, "-m", "rag.serve.cli", "ask", CHINA_QUESTION, "--gguf", GGUF, "--stream"],
         cwd=ROOT,
         env=env,
         capture_output=True,

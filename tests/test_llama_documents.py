@@ -10,7 +10,7 @@ from pathlib import Path
 from llama_index.core import Document, SimpleDirectoryReader
 
 import rag
-from rag.llama_index import RagRetriever
+from rag.serve.llama_index import RagRetriever
 
 HARBOUR = (
     "The harbour master keeps the tide tables for the port. "

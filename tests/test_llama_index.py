@@ -14,8 +14,8 @@ from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.llms.openai_like import OpenAILike
 
 import rag
-from rag.llama_index import RagQueryEngine, RagRetriever
-from rag.llm import _local_server
+from rag.answer.llm import _local_server
+from rag.serve.llama_index import RagQueryEngine, RagRetriever
 
 from .conftest import CHINA_QUESTION, ROOT
 from .test_generate import GGUF

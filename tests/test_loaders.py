@@ -9,7 +9,8 @@ import pytest
 
 import rag
 from rag.errors import LoadError
-from rag.loaders import load, rejoined, without_running_lines
+from rag.ingestion.documents import load
+from rag.ingestion.formats.pdf import rejoined, without_running_lines
 
 from .conftest import DOCS
 

@@ -39,7 +39,7 @@ async def _exercise(client: Client) -> None:
 def test_mcp_over_stdio(seed_engine: rag.RAG):
     index = str(seed_engine.settings.index_dir)
     server = StdioServerParameters(
-        command=sys.executable, args=["-m", "rag.cli", "mcp", "--index", index], env=ENV
+        command=sys.executable, args=["-m", "rag.serve.cli", "mcp", "--index", index], env=ENV
     )
 
     async def run() -> None:
@@ -53,7 +53,7 @@ def test_mcp_over_http(seed_engine: rag.RAG):
     port = free_port()
     index = str(seed_engine.settings.index_dir)
     process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "mcp", "--index", index, "--port", str(port)],
+        [sys.executable, "-m", "rag.serve.cli", "mcp", "--index", index, "--port", str(port)],
         env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

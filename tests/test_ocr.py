@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag import ocr
 from rag.errors import LoadError
-from rag.loaders import load
+from rag.ingestion import ocr
+from rag.ingestion.documents import load
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import rag
-from rag.web_api import create_app
+from rag.serve.web_api import create_app
 from ui.render import open_link, render_sources
 
 from .conftest import DOCS

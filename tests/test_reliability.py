@@ -29,7 +29,7 @@ FILES = 240
 
 def _rag_process(*args: str, index: Path, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "rag.serve.cli", *args],
         cwd=ROOT,
         env={**os.environ, "RAG_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **env},
         stdout=subprocess.PIPE,

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import rag
-from rag.embed import get_embedder, resolve_model
-from rag.remote_embed import RemoteEmbedder
+from rag.index.embed import get_embedder, resolve_model
+from rag.index.remote_embed import RemoteEmbedder
 from rag.settings import DEFAULT_MODEL, Settings
 
 from .conftest import ROOT

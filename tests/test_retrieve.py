@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rag
-from rag.embed import LocalEmbedder, get_embedder, resolve_model
-from rag.retrieve import largest
+from rag.answer.retrieve import largest
+from rag.index.embed import LocalEmbedder, get_embedder, resolve_model
 from rag.settings import DEFAULT_MODEL, Settings
 
 QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
@@ -121,7 +121,7 @@ def test_largest_picks_the_top_scores_best_first(scores: np.ndarray, n: int):
 def test_keyword_coverage_weighs_each_word_by_the_chunks_that_contain_it(chunks: list[list[int]]):
     """Document frequency counts chunks, not occurrences: a word said twice in one chunk is as
     common as a word said once."""
-    from rag.lexical import LexicalIndex
+    from rag.index.keyword_index import LexicalIndex
 
     used = sorted({word for chunk in chunks for word in chunk})
     words = {w: f"word{w}" for w in used}

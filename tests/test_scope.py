@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import rag
-from rag.cli import main
-from rag.web_api import create_app
+from rag.serve.cli import main
+from rag.serve.web_api import create_app
 
 from .conftest import DOCS
 

@@ -57,7 +57,7 @@ def test_processes_sharing_a_server_keep_keyword_search_in_step(chroma_url: str,
 
     (docs / "plant.md").write_text(f"The {rare} flowers only after a cold winter in the hills.\n")
     env = {**os.environ, "RAG_CHROMA_URL": chroma_url, "RAG_CHROMA_COLLECTION": collection}
-    writer = [sys.executable, "-m", "rag.cli", "ingest", "--quiet", "--index"]
+    writer = [sys.executable, "-m", "rag.serve.cli", "ingest", "--quiet", "--index"]
     subprocess.run([*writer, str(tmp_path / "writer"), str(docs)], env=env, check=True)
 
     snapshot_ids = set(reader.retriever.snapshot().ids)
@@ -76,7 +76,16 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path):
     with pytest.raises(rag.StoreError, match=r"cannot reach the Chroma server .*chroma run"):
         rag.RAG(index=tmp_path, chroma_url=url).status()
     result = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "status", "--index", str(tmp_path), "--chroma-url", url],
+        [
+            sys.executable,
+            "-m",
+            "rag.serve.cli",
+            "status",
+            "--index",
+            str(tmp_path),
+            "--chroma-url",
+            url,
+        ],
         capture_output=True,
         text=True,
     )

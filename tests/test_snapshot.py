@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import rag
-from rag.lexical import tokenize
-from rag.retrieve import Retriever
-from rag.snapshot import POINTER, Snapshot
+from rag.answer.retrieve import Retriever
+from rag.index.snapshot import POINTER, Snapshot
+from rag.text.keywords import tokenize
 
 from .conftest import SEEDS
 

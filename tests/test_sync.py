@@ -147,7 +147,7 @@ def test_an_interrupted_update_is_undone_even_when_the_file_goes_back(
 def test_ingest_into_an_index_past_sqlites_variable_limit(engine: rag.RAG, workdir: Path):
     """Over ~32k chunks, reading every chunk's metadata in one Chroma call fails ("too many SQL
     variables"): checking for interrupted writes must not do that."""
-    from rag.store import FileRecord
+    from rag.index.records import FileRecord
     from rag.types import Chunk, SentenceVectors
 
     store = engine.store
@@ -255,9 +255,9 @@ def test_new_chunk_settings_or_text_rules_reindex_files_whose_bytes_did_not_chan
     a second sync under the same ones leaves it alone."""
     import hashlib
 
-    from rag.chunking import chunk_document
-    from rag.loaders import load
-    from rag.store import FileRecord
+    from rag.index.records import FileRecord
+    from rag.ingestion.documents import load
+    from rag.text.chunking import chunk_document
 
     note = workdir / "note.md"
     note.write_text(
@@ -295,10 +295,10 @@ def test_deletes_piling_up_in_chroma_are_compacted_away(
     """Chroma's vector index keeps every deleted vector (and slows with them): once deletes
     reach the live count (and the minimum) the chunks move to a fresh collection with the same
     ids, and a RAG opened before follows the manifest there and keeps searching."""
-    import rag.store
-    from rag.store import chunk_ids
+    from rag.index import store as store_module
+    from rag.index.records import chunk_ids
 
-    monkeypatch.setattr(rag.store, "_COMPACT_MIN", 20)
+    monkeypatch.setattr(store_module, "_COMPACT_MIN", 20)
     for n in range(12):
         (workdir / f"tide-{n}.md").write_text(
             f"The tide at harbour {n} turns at {n} o'clock. Boats from harbour {n} wait for it.\n"

@@ -91,7 +91,7 @@ def test_uploads_cannot_escape_their_folder_and_bad_uploads_change_nothing(tmp_p
 def test_several_uploads_are_indexed_in_one_ingest_with_a_report_each(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from rag.snapshot import Snapshot
+    from rag.index.snapshot import Snapshot
 
     uploads = tmp_path / "uploads"
     engine = rag.RAG(index=tmp_path / "index", upload_dir=uploads)

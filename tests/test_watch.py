@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.watch import watch
+from rag.serve.watch import watch
 
 pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
@@ -87,7 +87,16 @@ def test_rag_ingest_watch_from_the_shell(tmp_path: Path):
     (folder / "terns.md").write_text("Arctic terns migrate from pole to pole every year.\n")
     index = tmp_path / "index"
     process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", str(folder), "--index", str(index), "--watch"],
+        [
+            sys.executable,
+            "-m",
+            "rag.serve.cli",
+            "ingest",
+            str(folder),
+            "--index",
+            str(index),
+            "--watch",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

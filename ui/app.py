@@ -16,7 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag import RAG, SUPPORTED_SUFFIXES, Answer, RagError, Token  # noqa: E402
-from rag.web_api import create_app  # noqa: E402
+from rag.serve.web_api import create_app  # noqa: E402
 
 from .render import claims_so_far, render_answer, render_sources, safe  # noqa: E402
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rag import Answer, Citation
-from rag.web_api import API_PREFIX
+from rag.serve.web_api import API_PREFIX
 
 _INERT = {ord(char): f"&#{ord(char)};" for char in "&<>\"'\\`*_[]#|~$"}
 _CLOSEST_CHARS = 400

@@ -1,0 +1,362 @@
+"""Passages to an extractive answer: the sentences that best answer the question, each followed
+by its [n], with citations that point at the exact quoted spans. No language model involved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..index.embed import Embedder
+from ..settings import Settings
+from ..text.asks import asked_kinds, gives, measure, states
+from ..text.chunking import FENCE, sentence_spans
+from ..text.markup import reader_view
+from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
+from ..types import Answer, Citation, Passage, SentenceVectors
+
+# Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
+StoredSentences = Callable[[str], SentenceVectors | None]
+# A sentence's IDF-weighted share of the question's keywords (Retriever.keyword_overlap).
+KeywordOverlap = Callable[[str], float]
+
+_WHITESPACE = re.compile(r"\s+")
+# Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
+# must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
+# most of its longer words as titles do ("Ratification of the United Nations Convention on the
+# Law of the Sea" is 12 words).
+_SENTENCE_END = tuple(".!?\"'”’)")
+_MIN_UNPUNCTUATED_WORDS = 12
+_TITLE_WORD_LETTERS = 4
+_TITLE_CASE_SHARE = 0.7
+# Markup that is not part of what a sentence says: a list item's bullet or number is left out
+# of the quote ("- Reads each pair" quotes "Reads each pair").
+_BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
+# Statements have at least this many words (links count as their label, URLs not at all): no
+# answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
+# code calls, option names and link lists often do.
+_MIN_STATEMENT_WORDS = 4
+_PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_REPEAT_SHARE = 0.8
+# A line of at most this many words that does not end like a sentence heads what follows it.
+_HEADING_WORDS = 10
+_CLAUSE_END = tuple(".!?;,\"'”’")
+_CLOSEST_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the retrieved passages, as a candidate for quoting."""
+
+    passage: int  # index into the retrieved passages
+    start: int  # absolute offsets in the source's extracted text
+    end: int
+    text: str
+    stored_start: int  # where the stored sentence vector's span starts (before a bullet)
+    heading: str = ""  # the heading line above it in its passage, if any
+
+
+def compose(
+    question: str,
+    searched: str,
+    passages: list[Passage],
+    embedder: Embedder,
+    settings: Settings,
+    stored: StoredSentences | None = None,
+    keywords: KeywordOverlap | None = None,
+) -> Answer:
+    """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
+    documents do not cover it when no passage `is_evidence`.
+    `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
+    encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words."""
+    if not any(is_evidence(p, settings) for p in passages):
+        return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
+    # A question that names its measure ("How much would it cost ...?") is not answered by a
+    # sentence on its topic without one, nor by a figure in a sentence that shares none of its
+    # keywords (the sum pledged in 1789 for "How much was a navvy paid?"): say it is not there.
+    needed = measure(searched)
+    if needed and not any(
+        states(needed, reader_view(s.text)) and (keywords is None or keywords(s.text) > 0)
+        for s in candidate_sentences(passages, everything=True)
+    ):
+        return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
+    # Once one passage is evidence enough, every retrieved passage may supply sentences: the
+    # best sentence often sits in a passage that is weaker as a whole.
+    sentences = candidate_sentences(passages)
+    evidence = {i for i, p in enumerate(passages) if is_evidence(p, settings)}
+    if not any(s.passage in evidence for s in sentences):
+        # The passages that answer hold no full statement (a table row, a sentence run into
+        # markup): quote them anyway rather than sentences of passages that do not answer,
+        # unless all they hold is references or code.
+        everything = candidate_sentences(passages, everything=True)
+        sentences = [s for s in everything if s.passage in evidence] or sentences
+    vectors = sentence_vectors(sentences, passages, embedder, stored)
+    similarity = vectors @ embedder.embed_question(searched)
+    scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
+
+    top = int(scores.argmax())
+    best = float(scores[top])
+    home = passages[sentences[top].passage].source
+
+    # An answer quotes the best sentence's document; another document's sentence joins only
+    # when it scores as well, since a second source is where wrong citations come from. A
+    # sentence joins the best one only when it is close to it and says something else.
+    def close(i: int) -> bool:
+        margin = settings.sentence_margin
+        if passages[sentences[i].passage].source != home:
+            margin = settings.other_source_margin
+        return bool(scores[i] >= best - margin)
+
+    chosen: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if len(chosen) == settings.answer_sentences:
+            break
+        if close(int(i)) and not any(
+            _repeats(sentences[i].text, sentences[j].text) for j in chosen
+        ):
+            chosen.append(int(i))
+    # The answer leads with the sentence that most directly answers (its own similarity) among
+    # those close to the best, and quotes it whenever it may quote more than one: the other
+    # signals choose which sentences are worth quoting beside it, not which one speaks first.
+    lead = max((i for i in range(len(sentences)) if close(i)), key=lambda i: similarity[i])
+    if settings.answer_sentences > 1 and lead not in chosen:
+        kept = chosen[: settings.answer_sentences - 1]
+        if not any(_repeats(sentences[lead].text, sentences[j].text) for j in kept):
+            chosen = [*kept, lead]
+    chosen.sort(key=lambda i: -similarity[i])
+    return cite(question, searched, sentences, chosen, passages)
+
+
+def cite(
+    question: str,
+    searched: str,
+    sentences: list[Sentence],
+    chosen: list[int],
+    passages: list[Passage],
+) -> Answer:
+    """The answer quoting `sentences[i]` for each i in `chosen`, in that order, each followed by
+    the number of its passage; passages are numbered in the order they are first cited."""
+    numbers: dict[int, int] = {}
+    for i in chosen:
+        numbers.setdefault(sentences[i].passage, len(numbers) + 1)
+    parts = [
+        f"{_WHITESPACE.sub(' ', sentences[i].text)} [{numbers[sentences[i].passage]}]"
+        for i in chosen
+    ]
+    citations: list[Citation] = []
+    for passage_index, n in numbers.items():
+        passage = passages[passage_index]
+        mine = sorted(
+            (sentences[i] for i in chosen if sentences[i].passage == passage_index),
+            key=lambda s: s.start,
+        )
+        citations.append(
+            Citation(
+                n=n,
+                source=passage.source,
+                page=passage.page,
+                start=passage.start,
+                end=passage.end,
+                text=passage.text,
+                quote=" ".join(s.text for s in mine),
+                quote_spans=tuple((s.start, s.end) for s in mine),
+                score=passage.score,
+                section=passage.section_at(mine[0].start),
+            )
+        )
+    return Answer(
+        question=question,
+        text=" ".join(parts),
+        found=True,
+        citations=citations,
+        closest=[],
+        searched=searched,
+    )
+
+
+def sentence_vectors(
+    sentences: list[Sentence],
+    passages: list[Passage],
+    embedder: Embedder,
+    stored: StoredSentences | None,
+) -> np.ndarray:
+    """One unit vector per sentence: the stored one where the index has it, else encoded now."""
+    known = {}
+    for passage in passages:
+        found = stored(passage.chunk_id) if stored and passage.chunk_id else None
+        if found is not None:
+            known[passage.chunk_id] = found.lookup()
+    rows: list[np.ndarray | None] = []
+    for sentence in sentences:
+        passage = passages[sentence.passage]
+        span = (sentence.stored_start, sentence.end - passage.start)
+        rows.append(known.get(passage.chunk_id, {}).get(span))
+    missing = [i for i, row in enumerate(rows) if row is None]
+    encoded = embedder.embed([sentences[i].text for i in missing])
+    for i, vector in zip(missing, encoded, strict=True):
+        rows[i] = vector
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
+
+
+def _sentence_signals(
+    searched: str,
+    sentences: list[Sentence],
+    passages: list[Passage],
+    settings: Settings,
+    keywords: KeywordOverlap | None,
+) -> np.ndarray:
+    """What each sentence scores besides its own similarity to the question: its passage's
+    similarity and fused rank score, its share of the question's keywords (rare words weigh
+    most), whether it gives the kind of fact asked for (a date, a number, a reason, a name), and
+    how much of it is prose rather than code, links or numbers. Weights chosen on data
+    (docs/answers.md)."""
+    kinds = asked_kinds(searched)
+    rows = []
+    for sentence in sentences:
+        passage = passages[sentence.passage]
+        # Judged as a reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not
+        # text. Its keywords count its heading's too (the one above it in its passage, else its
+        # section's): a sentence under "forbid_dtd (default: False)" is about forbid_dtd though
+        # it does not repeat the name.
+        seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
+        heading = sentence.heading or next(iter(passage.section_at(sentence.start)[-1:]), "")
+        context = f"{heading}\n{sentence.text}" if heading else sentence.text
+        rows.append(
+            settings.sentence_passage_weight * passage.similarity
+            + settings.sentence_rank_weight * passage.score
+            + settings.sentence_keyword_weight * (keywords(context) if keywords else 0.0)
+            + settings.sentence_kind_weight * (bool(kinds) and gives(kinds, seen))
+            + settings.sentence_prose_weight * _prose_share(seen)
+        )
+    return np.asarray(rows, dtype=np.float32)
+
+
+def _prose_share(text: str) -> float:
+    """The share of `text` made of words of two letters or more (prose ~0.8; code, URLs and
+    tables less)."""
+    return sum(len(w) for w in _WORD.findall(text)) / max(len(text), 1)
+
+
+def _repeats(a: str, b: str) -> bool:
+    """Whether sentence `a` adds nothing to `b`: nearly all the words a reader sees in `a` are in
+    `b` ("In addition, as discussed, X." repeats "X.", but "X, namely Y." adds Y to "X.")."""
+    words_a = set(_WORD.findall(reader_view(a).lower()))
+    words_b = set(_WORD.findall(reader_view(b).lower()))
+    return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
+
+
+def is_evidence(passage: Passage, settings: Settings) -> bool:
+    """Whether a passage bears on the question enough to answer from: its `evidence` reaches
+    `min_score`."""
+    return evidence(passage, settings) >= settings.min_score
+
+
+def evidence(passage: Passage, settings: Settings) -> float:
+    """How strongly a passage bears on the question, on a scale that means the same for every
+    query (unlike the fused rank score): embedding similarity (the passage's, or its closest
+    sentence's when that is higher: one sentence of a long passage can answer while the whole
+    embeds weakly) plus weighted keyword coverage. Coverage is what rescues questions that embed
+    weakly but name what the passage names (a rare term, a project's name, "What is Gwadar?");
+    the weight and threshold are chosen on data (bench/calibrate.py)."""
+    similarity = max(passage.similarity, passage.sentence_similarity)
+    return similarity + settings.coverage_weight * passage.coverage
+
+
+def candidate_sentences(
+    passages: list[Passage], statements_only: bool = False, everything: bool = False
+) -> list[Sentence]:
+    """Sentences of the passages, each once even where overlapping chunks repeat it: the
+    statements, or when there are none (and `statements_only` is not set) the rest; with
+    `everything`, every sentence but references and code."""
+    seen: set[tuple[str, int, int]] = set()
+    found: list[Sentence] = []
+    short: list[Sentence] = []
+    marked: list[Sentence] = []  # references and code
+    for index, passage in enumerate(passages):
+        text = passage.text
+        heading = ""
+        for stored_start, end in sentence_spans(text):
+            start = stored_start
+            bullet = _BULLET.match(text, start, end)
+            if bullet:
+                start = bullet.end()
+            line_end = text.find("\n", end)
+            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
+            span = (passage.source, passage.start + start, passage.start + end)
+            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
+            if not bullet and _is_heading(sentence.text, line):
+                heading = sentence.text.lstrip("#").strip()
+            if span in seen:
+                continue
+            seen.add(span)
+            # Text inside a markdown code fence is code, quoted only when no statement is found.
+            in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
+            if is_reference(sentence.text, line) or in_code:
+                marked.append(sentence)
+            elif _is_statement(sentence.text):
+                found.append(sentence)
+            else:
+                short.append(sentence)
+    if everything:
+        return found + short
+    return found if found or statements_only else short + marked
+
+
+def _is_heading(sentence: str, line: str) -> bool:
+    """Whether `sentence` is a heading or a definition list's term: the whole of its line, short,
+    and not ending like a sentence (a markdown heading always is one)."""
+    if sentence.startswith("#"):
+        return True
+    words = sentence.split()
+    return (
+        sentence.strip() == line.strip()
+        and 0 < len(words) <= _HEADING_WORDS
+        and not sentence.rstrip().endswith(_CLAUSE_END)
+        and not line.lstrip().startswith("|")
+    )
+
+
+def _is_statement(text: str) -> bool:
+    if text.startswith(("#", *_PROMPT)) or _QUESTION_END.search(text):
+        return False  # a heading, code, or a question (which asks, not answers)
+    text = MARKDOWN_LINK.sub(r"\1", text).strip()
+    if len([w for w in URL_WORD.sub(" ", text).split() if _WORD.search(w)]) < _MIN_STATEMENT_WORDS:
+        return False
+    if text.endswith(_SENTENCE_END):
+        return True
+    words = text.split()
+    long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
+    capitalised = sum(w[0].isupper() for w in long_words)
+    title_case = bool(long_words) and capitalised >= _TITLE_CASE_SHARE * len(long_words)
+    return len(words) >= _MIN_UNPUNCTUATED_WORDS and not title_case
+
+
+# How a near miss names what is missing (asks.measure's names; a unit names itself).
+_MISSING = {
+    "money": "give the sum of money asked for",
+    "duration": "say how long",
+    "percent": "give the percentage asked for",
+}
+
+
+def _not_found(
+    question: str, searched: str, closest: list[Passage], missing: str | None = None
+) -> Answer:
+    text = "Your documents do not seem to cover this."
+    if missing:
+        what = _MISSING.get(missing, f"give the number of {missing} asked for")
+        text = f"Your documents cover this topic but do not seem to {what}."
+    if closest:
+        names = ", ".join(dict.fromkeys(_label(p) for p in closest))
+        text += f" The closest passages were in {names}, but none of them answers it."
+    return Answer(
+        question=question, text=text, found=False, citations=[], closest=closest, searched=searched
+    )
+
+
+def _label(passage: Passage) -> str:
+    return passage.source if passage.page is None else f"{passage.source} (page {passage.page})"

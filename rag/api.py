@@ -27,7 +27,7 @@ from .ingestion.formats import FORMATS, SUPPORTED_SUFFIXES
 from .ingestion.given import given_texts
 from .ingestion.sync import ProgressCallback, add_texts, resync, sync
 from .ingestion.uploads import stage_upload
-from .settings import AnswerMode, Settings
+from .settings import DEFAULT_MODEL, AnswerMode, Settings
 from .types import (
     Answer,
     Document,
@@ -101,7 +101,18 @@ class RAG:
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings)
+        """The embedding model: the configured one, except that an index written by another
+        model keeps it while the default is configured, so changing the default never strands
+        an index (a rebuild takes the new default)."""
+        return get_embedder(self._model_settings())
+
+    def _model_settings(self) -> Settings:
+        settings = self.settings
+        if settings.embed_model == DEFAULT_MODEL and not settings.embed_url:
+            recorded = self.store.recorded_model
+            if recorded and recorded != DEFAULT_MODEL:
+                return dataclasses.replace(settings, embed_model=recorded)
+        return settings
 
     def ingest(
         self,
@@ -321,6 +332,7 @@ class RAG:
             self.settings,
             self.retriever.sentence_vectors,
             self.retriever.keyword_overlap(searched),
+            self.retriever.rescaler(searched),
         )
         if not generative:
             yield Token(extractive.text)
@@ -396,7 +408,7 @@ class RAG:
             index=self.store.location,
             documents=len(self.store.files),
             chunks=self.store.count(),
-            model=self.settings.embed_model,
+            model=self._model_settings().embed_model,
             size_bytes=self.store.size_bytes(),
             formats=dict(sorted(Counter(_suffix(r.source) for r in files).items())),
         )

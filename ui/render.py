@@ -46,7 +46,9 @@ def render_answer(answer: Answer, turn: int) -> str:
         body += f'<span class="rag-searched">Note: {safe(answer.notice)}</span>'
     if answer.searched != answer.question:
         body += f'<span class="rag-searched">Searched for: {safe(answer.searched)}</span>'
-    return body
+    # dir="auto": the browser lays out each block in the direction of its first strong
+    # character, so an Arabic or Hebrew answer and passage read right to left.
+    return f'<div class="rag-answer" dir="auto">{body}</div>' if answer.found else body
 
 
 def open_link(citation: Citation, document_id: str | None) -> str:
@@ -70,7 +72,8 @@ def render_sources(
     """The sources of one answer: each cited passage with its quoted sentence(s) highlighted and
     a link that opens its document there (given `file_id`, the engine's), or, for a 'not found'
     answer, the closest passages."""
-    parts = [f'<div class="rag-turn">Q{turn + 1}: {safe(answer.question)}</div>']
+    question = f'<bdi dir="auto">{safe(answer.question)}</bdi>'
+    parts = [f'<div class="rag-turn">Q{turn + 1}: {question}</div>']
     if answer.found:
         for citation in answer.citations:
             page = f", page {citation.page}" if citation.page is not None else ""
@@ -81,7 +84,7 @@ def render_sources(
                 f"{' open' if citation.n == 1 else ''}>"
                 f"<summary>[{citation.n}] {safe(Path(citation.source).name)}{page}{section}"
                 "</summary>"
-                f'<div class="rag-passage">'
+                f'<div class="rag-passage" dir="auto">'
                 f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
                 f"<small>{safe(citation.source)} · characters {citation.start}–{citation.end}"
                 f"{link}</small></details>"
@@ -96,7 +99,7 @@ def render_sources(
             parts.append(
                 f'<details class="rag-source" id="rag-src-{turn}-c{rank}">'
                 f"<summary>{safe(Path(passage.source).name)}{page}</summary>"
-                f'<div class="rag-passage">{safe(text)}</div></details>'
+                f'<div class="rag-passage" dir="auto">{safe(text)}</div></details>'
             )
     return "\n".join(parts)
 

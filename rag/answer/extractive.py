@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import regex
 
 from ..index.embed import Embedder
+from ..index.similarity import Rescale
 from ..settings import Settings
 from ..text.asks import asked_kinds, gives, measure, states
 from ..text.chunking import FENCE, sentence_spans
@@ -40,7 +42,8 @@ _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
 _MIN_STATEMENT_WORDS = 4
 _PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
 _QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+# A word of two letters or more in any script (with its combining marks: vowel signs, diacritics).
+_WORD = regex.compile(r"(?:\p{L}\p{M}*){2,}")
 _REPEAT_SHARE = 0.8
 # A line of at most this many words that does not end like a sentence heads what follows it.
 _HEADING_WORDS = 10
@@ -68,11 +71,13 @@ def compose(
     settings: Settings,
     stored: StoredSentences | None = None,
     keywords: KeywordOverlap | None = None,
+    rescale: Rescale | None = None,
 ) -> Answer:
     """Answer `question` (searched as `searched`) from `passages`, or say plainly that the
     documents do not cover it when no passage `is_evidence`.
     `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
-    encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words."""
+    encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words;
+    `rescale` puts the model's cosines on the scale the weights were chosen on."""
     if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
@@ -96,6 +101,8 @@ def compose(
         sentences = [s for s in everything if s.passage in evidence] or sentences
     vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
+    if rescale is not None:
+        similarity = rescale(similarity)
     scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())

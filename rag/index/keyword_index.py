@@ -63,6 +63,10 @@ class LexicalIndex:
         model = bm25s.BM25.load(folder, show_progress=False) if data["doc_freq"] else None
         return cls(data["size"], model, data["doc_freq"])
 
+    def known(self, token: str) -> bool:
+        """Whether some chunk holds `token`."""
+        return token in self._doc_freq
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk, by position."""
         known = [t for t in query_tokens if t in self._doc_freq]

@@ -17,6 +17,7 @@ from ..settings import Settings
 from ..text.chunking import sentence_spans
 from ..text.markup import reader_view
 from ..types import SentenceVectors
+from .prompts import prefixes
 
 # Statuses that say "not now" rather than "not this input": retried with back-off.
 _TRY_AGAIN = {408, 409, 429, 502, 503, 504}
@@ -45,6 +46,10 @@ class RemoteEmbedder:
         self.name = settings.embed_model
         self.batch_size = settings.embed_batch_size
         self.max_chars = settings.embed_max_chars
+        # A server that adds the model's prefixes itself is told which a text is; another gets
+        # them in the text.
+        self.input_type = settings.embed_input_type
+        self.prefixes = prefixes(settings.embed_prefixes, self.name)
         self._client = OpenAI(
             base_url=self.url,
             api_key=settings.embed_api_key or "not-needed",
@@ -61,23 +66,27 @@ class RemoteEmbedder:
         if self._dimension is None:
             with self._dimension_lock:
                 if self._dimension is None:
-                    self._dimension = int(self._request(["dimension probe"]).shape[1])
+                    self._dimension = int(self._request(["dimension probe"], "passage").shape[1])
         return self._dimension
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed `texts` as float32 rows of unit length, in order."""
+        """Embed `texts` (passages) as float32 rows of unit length, in order."""
+        return self._embed(texts, "passage")
+
+    def _embed(self, texts: list[str], kind: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        prefix = "" if self.input_type else getattr(self.prefixes, kind)
         # A server refuses inputs past its model's window (llama.cpp, TEI) where
         # sentence-transformers truncates quietly: cut them to a length every model reads.
-        views = [reader_view(text)[: self.max_chars] for text in texts]
+        views = [prefix + reader_view(text)[: self.max_chars] for text in texts]
         batches = [views[at : at + self.batch_size] for at in range(0, len(views), self.batch_size)]
-        return np.concatenate(list(self._pool.map(self._request, batches)))
+        return np.concatenate(list(self._pool.map(self._request, batches, [kind] * len(batches))))
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one RemoteEmbedder per server for the process)
     def embed_question(self, text: str) -> np.ndarray:
         """One question's vector, remembered (retrieval and answers both ask for it)."""
-        vector = self.embed([text])[0]
+        vector = self._embed([text], "query")[0]
         vector.flags.writeable = False  # shared between callers
         return vector
 
@@ -105,29 +114,32 @@ class RemoteEmbedder:
             at += len(found)
         return chunk_vectors, pooled
 
-    def _request(self, batch: list[str]) -> np.ndarray:
+    def _request(self, batch: list[str], kind: str) -> np.ndarray:
         """`batch`'s vectors; a refused batch is sent again text by text, a refused text halved."""
         from openai import APIStatusError
 
         try:
-            return self._post(batch)
+            return self._post(batch, kind)
         except APIStatusError as exc:
             if exc.status_code in (401, 403, 404):  # a wrong key, URL or model name
                 raise self._failed(exc) from exc
             if len(batch) > 1:
-                return np.concatenate([self._request([text]) for text in batch])
+                return np.concatenate([self._request([text], kind) for text in batch])
             if len(batch[0]) >= 2 * _SHORTEST:
-                return self._request([batch[0][: len(batch[0]) // 2]])
+                return self._request([batch[0][: len(batch[0]) // 2]], kind)
             raise self._failed(exc) from exc
 
-    def _post(self, batch: list[str]) -> np.ndarray:
+    def _post(self, batch: list[str], kind: str) -> np.ndarray:
         import httpx
         from openai import APIConnectionError, APIStatusError, OpenAIError
 
         for attempt in range(self.retries + 1):
             try:
                 response = self._client.embeddings.create(
-                    model=self.name, input=batch, encoding_format="float"
+                    model=self.name,
+                    input=batch,
+                    encoding_format="float",
+                    extra_body={"input_type": kind} if self.input_type else None,
                 )
                 break
             except APIStatusError as exc:

@@ -27,12 +27,14 @@ import numpy as np
 
 from ..text.chunking import FENCE
 from ..text.keywords import TOKENS_VERSION, tokenize
+from ..text.languages import detect
 from ..text.references import reference_share
 from ..text.sections import Outline, headings
 from ..types import Passage, SentenceVectors
 from .files import atomic_write
 from .keyword_index import LexicalIndex
 from .records import SENTENCE_DTYPE, FileRecord, StoredChunk
+from .similarity import Background
 from .store import Store
 
 POINTER = "snapshot.json"
@@ -40,7 +42,7 @@ _FOLDER_PREFIX = "snapshot-"
 _TABLE = "chunks.json"
 _NONE = -1  # no page / no stored sentence vectors, in the integer columns
 # Columns of the per-chunk integer table.
-_KEY, _SOURCE, _PAGE, _START, _END, _SENTENCES = range(6)
+_KEY, _SOURCE, _PAGE, _START, _END, _SENTENCES, _LANGUAGE = range(7)
 _VECTOR_DTYPE = np.float32
 # What reading a missing, damaged, foreign or meanwhile-replaced snapshot raises.
 _UNREADABLE = (OSError, ValueError, KeyError, TypeError, AttributeError)
@@ -61,6 +63,8 @@ class Snapshot:
         self.params = params  # BM25 (k1, b): a snapshot built with others is rebuilt
         self.ids: list[str] = meta["ids"]
         self._names: list[str] = meta["names"]
+        # Each chunk's language (ISO 639-1, "" unknown), detected when the chunk was added.
+        self._languages: list[str] = meta["languages"]
         # The manifest record of each file when this snapshot was built: (sha256, chunks,
         # indexed_at), for telling which rows the next build may copy.
         self._files: dict[str, list] = meta["files"]
@@ -83,6 +87,7 @@ class Snapshot:
         self._opens_in_code: dict[int, bool] = {}
         self._reference_share: dict[int, float] = {}
         self._outlines: dict[str, Outline] = {}
+        self._background: Background | None = None
 
     def read_ahead(self) -> None:
         """Read the memory-mapped files through once, so the OS page cache holds them. After a
@@ -184,6 +189,22 @@ class Snapshot:
         wanted = set(keys)
         ids = [n for n, name in enumerate(self._names) if name in wanted]
         return np.isin(self._columns[:, _KEY], ids)
+
+    def background(self) -> Background:
+        """The mean and covariance of every chunk vector, worked out on first use (~1 s at
+        100k chunks)."""
+        if self._background is None:
+            self._background = Background.of(self._vectors)
+        return self._background
+
+    def language(self, i: int) -> str:
+        """Chunk `i`'s language (an ISO 639-1 code, "" when it had too few letters to tell)."""
+        return self._languages[self._columns[i, _LANGUAGE]]
+
+    def language_counts(self) -> dict[str, int]:
+        """How many chunks are in each language, most first."""
+        counts = np.bincount(self._columns[:, _LANGUAGE], minlength=len(self._languages))
+        return {self._languages[n]: int(counts[n]) for n in np.argsort(-counts, kind="stable")}
 
     def text(self, i: int) -> str:
         return bytes(self._text[self._text_at[i] : self._text_at[i + 1]]).decode("utf-8")
@@ -318,6 +339,7 @@ class _Writer:
         self.folder = folder
         self.ids: list[str] = []
         self.names: dict[str, int] = {}
+        self.languages: dict[str, int] = {}
         self.columns: list[np.ndarray] = []
         self.text_at, self.sentences_at = [np.zeros(1, dtype=np.int64)], [np.zeros(1, np.int64)]
         self.vocabulary: dict[str, int] = {}
@@ -343,7 +365,9 @@ class _Writer:
         source = self.names.setdefault(chunk.source, len(self.names))
         page = _NONE if chunk.page is None else chunk.page
         count = _NONE if sentences is None else len(sentences.spans)
-        self.columns.append(np.array([[key, source, page, chunk.start, chunk.end, count]]))
+        language = detect(chunk.text)
+        code = self.languages.setdefault(language, len(self.languages))
+        self.columns.append(np.array([[key, source, page, chunk.start, chunk.end, count, code]]))
         encoded = chunk.text.encode("utf-8")
         self.text.write(encoded)
         self._offsets(self.text_at, [len(encoded)])
@@ -356,7 +380,7 @@ class _Writer:
             np.asarray(sentences.spans, dtype=np.int32).tofile(self.spans)
             sentences.vectors.astype(SENTENCE_DTYPE).tofile(self.sentence_vectors)
         self._offsets(self.sentences_at, [max(count, 0)])
-        words = tokenize(chunk.text)
+        words = tokenize(chunk.text, language)
         ids = [self.vocabulary.setdefault(word, len(self.vocabulary)) for word in words]
         self.tokens.append(np.asarray(ids, dtype=np.int32))
 
@@ -374,6 +398,10 @@ class _Writer:
             lookup[old] = self.names.setdefault(previous._names[old], len(self.names))
         columns[:, _KEY] = lookup[columns[:, _KEY]]
         columns[:, _SOURCE] = lookup[columns[:, _SOURCE]]
+        codes = [
+            self.languages.setdefault(name, len(self.languages)) for name in previous._languages
+        ]
+        columns[:, _LANGUAGE] = np.asarray(codes, dtype=np.int64)[columns[:, _LANGUAGE]]
         self.columns.append(columns)
         runs = _runs(positions)
         text_at, sentences_at = previous._text_at, previous._sentences_at
@@ -404,7 +432,7 @@ class _Writer:
     def finish(self, files: dict[str, FileRecord], params: tuple[float, float]) -> None:
         """Write what was gathered in memory: columns, offsets, the keyword index, the table."""
         folder = self.folder
-        columns = np.concatenate([np.zeros((0, 6), np.int64), *self.columns]).astype(np.int64)
+        columns = np.concatenate([np.zeros((0, 7), np.int64), *self.columns]).astype(np.int64)
         np.save(folder / "columns.npy", columns)
         np.save(folder / "text_offsets.npy", np.concatenate(self.text_at))
         sentences_at = np.concatenate(self.sentences_at)
@@ -417,6 +445,7 @@ class _Writer:
         table = {
             "ids": self.ids,
             "names": list(self.names),
+            "languages": list(self.languages),
             "dim": self.dim,
             "sentences": int(sentences_at[-1]),
             "files": {key: _record(record) for key, record in files.items()},

@@ -99,6 +99,8 @@ class Store:
         # write lock (another thread's sync may be writing), so an iteration must never see it
         # change under it.
         self.files: dict[str, FileRecord] = {}
+        # The model the manifest says wrote the chunks ("" for an empty index).
+        self.recorded_model = ""
         self.deleted = 0  # vectors deleted from the collection: dead weight in its vector index
         # Changes on every write; the search snapshot records the generation it was built from.
         self.generation = ""
@@ -211,6 +213,7 @@ class Store:
         fingerprint = data.get("fingerprint")
         self.fingerprint = None if fingerprint is None else np.asarray(fingerprint, np.float32)
         self._agreed = None
+        self.recorded_model = str(data.get("model") or "") if files else ""
         # With a fingerprint, `check_embedder` compares vectors, which a name cannot.
         if files and fingerprint is None and data.get("model") != self.model:
             raise StoreError(
@@ -302,8 +305,10 @@ class Store:
             return
         vectors = fingerprint(embedder)
         if self.fingerprint is not None and self.files:
+            written = self.recorded_model
+            by = f" (written by {written!r})" if written and written != embedder.name else ""
             check_agreement(
-                self.fingerprint, vectors, embedder.name, f"the index at {self.location}"
+                self.fingerprint, vectors, embedder.name, f"the index at {self.location}{by}"
             )
         else:
             self.fingerprint = vectors

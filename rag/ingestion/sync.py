@@ -46,7 +46,9 @@ _READ_AHEAD = 8
 # reStructuredText underline ends its heading's block. 5: "words" over documents.MAX_WORD_CHARS are
 # left out of the text. 6: footnote numbers glued to a full stop end their sentence, and a short
 # line runs on into a next line that starts in lower case, or when it ends on "of", "the" ...
-TEXT_RULES_VERSION = 6
+# 7: sentences end before a capital of any script or a caseless letter (Arabic, Devanagari,
+# Chinese), and at 。！？।؟۔.
+TEXT_RULES_VERSION = 7
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"
 

@@ -9,17 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import regex
+
 from ..types import Chunk, Document
 
 # A sentence ends at ., ! or ? (plus closing quotes/brackets), then whitespace, then something that
-# can start a sentence. Footnote numbers that PDF text glues to a word's full stop end it too
-# ("... processing.164 In addition", "... doing so.1,2 A government"): 203 of the 238 in the
-# shared seabed-mining PDF follow a letter, 21 a bracket, and SciFact has them in 17 abstracts;
-# after a digit they are left alone, where they are too like a decimal ("1.2").
-_SENTENCE_END = re.compile(
+# can start a sentence: a capital (any cased script), a digit, or a letter of a script without
+# case (Arabic, Hebrew, Devanagari, Chinese); Spanish and German openers (¿ ¡ „ «) may come first.
+# Footnote numbers that PDF text glues to a word's full stop end it too ("... processing.164 In
+# addition", "... doing so.1,2 A government"): 203 of the 238 in the shared seabed-mining PDF
+# follow a letter, 21 a bracket, and SciFact has them in 17 abstracts; after a digit they are
+# left alone, where they are too like a decimal ("1.2"). Scripts with their own marks end a
+# sentence at them, followed by a space or not: Chinese and Japanese 。！？, the Devanagari
+# danda ।, the Arabic question mark ؟ and the Urdu full stop ۔.
+_SENTENCE_END = regex.compile(
     r"[.!?…]+[\"'”’)\]]*"
     r"(?:(?<=[a-z)\]\"”’][.!?\"”’)\]])\d{1,3}(?:[,–-]\d{1,3})*)?"
-    r"(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])"
+    r"(?=\s+[\"'“‘„«¿¡(\[]?[\p{Lu}\p{Lt}\p{Lo}\p{N}])"
+    r"|[。！？｡]+[」』）”’]*(?=.)"
+    r"|[।॥؟۔]+[\"'”’)\]]*(?=\s)"
 )
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no nos fig figs eq vol pp al approx dept "

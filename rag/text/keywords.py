@@ -1,35 +1,63 @@
 """Keyword tokens: what the BM25 side of retrieval (and keyword coverage in answers) counts as
-a word. Saved search snapshots hold these tokens, so a change here bumps `TOKENS_VERSION`."""
+a word, in the text's own language. Saved search snapshots hold these tokens, so a change here
+bumps `TOKENS_VERSION`.
+
+English keeps the tokens it always had. Other languages: words of letters, marks and digits
+(Devanagari's vowel signs and Arabic's diacritics are marks, which `\\w` does not match, so they
+split words), lower-cased, their stop words out where bm25s lists them, Snowball-stemmed where
+Snowball has a stemmer; scripts written without spaces (Chinese, Japanese, Thai) as overlapping
+character pairs."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
+
+import regex
+
+from .languages import UNSPACED, stemmer, stopwords
 
 # A word of two or more characters, without the underscores of markdown emphasis around it
 # ("_Project Vault_" gave "_project" and "vault_", so "What is Project Vault?" matched nothing);
 # an identifier's inner ones stay ("load_dotenv").
 _TOKEN = re.compile(r"(?u)[^\W_]\w*[^\W_]")
+# The same in any script: letters and digits with their combining marks.
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}_]*[\p{L}\p{M}\p{N}]|[\p{L}\p{N}]\p{M}*")
 # Bump when `tokenize` changes: saved snapshots hold its tokens and are rebuilt.
-TOKENS_VERSION = 2
+TOKENS_VERSION = 3
+ENGLISH = "en"
 
 
-@cache
-def _stemmer():
-    import Stemmer
+def tokenize(text: str, language: str = ENGLISH) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed word tokens of `text` read as `language` (an ISO
+    639-1 code; "" when unknown)."""
+    if language == ENGLISH and not UNSPACED.search(text):
+        stop = stopwords(ENGLISH)
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]
+        return stemmer(ENGLISH).stemWords(words) if words else []
+    stop = stopwords(language)
+    words, pairs = [], []
+    for word in _WORD.findall(text.lower()):
+        if UNSPACED.search(word):
+            pairs += _pairs(word)
+        elif word not in stop and (len(word) > 1 or not word.isascii()):
+            words.append(word)
+    stem = stemmer(language)
+    if stem is not None and words:
+        words = stem.stemWords(words)
+    return words + pairs
 
-    return Stemmer.Stemmer("english")
 
-
-@cache
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS)  # includes question words (what, how, who)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, Snowball-stemmed word tokens."""
-    stop = _stopwords()
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]
-    return _stemmer().stemWords(words) if words else []
+def _pairs(word: str) -> list[str]:
+    """Overlapping character pairs of each run of an unspaced script in `word` (a lone character
+    as itself); other letters in it (a Latin name inside Chinese text) as one token."""
+    tokens = []
+    at = 0
+    for run in UNSPACED.finditer(word):
+        if run.start() > at:
+            tokens.append(word[at : run.start()])
+        chars = run.group()
+        tokens += [chars] if len(chars) == 1 else [chars[i : i + 2] for i in range(len(chars) - 1)]
+        at = run.end()
+    if at < len(word):
+        tokens.append(word[at:])
+    return tokens

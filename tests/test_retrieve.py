@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import rag
 from rag.answer.retrieve import largest
 from rag.index.embed import LocalEmbedder, get_embedder, resolve_model
-from rag.settings import DEFAULT_MODEL, Settings
+from rag.settings import DEFAULT_MODEL, MINILM_MODEL, Settings
 
 QUESTION = "What do Pakistan's mineral deals with the US mean for China?"
 
@@ -25,7 +25,7 @@ def cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sentence_transformers import CrossEncoder
 
     folder = tmp_path_factory.mktemp("cross-encoder")
-    CrossEncoder(resolve_model(DEFAULT_MODEL), num_labels=1).save(str(folder))
+    CrossEncoder(resolve_model(MINILM_MODEL), num_labels=1).save(str(folder))
     return folder
 
 

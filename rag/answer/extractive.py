@@ -102,7 +102,7 @@ def compose(
     vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:
-        similarity = rescale(similarity)
+        similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
     scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..index.embed import Embedder
-from ..index.similarity import Rescale, needs_rescaling, rescaler
+from ..index.similarity import Rescale, rescaler
 from ..index.snapshot import Snapshot
 from ..index.store import Store
 from ..settings import Settings
@@ -166,10 +166,8 @@ class Retriever:
 
     def rescaler(self, question: str) -> Rescale:
         """What puts cosines with `question` on the scale thresholds were chosen on, for this
-        index and model (index/similarity.py)."""
-        name = self.embedder.name
-        background = self.snapshot().background() if needs_rescaling(name) else None
-        return rescaler(name, self.embedder.embed_question(question), background)
+        model and each passage's language (index/similarity.py)."""
+        return rescaler(self.embedder.name, detect(question))
 
     def question_language(self, question: str) -> str:
         """The language to read `question`'s keywords in: of the languages of at least
@@ -235,7 +233,6 @@ class Retriever:
             [np.array([s for _, s in dense], dtype=np.float32), snapshot.vectors(extra) @ vector]
         )
         candidates = Candidates(snapshot, positions, vector, cosine, bm25)
-        rescale = self.rescaler(question)
         sides = self._sides()
         used = {name for _, shares in sides.values() for name, share in shares.items() if share}
         signals = {name: SIGNALS[name](candidates) for name in used | {"dense_sentence"}}
@@ -250,14 +247,20 @@ class Retriever:
             scores = get_reranker(rerank).scores(question, texts)
             fused[order] = scores  # a passage's score is now the cross-encoder's
             order = [order[j] for j in np.argsort(-scores, kind="stable")[:k]]
+        chosen = [snapshot.passage(positions[i], float(cosine[i])) for i in order]
+        rescale = self.rescaler(question)
+        languages = [p.language for p in chosen]
+        similarity = rescale(cosine[order], languages)
+        sentences = rescale(signals["dense_sentence"][order], languages)
         return [
             dataclasses.replace(
-                snapshot.passage(positions[i], float(rescale(cosine[i]))),
+                passage,
+                similarity=float(similarity[n]),
                 score=float(fused[i]),
                 coverage=snapshot.lexical.coverage(tokens, terms[i]),
-                sentence_similarity=float(rescale(signals["dense_sentence"][i])),
+                sentence_similarity=float(sentences[n]),
             )
-            for i in order
+            for n, (i, passage) in enumerate(zip(order, chosen, strict=True))
         ]
 
     def _demote_references(

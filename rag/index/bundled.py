@@ -30,7 +30,7 @@ ALIASES = {
     "multilingual-e5-small": E5_SMALL,
 }
 # Bump when the converted folder changes, so an old conversion is made again.
-_E5_FORMAT = 1
+_E5_FORMAT = 2
 _QK = 32  # weights per 4-bit block: a float16 scale and 16 bytes of nibbles
 
 
@@ -86,6 +86,9 @@ def _e5_folder(source: Path) -> Path:
                 raise
         finally:
             shutil.rmtree(partial, ignore_errors=True)
+        for stale in folder.parent.glob("multilingual-e5-small-q4-v*"):  # older conversions
+            if stale != folder:
+                shutil.rmtree(stale, ignore_errors=True)
     except OSError as exc:
         raise ModelError(
             f"cannot write the converted multilingual-e5-small model to {folder.parent} "
@@ -168,6 +171,10 @@ def _convert_e5(source: Path, folder: Path) -> None:
                 weight = weight.reshape(-1, inner if short == "fo" else hidden)
             weights[f"encoder.layer.{layer}.{long}.weight"] = weight
             weights[f"encoder.layer.{layer}.{long}.bias"] = tensors[f"l{layer}.{short}.b"]
+    # BertModel has a pooler that mean pooling never uses: zeros, so loading reports nothing
+    # missing.
+    weights["pooler.dense.weight"] = np.zeros((hidden, hidden), dtype=np.float32)
+    weights["pooler.dense.bias"] = np.zeros(hidden, dtype=np.float32)
     save_file(weights, str(folder / "model.safetensors"))
 
     vocabulary = [

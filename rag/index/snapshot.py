@@ -34,7 +34,6 @@ from ..types import Passage, SentenceVectors
 from .files import atomic_write
 from .keyword_index import LexicalIndex
 from .records import SENTENCE_DTYPE, FileRecord, StoredChunk
-from .similarity import Background
 from .store import Store
 
 POINTER = "snapshot.json"
@@ -87,7 +86,6 @@ class Snapshot:
         self._opens_in_code: dict[int, bool] = {}
         self._reference_share: dict[int, float] = {}
         self._outlines: dict[str, Outline] = {}
-        self._background: Background | None = None
 
     def read_ahead(self) -> None:
         """Read the memory-mapped files through once, so the OS page cache holds them. After a
@@ -190,13 +188,6 @@ class Snapshot:
         ids = [n for n, name in enumerate(self._names) if name in wanted]
         return np.isin(self._columns[:, _KEY], ids)
 
-    def background(self) -> Background:
-        """The mean and covariance of every chunk vector, worked out on first use (~1 s at
-        100k chunks)."""
-        if self._background is None:
-            self._background = Background.of(self._vectors)
-        return self._background
-
     def language(self, i: int) -> str:
         """Chunk `i`'s language (an ISO 639-1 code, "" when it had too few letters to tell)."""
         return self._languages[self._columns[i, _LANGUAGE]]
@@ -225,6 +216,7 @@ class Snapshot:
             chunk_id=self.ids[i],
             opens_in_code=self.opens_in_code(i),
             sections=self.sections(i),
+            language=self.language(i),
         )
 
     def opens_in_code(self, i: int) -> bool:

@@ -17,7 +17,7 @@ from .answer.llm import ChatModel, chat_model
 from .answer.retrieve import Retriever
 from .answer.summary import asked_section, asks_for_summary, summarise
 from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
-from .index.embed import Embedder, get_embedder
+from .index.embed import ChosenByLanguage, Embedder, get_embedder
 from .index.records import file_id
 from .index.store import Store
 from .ingestion import ocr
@@ -27,7 +27,7 @@ from .ingestion.formats import FORMATS, SUPPORTED_SUFFIXES
 from .ingestion.given import given_texts
 from .ingestion.sync import ProgressCallback, add_texts, resync, sync
 from .ingestion.uploads import stage_upload
-from .settings import DEFAULT_MODEL, AnswerMode, Settings
+from .settings import AUTO_MODEL, DEFAULT_MODEL, AnswerMode, Settings
 from .types import (
     Answer,
     Document,
@@ -67,6 +67,7 @@ class RAG:
         self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._llm = llm
+        self._chosen: ChosenByLanguage | None = None
         # The UI serves every browser session from one RAG: build its store and retriever once,
         # not once per thread (re-entrant: the retriever needs the store).
         self._opening = threading.RLock()
@@ -92,9 +93,17 @@ class RAG:
     @property
     def retriever(self) -> Retriever:
         retriever = self._retriever
-        if retriever is None or retriever.store is not self.store:
+        if (
+            retriever is None
+            or retriever.store is not self.store
+            or retriever.embedder is not self.embedder
+        ):
             with self._opening:
-                if self._retriever is None or self._retriever.store is not self.store:
+                stale = self._retriever is not None and (
+                    self._retriever.store is not self.store
+                    or self._retriever.embedder is not self.embedder
+                )
+                if self._retriever is None or stale:
                     self._retriever = Retriever(self.store, self.embedder, self.settings)
                 retriever = self._retriever
         return retriever
@@ -104,14 +113,23 @@ class RAG:
         """The embedding model: the configured one, except that an index written by another
         model keeps it while the default is configured, so changing the default never strands
         an index (a rebuild takes the new default)."""
-        return get_embedder(self._model_settings())
+        settings = self._model_settings()
+        if settings.embed_model != AUTO_MODEL:
+            return get_embedder(settings)
+        with self._opening:  # a new index: its first chunks choose (kept until it has them)
+            if self._chosen is None or self._chosen.settings != settings:
+                self._chosen = ChosenByLanguage(settings)
+            return self._chosen
 
     def _model_settings(self) -> Settings:
+        """The settings with "auto" resolved to the index's model, once it has one."""
         settings = self.settings
-        if settings.embed_model == DEFAULT_MODEL and not settings.embed_url:
+        if settings.embed_model == AUTO_MODEL:
             recorded = self.store.recorded_model
-            if recorded and recorded != DEFAULT_MODEL:
+            if recorded:
                 return dataclasses.replace(settings, embed_model=recorded)
+            if settings.embed_url:  # a server serves one model: it is the index's
+                return dataclasses.replace(settings, embed_model=DEFAULT_MODEL)
         return settings
 
     def ingest(
@@ -130,6 +148,7 @@ class RAG:
         files = [p for p in items if isinstance(p, (str, os.PathLike))]
         given = [p for p in items if not isinstance(p, (str, os.PathLike))]
         if rebuild:
+            self._chosen = None  # a rebuilt index chooses its model again
             self._store = self._open_store(rebuild=True)
             with self.store.writing(self.settings.lock_timeout_s, rebuild=True):
                 pass  # emptied once the lock is held
@@ -194,24 +213,9 @@ class RAG:
         return [
             IngestReport(failed=[target])
             if isinstance(target, FileFailure)
-            else self._own(done, target)
+            else done.about(str(target), self.store.files.get(str(target.resolve())))
             for target in staged
         ]
-
-    def _own(self, report: IngestReport, target: Path) -> IngestReport:
-        """The part of `report` about the file at `target`."""
-        source = str(target)
-        mine = IngestReport(
-            added=[s for s in report.added if s == source],
-            updated=[s for s in report.updated if s == source],
-            unchanged=[s for s in report.unchanged if s == source],
-            failed=[f for f in report.failed if f.source == source],
-            warnings=[w for w in report.warnings if w.source == source],
-        )
-        record = self.store.files.get(str(target.resolve()))
-        if (mine.added or mine.updated) and record is not None:
-            mine.chunks_added = record.chunks
-        return mine
 
     def _stage_upload(self, filename: str, content: PathLike) -> Path:
         settings = self.settings
@@ -225,8 +229,9 @@ class RAG:
         (servers call this at start). At 100k chunks whose pages the OS had not cached, the
         first question took ~250 ms instead of ~15 without any of this, 66-180 ms with the
         snapshot left to be read from disk by the question itself."""
-        self.embedder.embed(["warm up"])
         if self.store.count():
+            # Only then: a new index's model is chosen by its first documents' languages.
+            self.embedder.embed(["warm up"])
             self.retriever.search("warm up", k=1)
             self.retriever.snapshot().read_ahead()
 

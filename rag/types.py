@@ -42,6 +42,7 @@ class Chunk:
     start: int
     end: int
     text: str
+    language: str = ""  # its document's (ISO 639-1; "" when too short to tell)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,20 @@ class IngestReport:
         return IngestReport(
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
+
+    def about(self, source: str, record: object | None = None) -> IngestReport:
+        """The part of this report about the file `source`; `record` (its manifest record, with
+        a `chunks` count) gives the chunks it added."""
+        mine = IngestReport(
+            added=[s for s in self.added if s == source],
+            updated=[s for s in self.updated if s == source],
+            unchanged=[s for s in self.unchanged if s == source],
+            failed=[f for f in self.failed if f.source == source],
+            warnings=[w for w in self.warnings if w.source == source],
+        )
+        if (mine.added or mine.updated) and record is not None:
+            mine.chunks_added = record.chunks
+        return mine
 
     @property
     def ok(self) -> bool:

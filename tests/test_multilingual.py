@@ -32,7 +32,7 @@ DOCUMENTS = {
     ),
 }
 QUESTIONS = [
-    ("茶园的第一次采摘什么时候开始？", "tea.txt", "三月底"),
+    ("茶园的第一次采摘通常在什么时候开始？", "tea.txt", "三月底"),
     ("متى افتتحت مكتبة المدينة القديمة؟", "library.txt", "ألف وتسعمائة واثنين وخمسين"),
     ("Was kostet eine neue Kette in der Werkstatt?", "werkstatt.txt", "fünfundzwanzig Euro"),
 ]

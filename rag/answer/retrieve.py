@@ -205,6 +205,8 @@ class Retriever:
         if not spelled_out:
             question = self.expand_acronyms(question)
         snapshot = self.snapshot()
+        if not self.store.files:
+            return []  # nothing to find (and a new index's model is not chosen yet)
         self.store.check_embedder(self.embedder)
         pool = max(k, self.settings.retrieval_candidates)
         vector = self.embedder.embed_question(question)

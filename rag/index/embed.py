@@ -3,6 +3,7 @@ once per process and model), and the fingerprint an index keeps of the model tha
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -12,8 +13,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import ModelError, ModelMismatch
-from ..settings import Settings
+from ..settings import AUTO_MODEL, DEFAULT_MODEL, MINILM_MODEL, Settings
 from ..text.chunking import sentence_spans
+from ..text.languages import detect
 from ..text.markup import reader_view
 from ..types import SentenceVectors
 from .bundled import canonical, local_folder
@@ -286,9 +288,61 @@ def _load(path_or_name: str):  # -> SentenceTransformer, imported lazily (torch 
         ) from exc
 
 
+class ChosenByLanguage:
+    """The embedder of a new index under `embed_model="auto"`: the first chunks it embeds choose
+    the model, MiniLM when they are English and multilingual-e5-small when more than
+    `_OTHER_LANGUAGES` of them are in other languages; after that it is that model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._chosen: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._model().name
+
+    @property
+    def dimension(self) -> int:
+        return self._model().dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._model().embed(texts)
+
+    def embed_question(self, text: str) -> np.ndarray:
+        return self._model().embed_question(text)
+
+    def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
+        return self._model(texts).embed_chunks(texts)
+
+    def _model(self, texts: list[str] | None = None) -> Embedder:
+        with self._lock:
+            if self._chosen is None:
+                self._chosen = get_embedder(
+                    dataclasses.replace(self.settings, embed_model=model_for(texts or []))
+                )
+            return self._chosen
+
+
+# Chunks in other languages than English beyond this share make the multilingual model the one.
+_OTHER_LANGUAGES = 0.02
+
+
+def model_for(texts: list[str]) -> str:
+    """The model for an index whose first chunks are `texts` (see ChosenByLanguage)."""
+    languages = [detect(text) for text in texts]
+    other = sum(language not in ("", "en") for language in languages)
+    return DEFAULT_MODEL if other > _OTHER_LANGUAGES * max(len(languages), 1) else MINILM_MODEL
+
+
 def get_embedder(settings: Settings) -> Embedder:
     """The process-wide embedder the settings name: an embedding server when `embed_url` is set,
     else the local model. Built once, so every query reuses loaded weights or open connections."""
+    # "auto" outside an index, with no documents to choose by: the English model, or for a
+    # server the multilingual one (it serves one model for every index).
+    if settings.embed_model == AUTO_MODEL:
+        model = DEFAULT_MODEL if settings.embed_url else MINILM_MODEL
+        settings = dataclasses.replace(settings, embed_model=model)
     if settings.embed_url:
         return _remote(tuple(getattr(settings, name) for name in _REMOTE_SETTINGS))
     return _local(

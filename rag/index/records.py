@@ -82,6 +82,7 @@ def chunk_metadata(key: str, chunk: Chunk, sentences: SentenceVectors) -> dict:
         "page": NO_PAGE if chunk.page is None else chunk.page,
         "start": chunk.start,
         "end": chunk.end,
+        "language": chunk.language,
         **_encode_sentences(sentences),
     }
 
@@ -91,7 +92,8 @@ def stored_chunk(
 ) -> StoredChunk:
     """A chunk read back from Chroma; `keys` maps keys Chroma holds escaped to their own."""
     page = None if meta["page"] == NO_PAGE else int(meta["page"])
-    chunk = Chunk(str(meta["source"]), page, int(meta["start"]), int(meta["end"]), text)
+    start, end, language = int(meta["start"]), int(meta["end"]), str(meta.get("language", ""))
+    chunk = Chunk(str(meta["source"]), page, start, end, text, language)
     key = keys.get(str(meta["key"]), str(meta["key"]))
     vector = np.asarray(vector, dtype=np.float32)
     return StoredChunk(chunk_id, key, chunk, vector, decode_sentences(meta))

@@ -357,7 +357,7 @@ class _Writer:
         source = self.names.setdefault(chunk.source, len(self.names))
         page = _NONE if chunk.page is None else chunk.page
         count = _NONE if sentences is None else len(sentences.spans)
-        language = detect(chunk.text)
+        language = chunk.language or detect(chunk.text)  # chunks indexed before it was kept
         code = self.languages.setdefault(language, len(self.languages))
         self.columns.append(np.array([[key, source, page, chunk.start, chunk.end, count, code]]))
         encoded = chunk.text.encode("utf-8")

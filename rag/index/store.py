@@ -243,6 +243,7 @@ class Store:
             "files": {key: asdict(record) for key, record in sorted(self.files.items())},
         }
         self._call(self._manifest.write, json.dumps(payload, indent=1), self.generation)
+        self.recorded_model = self.model if self.files else ""
         self._stamp = self._call(self._manifest.stamp)
 
     def _call(self, function, *args):

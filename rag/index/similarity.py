@@ -48,10 +48,6 @@ _PROFILES = {"e5": _Profile()}
 Rescale = Callable[[np.ndarray, Sequence[str]], np.ndarray]
 
 
-def needs_rescaling(model: str) -> bool:
-    return _profile(model) is not None
-
-
 def rescaler(model: str, question_language: str) -> Rescale:
     """A function putting `model`'s cosines between a question in `question_language` and
     passages in the given languages on MiniLM's scale (the identity for MiniLM's own)."""

@@ -98,7 +98,7 @@ def naive_llama_index(paths: list[Path], folder: Path) -> tuple[float, list[str]
     from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    embed_model = HuggingFaceEmbedding(model_name=resolve_model(rag.Settings().embed_model))
+    embed_model = HuggingFaceEmbedding(model_name=resolve_model(MINILM_MODEL))
     embed_model.get_text_embedding("warm up")  # load outside the timing, as for rag
 
     def run() -> list:

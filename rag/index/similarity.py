@@ -34,10 +34,13 @@ class _Profile:
     (its question's paragraph removed) at 0.7 or more, on 80 questions each. A passage in another
     language than its question's also shares none of its keywords, which raise same-language
     answers; it gets `crossing_shift` more, the largest that kept English questions over Spanish
-    and German paragraphs abstaining at 0.8 or more."""
+    and German paragraphs abstaining at 0.8 or more. The unspaced floor is set 0.012 below the
+    measured one: at the measured floor Chinese, the one such dev language, answered 0.90 of its
+    answerable questions and abstained on 0.90 of the others, where the spaced languages sat
+    near 0.93 and 0.8; 0.012 lower gave 0.92 and 0.80 (100 questions)."""
 
     spaced = (0.757, 0.023)
-    unspaced = (0.813, 0.019)
+    unspaced = (0.801, 0.019)
     crossing = (0.711, 0.024)
     shift = 0.04
     crossing_shift = 0.10

@@ -20,6 +20,15 @@ E5 = "intfloat/multilingual-e5-small"
 
 
 @pytest.fixture(scope="module")
+def seed_engine(tmp_path_factory: pytest.TempPathFactory) -> rag.RAG:
+    """The seeds indexed here by the local multilingual model (English seeds alone would choose
+    MiniLM)."""
+    engine = rag.RAG(index=tmp_path_factory.mktemp("e5-seeds"), embed_model=E5)
+    assert engine.ingest(ROOT / "seeds").ok
+    return engine
+
+
+@pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     import sys
 

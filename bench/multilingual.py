@@ -9,6 +9,14 @@ the question's own paragraph), recall@5, found; and `abstained` on a second inde
 paragraphs less those the asked questions come from (found must be false there: the honest
 answer is "not in your documents"). `en>es` asks the English questions over the Spanish
 paragraphs. Prints a table and writes bench/results/multilingual.json.
+
+    python bench/multilingual.py --calibrate [--questions 80]
+
+instead measures what index/similarity.py's e5 profile holds: per set, the cosine of 150
+questions with their own paragraph and with the others (floor and spread, then how many
+spreads up the answering paragraph sits), and how many answerable questions are answered and
+unanswerable ones refused as the shift is moved (its current value subtracted first). Writes
+bench/results/multilingual-calibration.json.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED, print_table, require, save  # noqa: E402
@@ -104,6 +114,89 @@ def abstention(paragraphs: list[str], questions: list[dict], work: Path) -> floa
     return sum(not engine.query(q["question"]).found for q in chosen) / max(len(chosen), 1)
 
 
+def floors(sets: list[str]) -> list[dict]:
+    """The e5 cosine of each set's questions with their own paragraph and with the others."""
+    from rag.index.embed import get_embedder
+    from rag.settings import DEFAULT_MODEL
+
+    embedder = get_embedder(rag.Settings(embed_model=DEFAULT_MODEL))
+    rows = []
+    for pair in sets:
+        asked, documents = pair.split(">") if ">" in pair else (pair, pair)
+        paragraphs, questions = load(documents)
+        chosen, spoken = sample(questions, 150), sample(load(asked)[1], 150)
+        scores = np.stack([embedder.embed_question(q["question"]) for q in spoken]) @ (
+            embedder.embed(paragraphs).T
+        )
+        own = np.zeros_like(scores, dtype=bool)
+        own[np.arange(len(chosen)), [q["paragraph"] for q in chosen]] = True
+        gold, other = scores[own], scores[~own]
+        spread = float(other.std())
+        rows.append(
+            {
+                "set": pair,
+                "gold": float(gold.mean()),
+                "floor": float(other.mean()),
+                "spread": spread,
+                "spreads_up": float((gold.mean() - other.mean()) / spread),
+            }
+        )
+    return rows
+
+
+def shifts(sets: list[str], count: int, work: Path) -> list[dict]:
+    """Answered (of answerable) and refused (of unanswerable) questions per set as the shift of
+    the e5 profile moves, from each question's best evidence among 10 passages."""
+    from rag.index.similarity import _PROFILES
+
+    profile = _PROFILES["e5"]
+    best: dict[str, tuple[list[float], list[float]]] = {}
+    for pair in sets:
+        asked, documents = pair.split(">") if ">" in pair else (pair, pair)
+        paragraphs, questions = load(documents)
+        chosen, spoken = sample(questions, count), sample(load(asked)[1], count)
+        now = profile.shift + (profile.crossing_shift if asked != documents else 0.0)
+        engine = build(paragraphs, work / f"{pair}-all")
+        answerable = [_strongest(engine, q["question"]) - now for q in spoken]
+        half = len(chosen) // 2
+        absent = build(paragraphs, work / f"{pair}-absent", {q["paragraph"] for q in chosen[:half]})
+        best[pair] = (answerable, [_strongest(absent, q["question"]) - now for q in spoken[:half]])
+    settings = rag.Settings()
+    rows = []
+    for shift in (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14):
+        row: dict = {"shift": shift}
+        for pair, (answerable, unanswerable) in best.items():
+            floor = settings.min_score - shift
+            answered = np.mean([e >= floor for e in answerable])
+            refused = np.mean([e < floor for e in unanswerable])
+            row[pair] = f"{answered:.2f}/{refused:.2f}"
+        rows.append(row)
+    return rows
+
+
+def _strongest(engine: rag.RAG, question: str) -> float:
+    """The best evidence (similarity plus weighted coverage) among the question's 10 passages."""
+    from rag.answer.extractive import evidence
+
+    passages = engine.search(question, k=10)
+    return max((evidence(p, engine.settings) for p in passages), default=0.0)
+
+
+def calibrate(args: argparse.Namespace) -> None:
+    sets = [x for x in args.languages.split(",") if x] + [x for x in args.cross.split(",") if x]
+    work = Path(tempfile.mkdtemp(prefix="rag-xquad-calibrate-"))
+    try:
+        measured = floors(sets)
+        print_table(measured, ["set", "gold", "floor", "spread", "spreads_up"])
+        moved = shifts(sets, args.questions, work)
+        print("\nanswered/refused as the shift moves (answerable / unanswerable questions):")
+        print_table(moved, ["shift", *sets])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    payload = {"floors": measured, "shifts": moved}
+    print(f"wrote {save('multilingual-calibration', payload)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=200, help="questions per language")
@@ -111,7 +204,11 @@ def main() -> None:
     parser.add_argument("--cross", default=",".join(f"{q}>{d}" for q, d in CROSS))
     parser.add_argument("--model", help="RAG_EMBED_MODEL for this run")
     parser.add_argument("--no-abstention", action="store_true")
+    parser.add_argument("--calibrate", action="store_true", help="the e5 profile's figures")
     args = parser.parse_args()
+    if args.calibrate:
+        calibrate(args)
+        return
     if args.model:
         os.environ["RAG_EMBED_MODEL"] = args.model
     rows = []

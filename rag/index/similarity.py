@@ -8,9 +8,9 @@ English, German, Spanish, Arabic and Hindi, 0.81 in Chinese, and 0.70-0.72 with 
 another language than its own (spread 0.02 throughout). Counted in spreads above that floor,
 answering paragraphs sit 4.5-5 spreads up in every language, as MiniLM's do, so such a model's
 cosine is mapped to MiniLM's scale: `_TARGET_FLOOR + _TARGET_SPREAD * (cosine - floor) / spread`
-(docs/benchmarks.md, "Languages", has the table). The floor is a fixed property of the model and
-the scripts, not of the index: a corpus on one topic (a report, the seeds) sits high above it,
-as it should."""
+(`bench/multilingual.py --calibrate` measures it; docs/benchmarks.md, "Languages"). The floor
+is a fixed property of the model and the scripts, not of the index: a corpus on one topic (a
+report, the seeds) sits high above it, as it should."""
 
 from __future__ import annotations
 

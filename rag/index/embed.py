@@ -220,10 +220,11 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 def _pool_sentences(text: str, tokens: np.ndarray, offsets: np.ndarray) -> SentenceVectors:
     """Mean of the token embeddings overlapping each sentence of `text`; special tokens (offsets
-    (0, 0)), the prefix's tokens (before 0) and sentences past the truncation point are left
-    out."""
+    (0, 0)), the prefix's tokens (ending at or before 0) and sentences past the truncation point
+    are left out. A token's span may include the space before it ("▁Der" after "passage: "
+    starts at -1), so it counts where it ends."""
     starts, ends = offsets[:, 0], offsets[:, 1]
-    real = (ends > starts) & (starts >= 0)
+    real = (ends > starts) & (ends > 0)
     spans, rows = [], []
     for start, end in sentence_spans(text):
         inside = real & (ends > start) & (starts < end)

@@ -8,7 +8,7 @@ question."""
 from __future__ import annotations
 
 import threading
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -78,6 +78,7 @@ _MIN_LETTERS = 3
 _LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=1024)  # a search reads its question's language twice (keywords, scale)
 def detect(text: str) -> str:
     """The ISO 639-1 code of `text`'s language, or "" when it has too few letters to tell."""
     if len(_LETTERS.findall(text[:200])) < _MIN_LETTERS:

@@ -8,10 +8,10 @@ import pytest
 
 from rag.errors import SettingsError
 from rag.index.bundled import _dequantize, _Reader, canonical
-from rag.index.embed import _pool_sentences
+from rag.index.embed import _pool_sentences, model_for
 from rag.index.prompts import Prefixes, prefixes
 from rag.index.similarity import rescaler
-from rag.settings import Settings
+from rag.settings import DEFAULT_MODEL, MINILM_MODEL, Settings
 from rag.text.chunking import sentence_spans
 from rag.text.keywords import tokenize
 from rag.text.languages import detect
@@ -126,3 +126,14 @@ def test_a_prefixed_chunks_first_word_counts_in_its_first_sentence():
     assert pooled.spans == ((0, 10), (11, 22))
     first = tokens[[3, 4, 5]].mean(axis=0)
     assert np.allclose(pooled.vectors[0], first / np.linalg.norm(first))
+
+
+def test_a_guides_link_definitions_do_not_choose_the_multilingual_model():
+    """An English guide whose last chunks are markdown link definitions (user names, which
+    py3langid reads as Frisian or Zulu) is English; German prose beside it is not."""
+    prose = "The loader reads each line of the file and sets the variables it finds there."
+    links = "\n".join(f"[@{name}]: https://github.com/{name}" for name in ("zueve", "yannham"))
+    english = [prose] * 20 + [links] * 3
+    assert model_for(english) == MINILM_MODEL
+    german = "Der Lader liest jede Zeile der Datei und setzt die Variablen, die er dort findet."
+    assert model_for(english + [german] * 3) == DEFAULT_MODEL

@@ -331,7 +331,9 @@ _OTHER_LANGUAGES = 0.02
 
 def model_for(texts: list[str]) -> str:
     """The model for an index whose first chunks are `texts` (see ChosenByLanguage)."""
-    languages = [detect(text) for text in texts]
+    # Read as a reader sees them: a chunk of link definitions ("[@zueve]: https://...") is no
+    # language, where read raw it was taken for Frisian or Zulu and chose e5 for an English guide.
+    languages = [detect(reader_view(text)) for text in texts]
     other = sum(language not in ("", "en") for language in languages)
     return DEFAULT_MODEL if other > _OTHER_LANGUAGES * max(len(languages), 1) else MINILM_MODEL
 

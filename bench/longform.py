@@ -1,6 +1,7 @@
-"""Questions over long documents through the public API only: support (a cited passage holds
-the answering sentence), answer (the answer text quotes it) and abstention (`found` is right),
-per question kind and overall, with query latency.
+"""Questions over long documents through the public API only: lead (the answer's first quoted
+sentence, before its first [n], holds the answering sentence), support (a cited passage holds
+it), answer (the answer text quotes it), abstention (`found` is right), near misses refused and
+the median answer length in words, per question kind and overall, with query latency.
 
 Sets: `dev` is ../shared/data/longform-dev (four reports and pages); `other` is
 bench/data/longform-other.jsonl, questions this project wrote over documents of other genres:
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import email
 import importlib.metadata
+import re
 import statistics
 import tempfile
 import time
@@ -39,6 +41,10 @@ SETS = {
 }
 
 
+# The first citation mark ends an answer's lead: its first quoted sentence.
+_CITE_MARK = re.compile(r"\[\d+\]")
+
+
 def normalise(text: str) -> str:
     """Case, whitespace and curly quotes folded, as the data set's README scores."""
     for curly, straight in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
@@ -51,11 +57,14 @@ def score(question: dict, answer: rag.Answer) -> dict:
     supports = [normalise(s) for s in question["support"]]
     cited = [normalise(c.text) for c in answer.citations]
     text = normalise(answer.text)
+    lead = normalise(_CITE_MARK.split(answer.text, maxsplit=1)[0])
     answerable = bool(question["found"])
     return {
+        "lead": answerable and any(s in lead for s in supports),
         "support": answerable and any(s in c for s in supports for c in cited),
         "answer": answerable and any(s in text for s in supports),
         "abstention": answer.found == question["found"],
+        "words": len(_CITE_MARK.sub("", answer.text).split()) if answer.found else None,
     }
 
 
@@ -109,7 +118,9 @@ def run(
         hits = score(question, answer)
         results.append({**question, **hits})
         if show:
-            mark = "".join("+" if hits[h] else "-" for h in ("support", "answer", "abstention"))
+            mark = "".join(
+                "+" if hits[h] else "-" for h in ("lead", "support", "answer", "abstention")
+            )
             print(f"{mark} [{question['kind']}] {question['q']}\n    {answer.text[:300]}")
     return results, times
 
@@ -122,13 +133,20 @@ def summarise(results: list[dict]) -> list[dict]:
     rows = []
     for kind, group in [*sorted(groups.items()), ("overall", results)]:
         answerable = [r for r in group if r["found"]]
+        near = [r for r in group if r["kind"] == "near-miss"]
+        words = [r["words"] for r in group if r["words"] is not None]
         rows.append(
             {
                 "kind": kind,
                 "questions": len(group),
+                "lead": _share(answerable, "lead"),
                 "support": _share(answerable, "support"),
                 "answer": _share(answerable, "answer"),
                 "abstention": _share(group, "abstention"),
+                "near_misses_refused": f"{sum(r['abstention'] for r in near)} of {len(near)}"
+                if near
+                else "-",
+                "median_words": statistics.median(words) if words else "-",
             }
         )
     return rows
@@ -158,7 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         results, times = run(questions, Path(folder) / "index", args.show, args.format)
     rows = summarise(results)
-    print_table(rows, ["kind", "questions", "support", "answer", "abstention"])
+    print_table(rows, list(rows[0]))
     p50 = 1000 * statistics.median(times)
     print(f"query p50 {p50:.1f} ms over {len(times)} questions")
     payload = {"rows": rows, "p50_ms": p50, "results": results}

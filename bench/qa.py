@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -31,11 +33,13 @@ from rag.answer.generate import generate
 from rag.answer.llm import ChatModel, chat_model
 from rag.types import Answer
 
+_CITE_MARK = re.compile(r"\[\d+\]")
+
 
 def extractive_row(engine, runs: list[dict]) -> dict:
     settings = engine.settings
     started = time.perf_counter()
-    answered = [
+    answers = [
         compose(
             r["q"],
             r["q"],
@@ -44,9 +48,12 @@ def extractive_row(engine, runs: list[dict]) -> dict:
             settings,
             engine.retriever.sentence_vectors,
             engine.retriever.keyword_overlap(r["q"]),
-        ).found
+            engine.retriever.rescaler(r["q"]),
+        )
         for r in runs
     ]
+    answered = [a.found for a in answers]
+    words = [len(_CITE_MARK.sub("", a.text).split()) for a in answers if a.found]
     twins = [
         compose(
             r["q"],
@@ -56,6 +63,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
             settings,
             engine.retriever.sentence_vectors,
             engine.retriever.keyword_overlap(r["q"]),
+            engine.retriever.rescaler(r["q"]),
         ).found
         for r in runs
     ]
@@ -70,6 +78,7 @@ def extractive_row(engine, runs: list[dict]) -> dict:
         **answer_metrics(engine, runs, settings),
         "abstention_precision": abstained_right / max(abstained_right + abstained_wrong, 1),
         "abstention_recall": abstained_right / len(runs),
+        "median_words": statistics.median(words) if words else 0,
         "ms_per_answer": 1000 * elapsed / (2 * len(runs)),
     }
 

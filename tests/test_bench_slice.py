@@ -172,7 +172,17 @@ def test_longform_bench_slice(tmp_path: Path):
     # Scoring: a support string counts after folding case, spaces and curly quotes.
     answer = rag.Answer("q", "A  male is called a ‘drake’ [1]", True)
     hits = longform.score({"support": ["a male is called a 'drake'"], "found": True}, answer)
-    assert hits == {"support": False, "answer": True, "abstention": True}
+    assert hits == {
+        "lead": True,
+        "support": False,
+        "answer": True,
+        "abstention": True,
+        "words": 6,
+    }
+    # Lead: only the text before the first [n] counts.
+    later = rag.Answer("q", "Ducks swim. [1] A male is called a ‘drake’. [1]", True)
+    hits = longform.score({"support": ["a male is called a 'drake'"], "found": True}, later)
+    assert (hits["lead"], hits["answer"], hits["words"]) == (False, True, 8)
 
 
 def test_multilingual_bench_slice(tmp_path: Path):

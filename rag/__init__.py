@@ -1,40 +1,51 @@
 """rag: ask questions of your own documents and get answers with exact, cited passages."""
 
 from .answer.llm import ChatModel
-from .api import RAG, IndexedFile, Status, ingest, query, read_document, search
+from .api import RAG, IndexedFile, Status
+from .chats import Chats
 from .errors import (
+    Forbidden,
     IndexBusy,
     InvalidInput,
     LLMError,
     LoadError,
     ModelError,
     ModelMismatch,
+    NotFound,
     RagError,
     SettingsError,
     StoreError,
 )
 from .ingestion.formats import SUPPORTED_SUFFIXES
 from .settings import Settings
+from .shortcuts import ingest, query, read_document, search
 from .types import (
     Answer,
+    ChatTurn,
     Chunk,
     Citation,
+    Conversation,
     Document,
     FileFailure,
     IngestReport,
     Passage,
     StreamEvent,
     Token,
+    User,
 )
 
 __all__ = [
     "RAG",
     "Answer",
     "ChatModel",
+    "ChatTurn",
+    "Chats",
     "Chunk",
     "Citation",
+    "Conversation",
     "Document",
     "FileFailure",
+    "Forbidden",
     "IndexedFile",
     "IngestReport",
     "IndexBusy",
@@ -43,6 +54,7 @@ __all__ = [
     "LoadError",
     "ModelError",
     "ModelMismatch",
+    "NotFound",
     "Passage",
     "RagError",
     "SUPPORTED_SUFFIXES",
@@ -52,6 +64,7 @@ __all__ = [
     "StoreError",
     "StreamEvent",
     "Token",
+    "User",
     "ingest",
     "query",
     "read_document",

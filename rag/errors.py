@@ -12,8 +12,10 @@ Catch `RagError` for all of them. The hierarchy:
     │   └── ModelMismatch  the embedding model's vectors are not those the index holds
     ├── ModelError         the embedding or reranking model could not be loaded, or the
     │                      embedding server failed
-    └── LLMError           the language model (generative mode) is not configured, unreachable,
-                           or failed mid-answer
+    ├── LLMError           the language model (generative mode) is not configured, unreachable,
+    │                      or failed mid-answer
+    ├── NotFound           a conversation, turn or user that is not there for the caller
+    └── Forbidden          the caller's role does not allow it
 """
 
 
@@ -55,3 +57,12 @@ class ModelError(RagError):
 
 class LLMError(RagError):
     """The language model could not be reached or failed mid-answer."""
+
+
+class NotFound(RagError, LookupError):
+    """A conversation, turn or user that does not exist, or that belongs to someone else (the
+    two are not told apart, so ids cannot be probed)."""
+
+
+class Forbidden(RagError, PermissionError):
+    """The account's role does not allow this (a reader uploading, an editor managing users)."""

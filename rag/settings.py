@@ -151,7 +151,13 @@ class Settings:
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     # Require this login ("user:password") in the UI; empty: no login (loopback only by default).
+    # It is one admin account, beside any made with `rag users add`.
     ui_auth: str = ""
+    # Conversations, accounts and feedback: an SQLite file in `state_dir` (empty: the index
+    # folder), or the database `database_url` names (SQLAlchemy URL, e.g.
+    # postgresql+psycopg://rag:secret@127.0.0.1/rag), which several `rag ui` processes can share.
+    state_dir: str = ""
+    database_url: str = ""
 
     def __post_init__(self) -> None:
         """Convert paths given as strings and check every field, so a bad value fails here, with

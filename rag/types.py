@@ -232,3 +232,44 @@ class Status:
     size_bytes: int
     # Indexed documents per format (file suffix), e.g. {".md": 3, ".pdf": 1}.
     formats: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class User:
+    """An account: `role` is "reader" (asks), "editor" (also adds and removes documents) or
+    "admin" (also manages users)."""
+
+    name: str
+    role: str
+    created: float = 0.0
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One question and its answer in a stored conversation. `hashes` are the cited files'
+    SHA-256 when answered (a citation into a file changed since is flagged, not highlighted);
+    `timings` are seconds per step; `rating` is 1 (up), -1 (down) or 0 (none)."""
+
+    n: int
+    question: str
+    answer: Answer
+    hashes: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    created: float = 0.0
+    rating: int = 0
+    comment: str = ""
+    correction: str = ""  # the sentence that does answer, from a rater
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A stored conversation of `owner` ("user:NAME", or "browser:ID" without accounts); its
+    title is the first question until renamed. `turns` is empty in a listing."""
+
+    id: str
+    owner: str
+    title: str
+    created: float
+    updated: float
+    turns: list[ChatTurn] = field(default_factory=list)
+    turn_count: int = 0

@@ -200,8 +200,8 @@ def test_the_module_level_api_reuses_one_engine_and_follows_the_index(tmp_path: 
     index = tmp_path / "index"
     rag.ingest([folder], index=index)
     assert "terns" in rag.search("terns", k=1, index=index)[0].text
-    engine = rag.api._engine(index)
-    assert rag.api._engine(str(index)) is engine  # opened once per process, however spelled
+    engine = rag.shortcuts._engine(index)
+    assert rag.shortcuts._engine(str(index)) is engine  # opened once per process, however spelled
     # Another writer changes the index: the kept engine answers from the new state.
     (folder / "kites.md").write_text("Kites fly best in a steady wind.")
     rag.RAG(index=index).ingest([folder])

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from rag.evaluation import table
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("RAG_SHARED_DIR", ROOT.parent / "shared"))
 RESULTS = ROOT / "bench" / "results"
@@ -37,14 +39,7 @@ def write_corpus(records: list[dict], folder: Path) -> None:
 
 
 def print_table(rows: list[dict], columns: list[str]) -> None:
-    widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        print("  ".join(_fmt(row.get(c)).ljust(widths[c]) for c in columns))
-
-
-def _fmt(value: object) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+    print(table(rows, columns))
 
 
 def save(name: str, payload: dict) -> Path:

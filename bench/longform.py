@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import email
 import importlib.metadata
-import re
 import statistics
 import tempfile
-import time
-from collections import defaultdict
 from pathlib import Path
 
 from common import SHARED, print_table, read_jsonl, require, save
 
 import rag
+from rag.evaluation import evaluate, normalise, summarise
 
 LONGFORM = SHARED / "data" / "longform-dev"
 DATA = Path(__file__).parent / "data"
@@ -39,33 +37,6 @@ SETS = {
     "other": DATA / "longform-other.jsonl",
     "written": DATA / "longform-written.jsonl",
 }
-
-
-# The first citation mark ends an answer's lead: its first quoted sentence.
-_CITE_MARK = re.compile(r"\[\d+\]")
-
-
-def normalise(text: str) -> str:
-    """Case, whitespace and curly quotes folded, as the data set's README scores."""
-    for curly, straight in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
-        text = text.replace(curly, straight)
-    return " ".join(text.lower().split())
-
-
-def score(question: dict, answer: rag.Answer) -> dict:
-    """The three hits for one question (support and answer only count for answerable ones)."""
-    supports = [normalise(s) for s in question["support"]]
-    cited = [normalise(c.text) for c in answer.citations]
-    text = normalise(answer.text)
-    lead = normalise(_CITE_MARK.split(answer.text, maxsplit=1)[0])
-    answerable = bool(question["found"])
-    return {
-        "lead": answerable and any(s in lead for s in supports),
-        "support": answerable and any(s in c for s in supports for c in cited),
-        "answer": answerable and any(s in text for s in supports),
-        "abstention": answer.found == question["found"],
-        "words": len(_CITE_MARK.sub("", answer.text).split()) if answer.found else None,
-    }
 
 
 def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:
@@ -109,51 +80,13 @@ def run(
     report = engine.ingest(paths)
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    engine.warm_up()
-    results, times = [], []
-    for question in questions:
-        started = time.perf_counter()
-        answer = engine.query(question["q"])
-        times.append(time.perf_counter() - started)
-        hits = score(question, answer)
-        results.append({**question, **hits})
-        if show:
-            mark = "".join(
-                "+" if hits[h] else "-" for h in ("lead", "support", "answer", "abstention")
-            )
-            print(f"{mark} [{question['kind']}] {question['q']}\n    {answer.text[:300]}")
-    return results, times
-
-
-def summarise(results: list[dict]) -> list[dict]:
-    """Rows per kind plus an overall row: support and answer over answerable questions."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for result in results:
-        groups[result["kind"]].append(result)
-    rows = []
-    for kind, group in [*sorted(groups.items()), ("overall", results)]:
-        answerable = [r for r in group if r["found"]]
-        near = [r for r in group if r["kind"] == "near-miss"]
-        words = [r["words"] for r in group if r["words"] is not None]
-        rows.append(
-            {
-                "kind": kind,
-                "questions": len(group),
-                "lead": _share(answerable, "lead"),
-                "support": _share(answerable, "support"),
-                "answer": _share(answerable, "answer"),
-                "abstention": _share(group, "abstention"),
-                "near_misses_refused": f"{sum(r['abstention'] for r in near)} of {len(near)}"
-                if near
-                else "-",
-                "median_words": statistics.median(words) if words else "-",
-            }
+    results, times = evaluate(engine, questions)
+    for result in results if show else ():
+        mark = "".join(
+            "+" if result[h] else "-" for h in ("lead", "support", "answer", "abstention")
         )
-    return rows
-
-
-def _share(results: list[dict], key: str) -> float | str:
-    return sum(r[key] for r in results) / len(results) if results else "-"
+        print(f"{mark} [{result['kind']}] {result['q']}\n    {result['answer_text'][:300]}")
+    return results, times
 
 
 def main() -> None:

@@ -53,6 +53,32 @@ class Chats:
     def token_user(self, token: str) -> User | None:
         return self.store.token_user(token)
 
+    def user(self, name: str) -> User | None:
+        """The account `name` (the `RAG_UI_AUTH` login is an admin); None if there is none."""
+        configured = self.engine.settings.ui_auth.partition(":")[0]
+        if configured and hmac.compare_digest(name.encode(), configured.encode()):
+            return User(name, "admin")
+        return self.store.user(name)
+
+    def add_user(self, name: str, password: str, role: str = "reader") -> User:
+        return self.store.add_user(name, password, role)
+
+    def users(self) -> list[User]:
+        return self.store.users()
+
+    def remove_user(self, name: str) -> None:
+        self.store.remove_user(name)
+
+    def set_role(self, name: str, role: str) -> None:
+        self.store.set_role(name, role)
+
+    def set_password(self, name: str, password: str) -> None:
+        self.store.set_password(name, password)
+
+    def new_token(self, name: str) -> str:
+        """A new API token for `name`, shown once (only its hash is kept)."""
+        return self.store.new_token(name)
+
     @staticmethod
     def require(user: User, role: str) -> None:
         """Forbidden unless `user`'s role is `role` or above (reader < editor < admin)."""
@@ -97,8 +123,13 @@ class Chats:
     def start(self, owner: str, title: str = "") -> Conversation:
         return self.store.create(owner, title)
 
-    def conversations(self, owner: str, search: str = "") -> list[Conversation]:
+    def conversations(self, owner: str | None, search: str = "") -> list[Conversation]:
+        """`owner`'s conversations, newest first (None: every owner's, for the operator's CLI);
+        `search` keeps those whose title or questions hold all its words."""
         return self.store.conversations(owner, search)
+
+    def owner_of(self, conversation_id: str) -> str:
+        return self.store.owner_of(conversation_id)
 
     def conversation(self, owner: str, conversation_id: str) -> Conversation:
         return self.store.conversation(owner, conversation_id)

@@ -11,6 +11,7 @@ import pytest
 
 import rag
 from rag.answer.retrieve import Retriever
+from rag.evaluation import score
 from rag.text.chunking import sentence_spans
 
 from .conftest import DOCS, ROOT
@@ -171,7 +172,7 @@ def test_longform_bench_slice(tmp_path: Path):
     assert len(times) == 21
     # Scoring: a support string counts after folding case, spaces and curly quotes.
     answer = rag.Answer("q", "A  male is called a ‘drake’ [1]", True)
-    hits = longform.score({"support": ["a male is called a 'drake'"], "found": True}, answer)
+    hits = score({"support": ["a male is called a 'drake'"], "found": True}, answer)
     assert hits == {
         "lead": True,
         "support": False,
@@ -181,7 +182,7 @@ def test_longform_bench_slice(tmp_path: Path):
     }
     # Lead: only the text before the first [n] counts.
     later = rag.Answer("q", "Ducks swim. [1] A male is called a ‘drake’. [1]", True)
-    hits = longform.score({"support": ["a male is called a 'drake'"], "found": True}, later)
+    hits = score({"support": ["a male is called a 'drake'"], "found": True}, later)
     assert (hits["lead"], hits["answer"], hits["words"]) == (False, True, 8)
 
 

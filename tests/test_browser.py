@@ -112,7 +112,7 @@ def test_ask_click_citation_upload_and_delete(app_url: str, tmp_path: Path, page
     _shot(page, "6-removed")
 
     page.get_by_role("tab", name="Chat").click()
-    page.locator("#rag-clear").click()
+    page.locator("#rag-new").click()
     expect(page.locator("#rag-sources .rag-turn")).to_have_count(0)
     _ask(page, UPLOAD_QUESTION)
     expect(page.locator("#rag-sources .rag-turn")).to_contain_text(UPLOAD_QUESTION, timeout=60_000)

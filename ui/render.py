@@ -17,6 +17,38 @@ _CLOSEST_CHARS = 400
 _MARKER = re.compile(r"\[\d+\]")
 
 
+# Clicking an [n] marker opens, scrolls to and flashes that source in the sources panel.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const marker = event.target.closest("a.rag-cite");
+  if (!marker) return;
+  event.preventDefault();
+  const source = document.getElementById(marker.dataset.target);
+  if (!source) return;
+  source.open = true;
+  source.scrollIntoView({behavior: "smooth", block: "center"});
+  source.classList.add("rag-flash");
+  setTimeout(() => source.classList.remove("rag-flash"), 1600);
+});
+</script>
+"""
+CSS = """
+a.rag-cite { font-weight: 600; text-decoration: none; cursor: pointer; color: #2563eb; }
+.rag-notfound { border-left: 4px solid #d97706; padding-left: .6em; color: #92400e; }
+.rag-searched { display: block; font-size: .8em; opacity: .7; margin-top: .4em; }
+details.rag-source { border: 1px solid #e5e7eb; border-radius: 8px; padding: .4em .7em; margin: .4em 0; }
+details.rag-source summary { cursor: pointer; font-weight: 600; }
+details.rag-source mark { background: #fde68a; padding: 0 .1em; }
+details.rag-source.rag-flash { box-shadow: 0 0 0 3px #60a5fa; }
+.rag-unsupported { color: #9ca3af; text-decoration: underline dotted #dc2626; }
+.rag-writing { opacity: .75; }
+.rag-turn { font-size: .85em; opacity: .75; margin-top: .8em; }
+.rag-passage { font-size: .92em; line-height: 1.45; }
+.rag-stale { color: #92400e; font-weight: 600; margin-bottom: .3em; }
+"""
+
+
 def safe(text: str) -> str:
     """Document text as inert text: HTML special characters and markdown syntax become character
     references in one pass (escaping in two passes would mangle the first pass's entities)."""
@@ -67,11 +99,17 @@ def open_link(citation: Citation, document_id: str | None) -> str:
 
 
 def render_sources(
-    answer: Answer, turn: int = 0, file_id: Callable[[str], str | None] | None = None
+    answer: Answer,
+    turn: int = 0,
+    file_id: Callable[[str], str | None] | None = None,
+    changed: dict[str, str] | None = None,
 ) -> str:
     """The sources of one answer: each cited passage with its quoted sentence(s) highlighted and
     a link that opens its document there (given `file_id`, the engine's), or, for a 'not found'
-    answer, the closest passages."""
+    answer, the closest passages. A source in `changed` ({source: "changed" or "removed"},
+    since the answer) says so, and its passage is shown as quoted then, unhighlighted and
+    unlinked: its offsets may point elsewhere in the file now."""
+    changed = changed or {}
     question = f'<bdi dir="auto">{safe(answer.question)}</bdi>'
     parts = [f'<div class="rag-turn">Q{turn + 1}: {question}</div>']
     if answer.found:
@@ -79,13 +117,20 @@ def render_sources(
             page = f", page {citation.page}" if citation.page is not None else ""
             section = f" · {safe(' > '.join(citation.section))}" if citation.section else ""
             link = open_link(citation, file_id(citation.source)) if file_id else ""
+            passage = _highlight(citation.text, citation.start, citation.quote_spans)
+            if citation.source in changed:
+                link = ""
+                passage = (
+                    f'<div class="rag-stale">⚠ This file was {changed[citation.source]} since '
+                    "this answer: the passage below is as it was quoted then.</div>"
+                    + _highlight(citation.text, citation.start, ())
+                )
             parts.append(
                 f'<details class="rag-source" id="rag-src-{turn}-{citation.n}"'
                 f"{' open' if citation.n == 1 else ''}>"
                 f"<summary>[{citation.n}] {safe(Path(citation.source).name)}{page}{section}"
                 "</summary>"
-                f'<div class="rag-passage" dir="auto">'
-                f"{_highlight(citation.text, citation.start, citation.quote_spans)}</div>"
+                f'<div class="rag-passage" dir="auto">{passage}</div>'
                 f"<small>{safe(citation.source)} · characters {citation.start}–{citation.end}"
                 f"{link}</small></details>"
             )

@@ -132,6 +132,15 @@ class ChatStore:
             )
             return [User(*row) for row in rows]
 
+    def user(self, name: str) -> User | None:
+        with self._engine.connect() as db:
+            row = db.execute(
+                select(schema.users.c.name, schema.users.c.role, schema.users.c.created).where(
+                    schema.users.c.name == name
+                )
+            ).one_or_none()
+        return User(*row) if row else None
+
     def has_users(self) -> bool:
         with self._engine.connect() as db:
             return bool(db.execute(select(exists().select_from(schema.users))).scalar())
@@ -184,14 +193,19 @@ class ChatStore:
             )
         return conversation
 
-    def conversations(self, owner: str, search: str = "", limit: int = 200) -> list[Conversation]:
+    def conversations(
+        self, owner: str | None, search: str = "", limit: int = 200
+    ) -> list[Conversation]:
         """The owner's conversations, most recently continued first; with `search`, those whose
-        title or questions hold every one of its words (any case)."""
+        title or questions hold every one of its words (any case). Owner None: every owner's
+        (the operator's view, for the CLI; never for a request)."""
         c, t = schema.conversations.c, schema.turns.c
         count = (
             select(func.count()).where(t.conversation == c.id).correlate(schema.conversations)
         ).scalar_subquery()
-        query = select(c.id, c.owner, c.title, c.created, c.updated, count).where(c.owner == owner)
+        query = select(c.id, c.owner, c.title, c.created, c.updated, count)
+        if owner is not None:
+            query = query.where(c.owner == owner)
         for word in search.split():
             in_turns = exists().where(
                 t.conversation == c.id, t.question.icontains(word, autoescape=True)
@@ -212,6 +226,15 @@ class ChatStore:
             )
             stored = [_turn(turn) for turn in turns]
         return Conversation(*row, turns=stored, turn_count=len(stored))
+
+    def owner_of(self, conversation_id: str) -> str:
+        """Who a conversation belongs to (for the operator's CLI)."""
+        c = schema.conversations.c
+        with self._engine.connect() as db:
+            owner = db.execute(select(c.owner).where(c.id == conversation_id)).scalar()
+        if owner is None:
+            raise NotFound(f"no conversation {conversation_id!r} (`rag chats list` shows them)")
+        return owner
 
     def rename(self, owner: str, conversation_id: str, title: str) -> None:
         title = title.strip()

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from ..api import RAG
 from ..errors import RagError
 from ..types import Answer, IngestReport
+from .cli_chats import add_commands
 
 _EXIT_PARTIAL = 1  # some files failed; the others were indexed
 _EXIT_ERROR = 2
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-ingest", action="store_true", help="offer an ingest tool (read-only without)"
     )
     mcp.set_defaults(run=_mcp)
+    add_commands(commands, store, _engine)
     return parser
 
 
@@ -140,6 +142,7 @@ def _engine(args: argparse.Namespace) -> RAG:
         "ui_auth": "auth",
         "follow_links": "follow_links",
         "embed_url": "embed_url",
+        "database_url": "database_url",
     }
     overrides = {field: getattr(args, flag, None) or None for field, flag in flags.items()}
     return RAG(args.index, chroma_url=args.chroma_url or None, **overrides)

@@ -5,7 +5,6 @@ next to the UI. FastAPI (already under Gradio) validates requests and publishes 
 # No `from __future__ import annotations` here: FastAPI reads these annotations at run time,
 # including ones that name local objects.
 import html
-import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,14 +14,23 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import Depends, FastAPI, File, HTTPException, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from pydantic import BaseModel, Field
 
 from ..api import RAG
-from ..errors import InvalidInput, RagError
-from ..types import Answer, FileFailure, IngestReport
+from ..chats import Chats
+from ..errors import Forbidden, InvalidInput, RagError
+from ..types import Answer, FileFailure, IngestReport, User
+from .chats_api import conversation_routes
 
 API_PREFIX = "/api"
+# The caller when no account exists: the loopback-only default, one person's machine.
+LOCAL = User("local", "admin")
 
 
 class Message(BaseModel):
@@ -66,12 +74,10 @@ class IngestResponse:
     reports: list[IngestReport] = field(default_factory=list)
 
 
-def create_app(
-    engine: RAG,
-    credentials: tuple[str, str] | None = None,
-) -> FastAPI:
-    """A FastAPI app with the API routes; the UI mounts itself on it. With `credentials`, every
-    route requires HTTP Basic authentication with that user and password."""
+def create_app(engine: RAG, chats: Chats | None = None) -> FastAPI:
+    """A FastAPI app with the API routes; the UI mounts itself on it. Once accounts exist (or
+    `RAG_UI_AUTH` is set), every route needs a caller: a user's token (`Authorization: Bearer`,
+    from `rag users token`) or their login as HTTP Basic."""
     app = FastAPI(
         title="rag",
         summary="Ask questions of your own documents; answers cite exact passages.",
@@ -79,23 +85,39 @@ def create_app(
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
+    chats = chats or Chats(engine)
     basic = HTTPBasic(auto_error=False)
+    bearer = HTTPBearer(auto_error=False)
 
-    def authorised(given: Annotated[HTTPBasicCredentials | None, Depends(basic)]) -> None:
-        if credentials is None:
-            return
-        user, password = credentials
-        if given is None or not (
-            secrets.compare_digest(given.username.encode(), user.encode())
-            & secrets.compare_digest(given.password.encode(), password.encode())
-        ):
+    def caller(
+        login: Annotated[HTTPBasicCredentials | None, Depends(basic)],
+        token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> User:
+        user = None
+        if token is not None:
+            user = chats.token_user(token.credentials)
+        elif login is not None:
+            user = chats.login(login.username, login.password)
+        elif not chats.accounts:
+            return LOCAL  # no accounts: the loopback-only default, one local user
+        if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
-                "this server requires a login: send HTTP Basic credentials",
+                "this server requires a login: send a token (Authorization: Bearer, from "
+                "`rag users token NAME`) or HTTP Basic credentials",
                 headers={"WWW-Authenticate": "Basic"},
             )
+        return user
 
-    guarded = [Depends(authorised)]
+    def editor(user: Annotated[User, Depends(caller)]) -> User:
+        try:
+            Chats.require(user, "editor")
+        except Forbidden as exc:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+        return user
+
+    guarded = [Depends(caller)]
+    app.include_router(conversation_routes(chats, caller), prefix=API_PREFIX)
 
     @app.post(f"{API_PREFIX}/query", dependencies=guarded)
     async def query(request: QueryRequest) -> Answer:
@@ -117,11 +139,12 @@ def create_app(
         except RagError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
-    @app.post(f"{API_PREFIX}/ingest", dependencies=guarded)
+    @app.post(f"{API_PREFIX}/ingest", dependencies=[Depends(editor)])
     async def ingest(files: Annotated[list[UploadFile], File()]) -> IngestResponse:
-        """Upload documents and index them. Names are sanitised into the server's upload folder.
-        Each file gets its own report; a refused file (empty, oversized, unsupported) is listed
-        under `failed` with the reason, and the other files are still indexed."""
+        """Upload documents and index them (the editor role, once accounts exist). Names are
+        sanitised into the server's upload folder. Each file gets its own report; a refused file
+        (empty, oversized, unsupported) is listed under `failed` with the reason, and the other
+        files are still indexed."""
         limit = engine.settings.max_upload_mb * 1e6
         refused: dict[int, IngestReport] = {}
         uploads = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def test_ingest_bench_baseline_slice(seed_engine: rag.RAG, tmp_path: Path):
     assert ours_read > read and ours_cut < cut
 
 
-def test_longform_bench_slice(tmp_path: Path):
+def test_longform_bench_slice(tmp_path: Path, capsys: pytest.CaptureFixture):
     """The long-document bench on its two shorter documents (a web page, a manual page): the
     scores it prints are the README's, so the slice must reach what the full run reached on
     them (support and answer 1.0 but for one duck question, abstention 1.0, 2026-11-29)."""
@@ -170,6 +171,14 @@ def test_longform_bench_slice(tmp_path: Path):
     assert overall["support"] >= 0.9 and overall["answer"] >= 0.9
     assert overall["abstention"] >= 0.9
     assert len(times) == 21
+    # `rag eval` on the same index and questions prints the same figures: one scoring code.
+    from rag.serve.cli import main as rag_cli
+
+    capsys.readouterr()
+    asked = tmp_path / "questions.jsonl"
+    asked.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    assert rag_cli(["eval", str(asked), "--json", "--index", str(tmp_path / "index")]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == longform.summarise(results)
     # Scoring: a support string counts after folding case, spaces and curly quotes.
     answer = rag.Answer("q", "A  male is called a ‘drake’ [1]", True)
     hits = score({"support": ["a male is called a 'drake'"], "found": True}, answer)

@@ -79,6 +79,11 @@ class Chats:
         """A new API token for `name`, shown once (only its hash is kept)."""
         return self.store.new_token(name)
 
+    def browser_secret(self) -> str:
+        """The key the UI signs what it keeps in a browser with: one per database, so a restart
+        or another process serving it still reads it."""
+        return self.store.secret("browser-state")
+
     @staticmethod
     def require(user: User, role: str) -> None:
         """Forbidden unless `user`'s role is `role` or above (reader < editor < admin)."""

@@ -111,10 +111,15 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @contextlib.contextmanager
 def ui_server(
-    index: Path, upload_dir: Path | None = None, auth: str | None = None, args: tuple = ()
+    index: Path,
+    upload_dir: Path | None = None,
+    auth: str | None = None,
+    args: tuple = (),
+    port: int | None = None,
 ) -> Iterator[str]:
-    """`rag ui` on a free loopback port over `index`, as a real process; yields its URL."""
-    port = free_port()
+    """`rag ui` on loopback over `index` (on `port`, else a free one), as a real process; yields
+    its URL."""
+    port = port or free_port()
     env = {**os.environ, "RAG_INDEX_DIR": str(index)}
     if upload_dir is not None:
         env["RAG_UPLOAD_DIR"] = str(upload_dir)

@@ -59,7 +59,10 @@ def build(engine: RAG, chats: Chats | None = None) -> gr.Blocks:
 
     def listing(who: str, search: str = "", chosen: str | None = None) -> dict:
         found = chats.conversations(who, search or "")
-        return gr.update(choices=[(label(c), c.id) for c in found], value=chosen or None)
+        ids = {c.id for c in found}
+        return gr.update(
+            choices=[(label(c), c.id) for c in found], value=chosen if chosen in ids else None
+        )
 
     def shown(who: str, conversation_id: str) -> tuple:
         """(chat, panel, sources html, markdown file, json file) of a stored conversation."""
@@ -394,7 +397,7 @@ def build(engine: RAG, chats: Chats | None = None) -> gr.Blocks:
 
         panel = gr.State([])
         session = gr.State({})
-        saved = gr.BrowserState({}, storage_key="rag-conversation")
+        saved = gr.BrowserState({}, storage_key="rag-conversation", secret=chats.browser_secret())
         app.load(
             load,
             saved,
@@ -423,7 +426,7 @@ def build(engine: RAG, chats: Chats | None = None) -> gr.Blocks:
         new_button.click(new, [session, saved], [*shown_outputs, conversations], api_name=False)
         # The chat's own clear button starts a new conversation too; the old one stays listed.
         chat.clear(new, [session, saved], [*shown_outputs, conversations], api_name=False)
-        search.input(
+        search.change(
             find,
             [search, session],
             conversations,

@@ -24,6 +24,15 @@ metadata = MetaData()
 
 version = Table("rag_schema", metadata, Column("version", Integer, nullable=False))
 
+# Keys made once per database and shared by every process that uses it (the UI's browser
+# storage key), so a restart or a second process reads what the first wrote.
+secrets = Table(
+    "rag_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+
 users = Table(
     "rag_users",
     metadata,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
 import time
 import uuid
@@ -74,6 +75,22 @@ class ChatStore:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def secret(self, name: str) -> str:
+        """The random key `name` of this database, made on first use."""
+        table = schema.secrets
+        query = select(table.c.value).where(table.c.name == name)
+        with self._engine.connect() as db:
+            value = db.execute(query).scalar()
+        if value is None:
+            try:
+                with self._engine.begin() as db:
+                    db.execute(insert(table).values(name=name, value=secrets.token_hex(32)))
+            except IntegrityError:
+                pass  # another process made it first: use theirs
+            with self._engine.connect() as db:
+                value = db.execute(query).scalar_one()
+        return value
 
     # Users and tokens
 

@@ -134,8 +134,8 @@ def test_eight_concurrent_sessions_keep_their_own_history(app_url: str):
 
     def session(topic: str) -> tuple[str, list, str]:
         client = Client(app_url, verbose=False)
-        chat, _sources, _ = client.predict(f"What is said about {topic}?", [], api_name="/ask")
-        chat, sources, _ = client.predict("Tell me more about it.", chat, api_name="/ask")
+        chat, _sources, *_ = client.predict(f"What is said about {topic}?", [], api_name="/ask")
+        chat, sources, *_ = client.predict("Tell me more about it.", chat, api_name="/ask")
         return topic, chat, sources
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:

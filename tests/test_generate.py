@@ -252,7 +252,7 @@ def test_ui_model_setting_uses_either_backend(seed_engine: rag.RAG, backend: str
         args = ("--llm-url", url)
     with ui_server(seed_engine.settings.index_dir, args=args) as app:
         client = Client(app, verbose=False)
-        chat, sources, _ = client.predict(CHINA_QUESTION, [], MODEL, api_name="/ask")
+        chat, sources, *_ = client.predict(CHINA_QUESTION, [], MODEL, api_name="/ask")
         reply = chat[-1]["content"][0]["text"]
         assert "rag-cite" in reply  # verified claims, or the extractive fallback, cite sources
         assert "pakistan-us-deals-and-china.md" in sources

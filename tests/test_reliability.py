@@ -163,7 +163,7 @@ def test_sixteen_concurrent_users_with_mixed_ingest_and_query(seed_engine: rag.R
             client, times = Client(url, verbose=False), []
             while time.monotonic() < deadline:
                 started = time.perf_counter()
-                chat, sources, _ = client.predict(
+                chat, sources, *_ = client.predict(
                     questions[n % len(questions)], [], api_name="/ask"
                 )
                 times.append(time.perf_counter() - started)

@@ -38,7 +38,7 @@ def test_ui_answers_with_citations_and_binds_to_loopback(server: str):
     port = int(server.rsplit(":", 1)[1].strip("/"))
     assert _listening_on_loopback_only(port)
     client = Client(server, verbose=False)
-    chat, sources, _question = client.predict(CHINA_QUESTION, [], api_name="/ask")
+    chat, sources, *_ = client.predict(CHINA_QUESTION, [], api_name="/ask")
     answer = chat[-1]["content"][0]["text"]
     assert 'class="rag-cite"' in answer and ">[1]</a>" in answer
     assert "pakistan-us-deals-and-china.md" in sources
@@ -156,6 +156,6 @@ def test_login_is_required_when_configured(seed_engine: rag.RAG):
         with pytest.raises(ValueError):
             Client(url, verbose=False)  # no credentials: the app refuses
         client = Client(url, auth=("reader", "s3cret"), verbose=False)
-        chat, _sources, _ = client.predict(CHINA_QUESTION, [], api_name="/ask")
+        chat, _sources, *_ = client.predict(CHINA_QUESTION, [], api_name="/ask")
         assert "rag-cite" in chat[-1]["content"][0]["text"]
         assert httpx.get(url + "config").status_code in (401, 403)

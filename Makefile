@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run install test lint browser ocr
+.PHONY: run install test lint browser ocr postgres
 
 run: install ocr
 	$(BIN)/rag ingest seeds/
@@ -32,7 +32,14 @@ ocr:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr; } \
 		|| echo "OCR not installed (apt-get install tesseract-ocr): scanned PDFs will not be read"
 
-test: install browser ocr
+# The conversation tests also run against a real PostgreSQL: Debian's server binaries (the tests
+# start their own cluster on 127.0.0.1; the package's own cluster is not used).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+
+test: install browser ocr postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	HF_HUB_OFFLINE=1 $(BIN)/pytest

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,6 +108,64 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.terminate()
     process.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (Debian's, which `make test` installs) on a free loopback port,
+    for the session, in a fresh cluster; yields a URL without a database name. Run as the
+    `postgres` user when the tests run as root (the server refuses root)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL is missing: install Debian's postgresql (`make test` does)")
+    bin_dir = found[-1].parent
+    folder = Path(tempfile.mkdtemp(prefix="rag-postgres-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    subprocess.run(
+        [*as_user, str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "rag"]
+        + ["--auth=trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [*as_user, str(bin_dir / "postgres"), "-D", str(folder / "data"), "-p", str(port)]
+        + ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    _wait_for_port(port, process, f"postgres (log: {folder / 'server.log'})")
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    while True:  # the port opens before the server takes connections
+        try:
+            psycopg.connect(f"postgresql://rag@127.0.0.1:{port}/postgres").close()
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    yield f"postgresql+psycopg://rag@127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(server: str) -> str:
+    """A new, empty database on the PostgreSQL `server`: its SQLAlchemy URL."""
+    import psycopg
+
+    name = f"rag_{uuid.uuid4().hex[:12]}"
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
 
 
 @contextlib.contextmanager

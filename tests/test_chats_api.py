@@ -12,12 +12,16 @@ import rag
 from rag.conversations.store import ChatStore
 from rag.serve.web_api import create_app
 
-from .conftest import CHINA_QUESTION, SEEDS
+from .conftest import CHINA_QUESTION, SEEDS, new_database
 
 
-@pytest.fixture
-def chats(seed_engine: rag.RAG, tmp_path: Path) -> rag.Chats:
-    return rag.Chats(seed_engine, ChatStore.in_folder(tmp_path / "state"))
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def chats(seed_engine: rag.RAG, tmp_path: Path, request: pytest.FixtureRequest) -> rag.Chats:
+    """The seed index's conversations in a fresh database: SQLite, and a real PostgreSQL."""
+    if request.param == "sqlite":
+        return rag.Chats(seed_engine, ChatStore.in_folder(tmp_path / "state"))
+    url = new_database(request.getfixturevalue("postgres_server"))
+    return rag.Chats(seed_engine, ChatStore(url))
 
 
 def test_without_accounts_the_local_caller_keeps_conversations(

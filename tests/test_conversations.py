@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 import rag
 from rag.conversations.export import feedback_cases, to_json, to_markdown
 from rag.conversations.store import ChatStore
 
-from .conftest import CHINA_QUESTION, SEEDS
+from .conftest import CHINA_QUESTION, SEEDS, new_database
 
 
 def answer(question: str = "What limits does the treaty set?", found: bool = True) -> rag.Answer:
@@ -39,9 +41,15 @@ def answer(question: str = "What limits does the treaty set?", found: bool = Tru
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> ChatStore:
-    return ChatStore.in_folder(tmp_path / "state")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ChatStore]:
+    """An empty store: an SQLite file, and (slow tier) a new database on a real PostgreSQL."""
+    if request.param == "sqlite":
+        opened = ChatStore.in_folder(tmp_path / "state")
+    else:
+        opened = ChatStore(new_database(request.getfixturevalue("postgres_server")))
+    yield opened
+    opened.close()
 
 
 def test_a_turn_reads_back_exactly_after_reopening_the_database(tmp_path: Path):
@@ -116,6 +124,23 @@ def test_passwords_and_tokens_are_kept_only_as_hashes(tmp_path: Path):
         store.add_user("bob", "short", "reader")
     store.remove_user("ann")
     assert store.token_user(token) is None and not store.has_users()
+
+
+@pytest.mark.slow
+def test_accounts_on_postgresql_keep_only_hashes(postgres_server: str):
+    url = new_database(postgres_server)
+    store = ChatStore(url)
+    store.add_user("ann", "correct horse battery", "admin")
+    token = store.new_token("ann")
+    assert store.login("ann", "correct horse battery").role == "admin"
+    assert store.login("ann", "wrong horse battery") is None
+    assert store.token_user(token).name == "ann"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as db:
+        (password,) = db.execute("SELECT password FROM rag_users").fetchone()
+        (digest,) = db.execute("SELECT digest FROM rag_tokens").fetchone()
+    assert password.startswith("scrypt$") and "correct horse" not in password
+    assert digest != token and len(digest) == 64
+    store.close()
 
 
 def test_a_database_from_a_newer_rag_is_refused_by_name(tmp_path: Path):

@@ -12,7 +12,7 @@ import pytest
 
 import rag
 
-from .conftest import CHINA_QUESTION, ROOT, SEEDS, free_port
+from .conftest import CHINA_QUESTION, ROOT, SEEDS, free_port, new_database, ui_server
 
 pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
@@ -92,3 +92,44 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path):
     assert result.returncode == 2 and "cannot reach the Chroma server" in result.stderr
     with pytest.raises(rag.StoreError, match="not a server address"):
         rag.RAG(index=tmp_path, chroma_url="127.0.0.1:8000").status()
+
+
+def test_two_ui_processes_on_one_server_and_database_share_conversations(
+    chroma_url: str, postgres_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Two `rag ui` processes with their own local folders, one Chroma server and one
+    PostgreSQL database: a conversation started on one is listed, continued and read on the
+    other, for the same account."""
+    import httpx
+
+    database = new_database(postgres_server)
+    collection = f"shared-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("RAG_CHROMA_URL", chroma_url)
+    monkeypatch.setenv("RAG_CHROMA_COLLECTION", collection)
+    monkeypatch.setenv("RAG_DATABASE_URL", database)
+    engine = rag.RAG(index=tmp_path / "first")
+    assert engine.ingest([SEEDS]).ok
+    chats = rag.Chats(engine)
+    assert chats.store.url == database  # the database, not a local file
+    chats.add_user("ann", "ann's long password", "reader")
+    ann = {"Authorization": f"Bearer {chats.new_token('ann')}"}
+    with (
+        ui_server(tmp_path / "first") as first,
+        ui_server(tmp_path / "second") as second,
+        httpx.Client(timeout=60, headers=ann) as client,
+    ):
+        chat = client.post(f"{first}api/conversations", json={}).json()["id"]
+        asked = client.post(
+            f"{first}api/conversations/{chat}/ask", json={"question": CHINA_QUESTION}
+        )
+        assert asked.status_code == 200 and asked.json()["answer"]["found"]
+        listed = client.get(f"{second}api/conversations").json()
+        assert [(c["id"], c["title"]) for c in listed] == [(chat, CHINA_QUESTION)]
+        follow = client.post(
+            f"{second}api/conversations/{chat}/ask", json={"question": "And the US?"}
+        ).json()
+        assert follow["n"] == 2 and follow["answer"]["searched"] != "And the US?"
+        turns = client.get(f"{first}api/conversations/{chat}").json()["turns"]
+        assert [t["question"] for t in turns] == [CHINA_QUESTION, "And the US?"]
+        assert httpx.get(f"{second}api/conversations").status_code == 401  # no token
+    assert not (tmp_path / "first" / "conversations.sqlite3").exists()

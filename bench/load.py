@@ -1,9 +1,13 @@
-"""Load test of the HTTP API: N concurrent clients POST /api/query for a fixed time on 127.0.0.1.
+"""Load test of the HTTP API: N concurrent clients ask questions for a fixed time on 127.0.0.1,
+each as a plain POST /api/query and each keeping a stored conversation (POST
+/api/conversations/ID/ask: its earlier turns are the history, every turn is written to the
+database), in alternating rounds on the same server.
 
     python bench/load.py [--clients 16] [--seconds 30] [--url http://127.0.0.1:7860]
 
 Without --url it indexes seeds/ into a temporary folder and starts `rag ui` there itself.
-Prints requests, throughput, p50/p95 latency and errors; writes bench/results/load.json."""
+Prints requests, throughput, p50/p95 latency and errors per mode, and p95 with conversations
+over p95 without; writes bench/results/load.json."""
 
 from __future__ import annotations
 
@@ -45,23 +49,41 @@ def questions() -> list[str]:
     return mixed
 
 
-def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | None = None) -> dict:
-    """Each client asks the questions in turn until time is up. A request that fails, returns
-    a status other than 200, or returns an answer with neither citations nor closest passages
-    counts as an error (with its message kept, first few only)."""
+# A client starts a new conversation after this many turns, as a person starts a new topic.
+TURNS_PER_CONVERSATION = 10
+
+
+def run_load(
+    url: str,
+    clients: int,
+    seconds: float,
+    auth: tuple[str, str] | None = None,
+    conversations: bool = False,
+) -> dict:
+    """Each client asks the questions in turn until time is up; with `conversations`, inside a
+    stored conversation of its own. A request that fails, returns a status other than 200, or
+    returns an answer with neither citations nor closest passages counts as an error (with its
+    message kept, first few only)."""
     deadline = time.monotonic() + seconds
-    endpoint = url.rstrip("/") + "/api/query"
+    base = url.rstrip("/") + "/api"
     asked, turn = questions(), itertools.count()
 
     def client(n: int) -> tuple[list[float], list[str]]:
         times, errors = [], []
         with httpx.Client(timeout=120, auth=auth) as http:
+            endpoint, asked_here = f"{base}/query", 0
             while time.monotonic() < deadline:
+                if conversations and asked_here % TURNS_PER_CONVERSATION == 0:
+                    chat = http.post(f"{base}/conversations", json={}).json()["id"]
+                    endpoint = f"{base}/conversations/{chat}/ask"
                 question = asked[next(turn) % len(asked)]
+                asked_here += 1
                 started = time.perf_counter()
                 try:
                     response = http.post(endpoint, json={"question": question})
                     body = response.json()
+                    if conversations and response.status_code == 200:
+                        body = body["answer"]
                     if response.status_code != 200:
                         errors.append(f"{response.status_code}: {body}")
                     elif not (body["citations"] or body["closest"]):
@@ -81,6 +103,7 @@ def run_load(url: str, clients: int, seconds: float, auth: tuple[str, str] | Non
     times = [t for r, _ in results for t in r]
     errors = [e for _, r in results for e in r]
     return {
+        "mode": "conversations" if conversations else "plain",
         "clients": clients,
         "seconds": round(elapsed, 1),
         "requests": len(times) + len(errors),
@@ -117,20 +140,33 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--url", help="a running `rag ui` (default: start one over seeds/)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each mode, alternating")
     args = parser.parse_args()
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
         server, url = (None, args.url) if args.url else _serve_seeds(Path(folder))
         try:
-            result = run_load(url, args.clients, args.seconds)
+            run_load(url, args.clients, 5)  # warm-up, not counted
+            for _round in range(args.rounds):  # alternating, so drift hits both modes alike
+                for conversations in (False, True):
+                    rows.append(run_load(url, args.clients, args.seconds, None, conversations))
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
-    result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
-    result["date"] = time.strftime("%Y-%m-%d")
-    print_table(
-        [result], ["clients", "seconds", "requests", "errors", "throughput_rps", "p50_ms", "p95_ms"]
-    )
+    columns = ["mode", "clients", "seconds", "requests", "errors", "throughput_rps"]
+    print_table(rows, [*columns, "p50_ms", "p95_ms"])
+    plain = [r for r in rows if r["mode"] == "plain"]
+    stored = [r for r in rows if r["mode"] == "conversations"]
+    ratio = np.mean([r["p95_ms"] for r in stored]) / np.mean([r["p95_ms"] for r in plain])
+    print(f"p95 with stored conversations / without: {ratio:.2f}x (mean over rounds)")
+    result = {
+        "rows": rows,
+        "p95_ratio": float(ratio),
+        "errors": sum(r["errors"] for r in rows),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+    }
     print(f"wrote {save('load', result)}")
 
 

@@ -107,3 +107,12 @@ def test_sixteen_clients_for_thirty_seconds_without_errors(seed_engine: rag.RAG)
     )
     assert result["errors"] == 0, result["error_samples"]
     assert result["requests"] >= 16  # every client completed at least one request
+
+
+def test_sixteen_clients_each_keeping_a_conversation_without_errors(seed_engine: rag.RAG):
+    """bench/load.py's conversation mode: each client asks inside its own stored conversation
+    (earlier turns as history, every turn written to the database)."""
+    with ui_server(seed_engine.settings.index_dir) as url:
+        result = run_load(url, clients=16, seconds=15, conversations=True)
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["requests"] >= 16

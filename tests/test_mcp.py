@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import anyio
 import pytest
@@ -64,6 +65,45 @@ def test_mcp_over_http(seed_engine: rag.RAG):
         async def run() -> None:
             async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=120) as client:
                 await _exercise(client)
+
+        anyio.run(run)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_mcp_over_http_needs_a_users_token_once_accounts_exist(
+    seed_engine: rag.RAG, tmp_path: Path
+):
+    import httpx
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    index = seed_engine.settings.index_dir
+    chats = rag.Chats(rag.RAG(index=index, state_dir=str(tmp_path)))
+    chats.add_user("ann", "ann's long password", "reader")
+    token = chats.new_token("ann")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag.serve.cli", "mcp", "--index", str(index), "--port", str(port)],
+        env={**ENV, "RAG_STATE_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        _wait_for_port(port, process, "rag mcp")
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        assert httpx.post(url, json=hello).status_code == 401
+        forged = {"Authorization": "Bearer rag_forged"}
+        assert httpx.post(url, json=hello, headers=forged).status_code == 401
+
+        async def run() -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx2.AsyncClient(headers=headers, timeout=120) as http:
+                transport = streamable_http_client(url, http_client=http)
+                async with Client(transport, read_timeout_seconds=120) as client:
+                    await _exercise(client)
 
         anyio.run(run)
     finally:

@@ -66,7 +66,7 @@ class ChatStore:
         with self._engine.begin() as db:
             found = db.execute(select(schema.version.c.version)).scalar()
             if found is None:
-                db.execute(insert(schema.version).values(version=schema.SCHEMA_VERSION))
+                db.execute(insert(schema.version), dict(version=schema.SCHEMA_VERSION))
             elif found > schema.SCHEMA_VERSION:
                 raise StoreError(
                     f"the conversation database {_shown(self.url)} was written by a newer rag "
@@ -85,7 +85,7 @@ class ChatStore:
         if value is None:
             try:
                 with self._engine.begin() as db:
-                    db.execute(insert(table).values(name=name, value=secrets.token_hex(32)))
+                    db.execute(insert(table), dict(name=name, value=secrets.token_hex(32)))
             except IntegrityError:
                 pass  # another process made it first: use theirs
             with self._engine.connect() as db:
@@ -107,9 +107,10 @@ class ChatStore:
         try:
             with self._engine.begin() as db:
                 db.execute(
-                    insert(schema.users).values(
+                    insert(schema.users),
+                    dict(
                         name=name, role=role, password=hash_password(password), created=user.created
-                    )
+                    ),
                 )
         except IntegrityError:
             raise InvalidInput(f"user {name!r} exists already") from None
@@ -127,7 +128,7 @@ class ChatStore:
     def _change_user(self, name: str, **values: str) -> None:
         with self._engine.begin() as db:
             changed = db.execute(
-                update(schema.users).where(schema.users.c.name == name).values(**values)
+                update(schema.users).where(schema.users.c.name == name), values
             ).rowcount
         if not changed:
             raise NotFound(f"no user {name!r} (`rag users list` shows them)")
@@ -176,9 +177,8 @@ class ChatStore:
         try:
             with self._engine.begin() as db:
                 db.execute(
-                    insert(schema.tokens).values(
-                        digest=token_digest(token), user=name, created=time.time()
-                    )
+                    insert(schema.tokens),
+                    dict(digest=token_digest(token), user=name, created=time.time()),
                 )
         except IntegrityError:
             raise NotFound(f"no user {name!r} (`rag users list` shows them)") from None
@@ -200,13 +200,14 @@ class ChatStore:
         conversation = Conversation(uuid.uuid4().hex, owner, title.strip(), now, now)
         with self._engine.begin() as db:
             db.execute(
-                insert(schema.conversations).values(
+                insert(schema.conversations),
+                dict(
                     id=conversation.id,
                     owner=owner,
                     title=conversation.title,
                     created=now,
                     updated=now,
-                )
+                ),
             )
         return conversation
 
@@ -260,9 +261,8 @@ class ChatStore:
         with self._engine.begin() as db:
             self._owned(db, owner, conversation_id)
             db.execute(
-                update(schema.conversations)
-                .where(schema.conversations.c.id == conversation_id)
-                .values(title=title)
+                update(schema.conversations).where(schema.conversations.c.id == conversation_id),
+                {"title": title},
             )
 
     def delete(self, owner: str, conversation_id: str) -> None:
@@ -293,7 +293,8 @@ class ChatStore:
             ).scalar_one()
             turn = ChatTurn(n + 1, answer.question, answer, hashes or {}, timings or {}, now)
             db.execute(
-                insert(schema.turns).values(
+                insert(schema.turns),
+                dict(
                     conversation=conversation_id,
                     n=turn.n,
                     question=turn.question,
@@ -304,13 +305,12 @@ class ChatStore:
                     rating=0,
                     comment="",
                     correction="",
-                )
+                ),
             )
             title = row.title or _title(answer.question)
             db.execute(
-                update(schema.conversations)
-                .where(schema.conversations.c.id == conversation_id)
-                .values(updated=now, title=title)
+                update(schema.conversations).where(schema.conversations.c.id == conversation_id),
+                {"updated": now, "title": title},
             )
         return turn
 
@@ -330,9 +330,10 @@ class ChatStore:
         with self._engine.begin() as db:
             self._owned(db, owner, conversation_id)
             changed = db.execute(
-                update(schema.turns)
-                .where(schema.turns.c.conversation == conversation_id, schema.turns.c.n == n)
-                .values(rating=rating, comment=comment.strip(), correction=correction.strip())
+                update(schema.turns).where(
+                    schema.turns.c.conversation == conversation_id, schema.turns.c.n == n
+                ),
+                {"rating": rating, "comment": comment.strip(), "correction": correction.strip()},
             ).rowcount
         if not changed:
             raise NotFound(f"conversation {conversation_id} has no turn {n}")

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from tqdm import tqdm
 
 from ..api import RAG
+from ..chats import Chats
 from ..errors import RagError
 from ..types import Answer, IngestReport
 from .cli_chats import add_commands
@@ -282,14 +283,20 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _mcp(args: argparse.Namespace) -> int:
-    from .mcp_server import build
+    from .mcp_server import build, http_app
 
     engine = _engine(args)
     server = build(engine, allow_ingest=args.allow_ingest)
     if args.port is None:
         server.run("stdio")
-    else:
-        server.run("streamable-http", host=engine.settings.ui_host, port=args.port)
+        return 0
+    import uvicorn
+
+    host = engine.settings.ui_host
+    # Ingesting changes the index: with accounts, only an editor's token may then call it.
+    role = "editor" if args.allow_ingest else "reader"
+    app = http_app(server, Chats(engine), role, host)
+    uvicorn.run(app, host=host, port=args.port, log_level="warning")
     return 0
 
 

@@ -1,13 +1,19 @@
 """rag as a Model Context Protocol server: assistants and IDEs search and ask the index and read
 its documents. Built on the official `mcp` SDK (`MCPServer`); `rag mcp` serves it over stdio, or
-over streamable HTTP on 127.0.0.1 with `--port`. Read-only unless `--allow-ingest`."""
+over streamable HTTP on 127.0.0.1 with `--port` (a user's token required once accounts exist).
+Read-only unless `--allow-ingest`."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
 
 from anyio import to_thread
 from pydantic import BaseModel
 
 from ..api import RAG
+from ..chats import Chats
+from ..errors import Forbidden
 from ..types import Answer, Passage
 
 INSTRUCTIONS = (
@@ -137,3 +143,38 @@ def _passage(passage: Passage) -> PassageOut:
         text=passage.text,
         score=passage.score,
     )
+
+
+def http_app(server, chats: Chats, role: str, host: str):  # -> an ASGI app
+    """The server's streamable HTTP app; once accounts exist, every request needs a user's
+    token (`Authorization: Bearer`, from `rag users token`) of at least `role` (401 without a
+    valid one, 403 below the role), as the HTTP API does."""
+    app = server.streamable_http_app(host=host)
+    if not chats.accounts:
+        return app
+
+    async def guarded(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or [])
+            scheme, _, token = headers.get(b"authorization", b"").decode().partition(" ")
+            user = chats.token_user(token) if scheme.lower() == "bearer" and token else None
+            if user is None:
+                await _refuse(send, 401, "send a token: Authorization: Bearer (rag users token)")
+                return
+            try:
+                Chats.require(user, role)
+            except Forbidden as exc:
+                await _refuse(send, 403, str(exc))
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+async def _refuse(send: Callable, code: int, message: str) -> None:
+    body = json.dumps({"detail": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if code == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -105,15 +105,10 @@ class Chats:
         its earlier turns as history: `Token`s as the answer is written, then the stored
         `ChatTurn`, committed before it is yielded."""
         if conversation_id is None:
-            conversation = self.store.create(owner)
-        else:
-            conversation = self.store.conversation(owner, conversation_id)
+            conversation_id = self.store.create(owner).id
         history = []
-        for turn in conversation.turns:
-            history += [
-                {"role": "user", "content": turn.question},
-                {"role": "assistant", "content": turn.answer.text},
-            ]
+        for asked, said in self.store.history(owner, conversation_id):
+            history += [{"role": "user", "content": asked}, {"role": "assistant", "content": said}]
         started = time.perf_counter()
         answer: Answer | None = None
         for event in self.engine.query_stream(question, history, k, mode, sources):
@@ -123,7 +118,7 @@ class Chats:
                 yield event
         assert answer is not None
         timings = {"answer_s": round(time.perf_counter() - started, 4)}
-        yield self.store.add_turn(owner, conversation.id, answer, self._hashes(answer), timings)
+        yield self.store.add_turn(owner, conversation_id, answer, self._hashes(answer), timings)
 
     def start(self, owner: str, title: str = "") -> Conversation:
         return self.store.create(owner, title)

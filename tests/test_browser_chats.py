@@ -175,3 +175,10 @@ def test_two_accounts_see_only_their_own_conversations_and_a_reader_cannot_uploa
         reader.locator("#rag-upload input[type=file]").set_input_files(str(upload))
         expect(reader.locator("#rag-upload-note")).to_contain_text("403", timeout=60_000)
         assert not (tmp_path / "uploads" / "notes.md").exists()
+        seed = "seeds/cpec-primer.md"
+        reader.locator("#rag-remove-choice input").click()
+        reader.get_by_role("option", name=seed).click()
+        reader.locator("#rag-remove").click()
+        expect(reader.locator("#rag-upload-note")).to_contain_text("403 Forbidden: ann is a reader")
+        expect(reader.locator("#rag-documents")).to_contain_text(seed)
+        assert seed in [d.source for d in rag.RAG(index=index).documents()]

@@ -28,6 +28,15 @@ def test_without_accounts_the_local_caller_keeps_conversations(
     seed_engine: rag.RAG, chats: rag.Chats
 ):
     client = TestClient(create_app(seed_engine, chats))
+    documented = client.get("/api/openapi.json").json()["paths"]
+    assert {
+        "/api/conversations",
+        "/api/conversations/{conversation_id}",
+        "/api/conversations/{conversation_id}/ask",
+        "/api/conversations/{conversation_id}/export",
+        "/api/conversations/{conversation_id}/turns/{n}/rating",
+        "/api/documents",
+    } <= set(documented)
     started = client.post("/api/conversations", json={})
     assert started.status_code == 201
     chat = started.json()["id"]
@@ -115,3 +124,10 @@ def test_with_accounts_every_call_needs_a_caller_and_sees_only_its_own(
     accepted = editor_client.post("/api/ingest", files=files, headers=bob)
     assert accepted.status_code == 200 and accepted.json()["reports"][0]["added"]
     assert editor_client.post("/api/ingest", files=files, headers=ann).status_code == 403
+    (indexed,) = [d.source for d in editor_engine.documents()]
+    gone = {"source": indexed}
+    assert editor_client.delete("/api/documents", params=gone, headers=ann).status_code == 403
+    assert editor_engine.documents()  # the reader removed nothing
+    assert editor_client.delete("/api/documents", params=gone, headers=bob).status_code == 204
+    assert editor_engine.documents() == []
+    assert editor_client.delete("/api/documents", params=gone, headers=bob).status_code == 404

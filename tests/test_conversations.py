@@ -222,3 +222,15 @@ def test_answering_in_a_conversation_keeps_history_and_flags_changed_files(tmp_p
     assert chats.changed_sources(stored.turns[0])[source] == "removed"
     assert rag.Chats(engine).conversation("browser:x", chat.id).turns == stored.turns
     assert chats.conversations("browser:y") == []
+
+
+def test_a_citation_into_a_changed_file_says_so_instead_of_highlighting():
+    from rag.ui.render import render_sources
+
+    shown = render_sources(answer(), 0, lambda source: "id1")
+    assert "<mark>" in shown and "open in document" in shown and "rag-stale" not in shown
+    for change in ("changed", "removed"):
+        stale = render_sources(answer(), 0, lambda source: "id1", {"docs/treaty.md": change})
+        assert f"This file was {change} since this answer" in stale
+        assert "<mark>" not in stale and "open in document" not in stale
+        assert "The treaty caps deployed warheads at 1,550." in stale  # the text as quoted

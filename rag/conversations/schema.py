@@ -73,6 +73,7 @@ turns = Table(
     Column("n", Integer, primary_key=True),
     Column("question", Text, nullable=False),
     Column("answer", Text, nullable=False),  # the Answer as JSON, citations and all
+    Column("answer_text", Text, nullable=False),  # its text alone: the history of a follow-up
     Column("hashes", Text, nullable=False),  # {source: sha256} of the cited files when answered
     Column("timings", Text, nullable=False),
     Column("created", Float, nullable=False),

@@ -254,6 +254,19 @@ class ChatStore:
             raise NotFound(f"no conversation {conversation_id!r} (`rag chats list` shows them)")
         return owner
 
+    def history(self, owner: str, conversation_id: str) -> list[tuple[str, str]]:
+        """(question, answer text) of each turn, oldest first: what a follow-up is read
+        against, without decoding every stored answer."""
+        t = schema.turns.c
+        with self._engine.connect() as db:
+            self._owned(db, owner, conversation_id)
+            rows = db.execute(
+                select(t.question, t.answer_text)
+                .where(t.conversation == conversation_id)
+                .order_by(t.n)
+            )
+            return [(question, text) for question, text in rows]
+
     def rename(self, owner: str, conversation_id: str, title: str) -> None:
         title = title.strip()
         if not title:
@@ -299,6 +312,7 @@ class ChatStore:
                     n=turn.n,
                     question=turn.question,
                     answer=answer_to_json(answer),
+                    answer_text=answer.text,
                     hashes=json.dumps(turn.hashes),
                     timings=json.dumps(turn.timings),
                     created=now,

@@ -175,6 +175,21 @@ def create_app(engine: RAG, chats: Chats | None = None) -> FastAPI:
         reports = [refused[n] if n in refused else next(indexed) for n in range(len(files))]
         return IngestResponse(reports)
 
+    @app.delete(
+        f"{API_PREFIX}/documents",
+        dependencies=[Depends(editor)],
+        status_code=status.HTTP_204_NO_CONTENT,
+    )
+    async def remove(source: str) -> None:
+        """Remove one document from the index (`source` as `/api/status` and citations name
+        it; the file itself stays). The editor role, once accounts exist; 404 if not indexed."""
+        try:
+            removed = await run_in_threadpool(engine.remove, source)
+        except RagError as exc:  # e.g. another process holds the index's write lock
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        if not removed:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"{source!r} is not indexed")
+
     @app.get(f"{API_PREFIX}/status", dependencies=guarded)
     async def index_status() -> StatusResponse:
         """How many documents and chunks are indexed, and with which model."""

@@ -9,8 +9,11 @@ import json
 import re
 import secrets
 import sqlite3
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import (
@@ -47,6 +50,10 @@ class ChatStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine = _connect(url)
+        # SQLite takes one writer at a time, and a writer that finds another makes SQLite's busy
+        # handler sleep (up to 100 ms a try): within a process, writers queue on a lock instead,
+        # which wakes the next one the moment the last commits.
+        self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
         try:
             self._migrate()
         except OperationalError as exc:
@@ -63,7 +70,7 @@ class ChatStore:
 
     def _migrate(self) -> None:
         schema.metadata.create_all(self._engine)
-        with self._engine.begin() as db:
+        with self._begin() as db:
             found = db.execute(select(schema.version.c.version)).scalar()
             if found is None:
                 db.execute(insert(schema.version), dict(version=schema.SCHEMA_VERSION))
@@ -72,6 +79,12 @@ class ChatStore:
                     f"the conversation database {_shown(self.url)} was written by a newer rag "
                     f"(schema {found}, this one knows {schema.SCHEMA_VERSION}): upgrade rag"
                 )
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A write transaction, committed on leaving (rolled back on an error)."""
+        with self._write_lock or nullcontext(), self._engine.begin() as db:
+            yield db
 
     def close(self) -> None:
         self._engine.dispose()
@@ -84,7 +97,7 @@ class ChatStore:
             value = db.execute(query).scalar()
         if value is None:
             try:
-                with self._engine.begin() as db:
+                with self._begin() as db:
                     db.execute(insert(table), dict(name=name, value=secrets.token_hex(32)))
             except IntegrityError:
                 pass  # another process made it first: use theirs
@@ -105,7 +118,7 @@ class ChatStore:
             raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
         user = User(name, role, time.time())
         try:
-            with self._engine.begin() as db:
+            with self._begin() as db:
                 db.execute(
                     insert(schema.users),
                     dict(
@@ -126,7 +139,7 @@ class ChatStore:
         self._change_user(name, password=hash_password(password))
 
     def _change_user(self, name: str, **values: str) -> None:
-        with self._engine.begin() as db:
+        with self._begin() as db:
             changed = db.execute(
                 update(schema.users).where(schema.users.c.name == name), values
             ).rowcount
@@ -135,7 +148,7 @@ class ChatStore:
 
     def remove_user(self, name: str) -> None:
         """The user and their tokens; their conversations stay (an admin may still export them)."""
-        with self._engine.begin() as db:
+        with self._begin() as db:
             db.execute(delete(schema.tokens).where(schema.tokens.c.user == name))
             removed = db.execute(delete(schema.users).where(schema.users.c.name == name)).rowcount
         if not removed:
@@ -175,7 +188,7 @@ class ChatStore:
         """A new API token for user `name`, returned once; only its digest is kept."""
         token = new_token()
         try:
-            with self._engine.begin() as db:
+            with self._begin() as db:
                 db.execute(
                     insert(schema.tokens),
                     dict(digest=token_digest(token), user=name, created=time.time()),
@@ -198,7 +211,7 @@ class ChatStore:
     def create(self, owner: str, title: str = "") -> Conversation:
         now = time.time()
         conversation = Conversation(uuid.uuid4().hex, owner, title.strip(), now, now)
-        with self._engine.begin() as db:
+        with self._begin() as db:
             db.execute(
                 insert(schema.conversations),
                 dict(
@@ -271,7 +284,7 @@ class ChatStore:
         title = title.strip()
         if not title:
             raise InvalidInput("a conversation's title cannot be empty")
-        with self._engine.begin() as db:
+        with self._begin() as db:
             self._owned(db, owner, conversation_id)
             db.execute(
                 update(schema.conversations).where(schema.conversations.c.id == conversation_id),
@@ -279,7 +292,7 @@ class ChatStore:
             )
 
     def delete(self, owner: str, conversation_id: str) -> None:
-        with self._engine.begin() as db:
+        with self._begin() as db:
             self._owned(db, owner, conversation_id)
             db.execute(delete(schema.turns).where(schema.turns.c.conversation == conversation_id))
             db.execute(
@@ -297,7 +310,7 @@ class ChatStore:
         """Append a question and its answer, committed before this returns; an untitled
         conversation takes the first question as its title."""
         now = time.time()
-        with self._engine.begin() as db:
+        with self._begin() as db:
             row = self._owned(db, owner, conversation_id)
             n = db.execute(
                 select(func.coalesce(func.max(schema.turns.c.n), 0)).where(
@@ -341,7 +354,7 @@ class ChatStore:
         (the sentence of a document that does answer)."""
         if rating not in (-1, 0, 1):
             raise InvalidInput(f"rating must be 1 (up), -1 (down) or 0 (none), not {rating!r}")
-        with self._engine.begin() as db:
+        with self._begin() as db:
             self._owned(db, owner, conversation_id)
             changed = db.execute(
                 update(schema.turns).where(

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -26,6 +27,7 @@ SHARED = Path(os.environ.get("RAG_SHARED_DIR", ROOT.parent / "shared"))
 DOCS = SHARED / "docs"
 SEEDS = ROOT / "seeds"
 CHINA_QUESTION = "How does China view these deals?"
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +110,27 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.terminate()
     process.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium, with the flags this machine's closed network needs."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

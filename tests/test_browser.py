@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 import rag
 
@@ -19,7 +19,6 @@ from .conftest import CHINA_QUESTION, DOCS, ROOT, SEEDS, ui_server
 
 pytestmark = pytest.mark.slow  # see pyproject.toml: the fast tier leaves these out
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("RAG_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 UPLOADED = "IF12672v12-russias-nuclear-weapons.md"
 UPLOAD_QUESTION = "Which nuclear weapons has Russia deployed to Belarus?"
@@ -35,23 +34,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser.new_page(viewport={"width": 1366, "height": 860})
-        browser.close()
+def page(browser: Browser) -> Page:
+    return browser.new_page(viewport={"width": 1366, "height": 860})
 
 
 def _shot(page: Page, name: str) -> None:

@@ -2,7 +2,6 @@
 
 from .answer.llm import ChatModel
 from .api import RAG, IndexedFile, Status
-from .chats import Chats
 from .errors import (
     Forbidden,
     IndexBusy,
@@ -70,3 +69,13 @@ __all__ = [
     "read_document",
     "search",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`rag.Chats` is imported on first use: it brings SQLAlchemy (a quarter of a second), which
+    every `import rag` would otherwise pay, the child processes that read files included."""
+    if name == "Chats":
+        from .chats import Chats
+
+        return Chats
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")

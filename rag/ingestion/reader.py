@@ -259,7 +259,12 @@ def _serve() -> None:
     root.handlers[:] = [collect]
     root.setLevel(logging.WARNING)
     from ..text import chunking  # noqa: F401  (imported before "ready": not timed per file)
+    from ..text.languages import detect
     from . import documents  # noqa: F401
+
+    # The language identifier loads its model at first use (0.85 s here): before "ready", so
+    # that no file's time budget pays for it (a 1 s budget refused a one-line file).
+    detect("The reader is ready to read.")
 
     _send(replies, ("ready",))
     requests = sys.stdin.buffer

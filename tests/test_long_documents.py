@@ -11,7 +11,7 @@ from rag.ui.render import render_sources, safe
 import rag
 from rag.answer.extractive import _repeats, compose, is_evidence
 from rag.answer.summary import asked_section
-from rag.text.asks import asked_kinds, frame_words, gives, measure, states
+from rag.text.asks import asked_kinds, frame_words, gives, measure, restates, states
 from rag.text.chunking import sentence_spans
 from rag.text.markup import reader_view
 from rag.text.sections import Outline, headings
@@ -93,6 +93,27 @@ def test_a_long_form_is_searched_with_the_acronym_the_document_uses(tmp_path: Pa
     typed = plain.query("How big is the Kestrel Ridge Basin?")
     assert typed.searched == "How big is the Kestrel Ridge Basin?"
     assert "42,000" not in typed.text
+
+
+def test_a_line_that_only_repeats_the_question_is_not_an_answer(tmp_path: Path):
+    """A title-like line holding the question's words and nothing it asks for restates it; a
+    sentence adding the one word asked for (a date) answers, and so does one adding two."""
+    question = "How does China view these deals?"
+    assert restates(question, "Memo on China and the deals.", "en")
+    assert restates("Where do the ships dock?", "The ships dock.", "en")
+    assert not restates(
+        "When was the attack first reported?", "The attack was first reported in 2003.", "en"
+    )
+    assert not restates(question, "China views the deals with careful suspicion.", "en")
+    text = (
+        "Memo on China and the deals.\n\n"
+        "Beijing quietly watches the deals and weighs its own investments in the region."
+    )
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("memo.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    answer = compose(question, question, [passage], engine.embedder, engine.settings)
+    assert answer.text.startswith("Beijing quietly watches"), answer.text
+    assert "Memo on China" not in answer.text
 
 
 def test_what_a_question_asks_for():

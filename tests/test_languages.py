@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import rag
+from rag.answer.extractive import candidate_sentences
 from rag.errors import SettingsError
 from rag.index.bundled import _dequantize, _Reader, canonical
 from rag.index.embed import _pool_sentences, model_for
@@ -137,3 +139,23 @@ def test_a_guides_link_definitions_do_not_choose_the_multilingual_model():
     assert model_for(english) == MINILM_MODEL
     german = "Der Lader liest jede Zeile der Datei und setzt die Variablen, die er dort findet."
     assert model_for(english + [german] * 3) == DEFAULT_MODEL
+
+
+def test_sentences_in_every_script_are_statements_and_questions_are_not():
+    """A Chinese sentence has no spaces between its words and a Hindi one ends at the danda:
+    both are statements a quote may use, and a question in either script is not (Chinese
+    sentences were one "word" per clause, so nearly none could be quoted)."""
+    text = (
+        "华沙的第一家证券交易所成立于 1817 年，一直营业到第二次世界大战。"
+        "交易所什么时候重建？"
+        "1991 年 4 月，交易所得以重建。"
+        "दिल्ली भारत की राजधानी है और यमुना नदी के किनारे बसी है। "
+        "क्या दिल्ली बड़ी है? "
+    )
+    passage = rag.Passage("mixed.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    quoted = [s.text for s in candidate_sentences([passage])]
+    assert quoted == [
+        "华沙的第一家证券交易所成立于 1817 年，一直营业到第二次世界大战。",
+        "1991 年 4 月，交易所得以重建。",
+        "दिल्ली भारत की राजधानी है और यमुना नदी के किनारे बसी है।",
+    ]

@@ -15,6 +15,7 @@ from ..index.similarity import Rescale
 from ..settings import Settings
 from ..text.asks import asked_kinds, gives, measure, restates, states
 from ..text.chunking import FENCE, sentence_spans
+from ..text.languages import UNSPACED
 from ..text.markup import reader_view
 from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Answer, Citation, Passage, SentenceVectors
@@ -29,7 +30,7 @@ _WHITESPACE = re.compile(r"\s+")
 # must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
 # most of its longer words as titles do ("Ratification of the United Nations Convention on the
 # Law of the Sea" is 12 words).
-_SENTENCE_END = tuple(".!?\"'”’)")
+_SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔")
 _MIN_UNPUNCTUATED_WORDS = 12
 _TITLE_WORD_LETTERS = 4
 _TITLE_CASE_SHARE = 0.7
@@ -41,13 +42,13 @@ _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
 # code calls, option names and link lists often do.
 _MIN_STATEMENT_WORDS = 4
 _PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
-_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
+_QUESTION_END = re.compile(r"[?？؟][\"'”’)\]」』）]*$")
 # A word of two letters or more in any script (with its combining marks: vowel signs, diacritics).
 _WORD = regex.compile(r"(?:\p{L}\p{M}*){2,}")
 _REPEAT_SHARE = 0.8
 # A line of at most this many words that does not end like a sentence heads what follows it.
 _HEADING_WORDS = 10
-_CLAUSE_END = tuple(".!?;,\"'”’")
+_CLAUSE_END = tuple(".!?;,\"'”’。！？，；、।॥؟۔")
 _CLOSEST_SHOWN = 3
 
 
@@ -335,7 +336,7 @@ def _is_statement(text: str) -> bool:
     if text.startswith(("#", *_PROMPT)) or _QUESTION_END.search(text):
         return False  # a heading, code, or a question (which asks, not answers)
     text = MARKDOWN_LINK.sub(r"\1", text).strip()
-    if len([w for w in URL_WORD.sub(" ", text).split() if _WORD.search(w)]) < _MIN_STATEMENT_WORDS:
+    if _word_count(URL_WORD.sub(" ", text)) < _MIN_STATEMENT_WORDS:
         return False
     if text.endswith(_SENTENCE_END):
         return True
@@ -343,7 +344,17 @@ def _is_statement(text: str) -> bool:
     long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
     capitalised = sum(w[0].isupper() for w in long_words)
     title_case = bool(long_words) and capitalised >= _TITLE_CASE_SHARE * len(long_words)
-    return len(words) >= _MIN_UNPUNCTUATED_WORDS and not title_case
+    return _word_count(text) >= _MIN_UNPUNCTUATED_WORDS and not title_case
+
+
+def _word_count(text: str) -> int:
+    """Words of `text` with letters in them; a run of a script written without spaces
+    (Chinese, Japanese, Thai) counts a word per two characters, about their words' length (it
+    was one "word" per clause, so no Chinese sentence of fewer than four clauses was a
+    statement)."""
+    spaced = UNSPACED.sub(" ", text)
+    runs = sum((len(run) + 1) // 2 for run in UNSPACED.findall(text))
+    return runs + len([w for w in spaced.split() if _WORD.search(w)])
 
 
 # How a near miss names what is missing (asks.measure's names; a unit names itself).

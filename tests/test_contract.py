@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import rag
+from rag.answer.generate import answer_order
 from rag.ingestion import formats
 from rag.serve.web_api import create_app
 from rag.settings import Settings
@@ -132,9 +133,11 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path):
 
 def _supported_claim(engine: rag.RAG) -> str:
     """A sentence of the passages a generative answer to the China question sees, cited by its
-    number there, as a model that answers well would write it."""
-    claim = " ".join(engine.query(CHINA_QUESTION).citations[0].quote.split())
-    passages = engine.search(CHINA_QUESTION, k=engine.settings.top_k)
+    number there (the extractive answer's passages come first), as a model that answers well
+    would write it."""
+    quotes = engine.query(CHINA_QUESTION)
+    claim = " ".join(quotes.citations[0].quote.split())
+    passages = answer_order(engine.search(CHINA_QUESTION, k=engine.settings.top_k), quotes)
     n = 1 + next(i for i, p in enumerate(passages) if claim in " ".join(p.text.split()))
     return f"{claim} [{n}]"
 

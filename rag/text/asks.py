@@ -228,7 +228,7 @@ def restates(question: str, sentence: str, language: str) -> bool:
     holding the answer to a question of NQ, XQuAD or the long-document sets, none is one. A
     sentence whose language is unknown ("": too short to tell) is read in the question's."""
     language = language or detect(question)
-    seen = reader_view(sentence)
-    added = len(set(tokenize(seen, language)) - set(tokenize(question, language)))
+    # Its words as written, links included: a URL is what "Where can I download it?" asks for.
+    added = len(set(tokenize(sentence, language)) - set(tokenize(question, language)))
     kinds = asked_kinds(question)
-    return added == 0 or (added == 1 and bool(kinds) and not gives(kinds, seen))
+    return added == 0 or (added == 1 and bool(kinds) and not gives(kinds, reader_view(sentence)))

@@ -6,6 +6,8 @@ sentence holding the date or the number asked for."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from .keywords import tokenize
 from .languages import detect
@@ -117,7 +119,7 @@ _DATE = re.compile(
 )
 
 
-def gives(kinds: list[str], sentence: str) -> bool:
+def gives(kinds: Sequence[str], sentence: str) -> bool:
     """Whether `sentence` holds a fact of one of `kinds` (a quantity other than a date's)."""
     undated = None
     for kind in kinds:
@@ -228,7 +230,14 @@ def restates(question: str, sentence: str, language: str) -> bool:
     holding the answer to a question of NQ, XQuAD or the long-document sets, none is one. A
     sentence whose language is unknown ("": too short to tell) is read in the question's."""
     language = language or detect(question)
+    asked, kinds = _question_reading(question, language)
     # Its words as written, links included: a URL is what "Where can I download it?" asks for.
-    added = len(set(tokenize(sentence, language)) - set(tokenize(question, language)))
-    kinds = asked_kinds(question)
+    added = len(set(tokenize(sentence, language)) - asked)
     return added == 0 or (added == 1 and bool(kinds) and not gives(kinds, reader_view(sentence)))
+
+
+@lru_cache(maxsize=64)
+def _question_reading(question: str, language: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A question's keywords in `language` and the kinds of fact it asks for, read once for all
+    the candidate sentences of an answer."""
+    return frozenset(tokenize(question, language)), tuple(asked_kinds(question))

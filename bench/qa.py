@@ -1,6 +1,8 @@
 """Question answering on Natural Questions (../shared/data/nq-oracle), held-out half: answer
-recall, citation precision, retrieval recall@5, and abstention precision/recall when each
-question's gold passage is removed (its unanswerable twin). With a model (--gguf or --llm-url)
+recall, lead (the answer's first quoted sentence, before its first [n], holds an accepted answer),
+gold passage cited, citation precision, retrieval recall@5, abstention precision/recall when each
+question's gold passage is removed (its unanswerable twin: near misses refused) and the median
+answer length in words, overall and per kind of fact asked for. With a model (--gguf or --llm-url)
 the generative mode is measured side by side, with time to first token and tokens per second.
 
 Run: .venv/bin/python bench/qa.py [--limit N] [--gguf FILE | --llm-url URL] [--llm-limit N]
@@ -25,61 +27,87 @@ import time
 from pathlib import Path
 
 import embedding_server
-from calibrate import NQ, answer_metrics, build_index, load_questions, pid_of, retrieve_all
+from calibrate import NQ, build_index, load_questions, pid_of, retrieve_all
 from common import print_table, save
 
 from rag.answer.extractive import compose
 from rag.answer.generate import generate
 from rag.answer.llm import ChatModel, chat_model
+from rag.text.asks import asked_kinds
 from rag.types import Answer
 
 _CITE_MARK = re.compile(r"\[\d+\]")
 
 
 def extractive_row(engine, runs: list[dict]) -> dict:
-    settings = engine.settings
+    """The extractive answers' figures over all `runs`; `kinds` holds them per question kind."""
     started = time.perf_counter()
-    answers = [
-        compose(
-            r["q"],
-            r["q"],
-            r["with_gold"],
-            engine.embedder,
-            settings,
-            engine.retriever.sentence_vectors,
-            engine.retriever.keyword_overlap(r["q"]),
-            engine.retriever.rescaler(r["q"]),
-        )
-        for r in runs
-    ]
-    answered = [a.found for a in answers]
-    words = [len(_CITE_MARK.sub("", a.text).split()) for a in answers if a.found]
-    twins = [
-        compose(
-            r["q"],
-            r["q"],
-            r["without_gold"],
-            engine.embedder,
-            settings,
-            engine.retriever.sentence_vectors,
-            engine.retriever.keyword_overlap(r["q"]),
-            engine.retriever.rescaler(r["q"]),
-        ).found
-        for r in runs
-    ]
+    scored = [_scored(engine, run) for run in runs]
     elapsed = time.perf_counter() - started
-    abstained_right = sum(not found for found in twins)
-    abstained_wrong = sum(not found for found in answered)
+    kinds: dict[str, list[dict]] = {}
+    for item in scored:
+        kinds.setdefault(item["kind"], []).append(item)
     return {
         "mode": "extractive",
-        "questions": len(runs),
-        "recall@5": sum(any(pid_of(p) in r["gold"] for p in r["with_gold"][:5]) for r in runs)
-        / len(runs),
-        **answer_metrics(engine, runs, settings),
-        "abstention_precision": abstained_right / max(abstained_right + abstained_wrong, 1),
-        "abstention_recall": abstained_right / len(runs),
-        "median_words": statistics.median(words) if words else 0,
+        **_summary(scored),
         "ms_per_answer": 1000 * elapsed / (2 * len(runs)),
+        "kinds": {kind: _summary(group) for kind, group in sorted(kinds.items())},
+    }
+
+
+def _compose(engine, run: dict, passages: list) -> Answer:
+    retriever = engine.retriever
+    return compose(
+        run["q"],
+        run["q"],
+        passages,
+        engine.embedder,
+        engine.settings,
+        retriever.sentence_vectors,
+        retriever.keyword_overlap(run["q"]),
+        retriever.rescaler(run["q"]),
+    )
+
+
+def _scored(engine, run: dict) -> dict:
+    """One question asked with its gold passage and without it (its near-miss twin): lead (the
+    text before the first [n] holds an accepted answer), answer (the text does), gold cited,
+    citations, the twin refused, and the answer's length in words."""
+    answer = _compose(engine, run, run["with_gold"])
+    twin = _compose(engine, run, run["without_gold"])
+    accepted = [a.lower() for a in run["answers"]]
+    lead = _CITE_MARK.split(answer.text, maxsplit=1)[0].lower() if answer.found else ""
+    kinds = asked_kinds(run["q"])
+    return {
+        "kind": kinds[0] if kinds else "other",
+        "retrieved": any(pid_of(p) in run["gold"] for p in run["with_gold"][:5]),
+        "found": answer.found,
+        "lead": any(a in lead for a in accepted),
+        "answer": any(a in answer.text.lower() for a in accepted),
+        "gold_cited": any(pid_of(c) in run["gold"] for c in answer.citations),
+        "cited": len(answer.citations),
+        "cited_right": sum(pid_of(c) in run["gold"] for c in answer.citations),
+        "twin_refused": not twin.found,
+        "words": len(_CITE_MARK.sub("", answer.text).split()) if answer.found else None,
+    }
+
+
+def _summary(scored: list[dict]) -> dict:
+    n = max(len(scored), 1)
+    refused = sum(s["twin_refused"] for s in scored)
+    wrongly = sum(not s["found"] for s in scored)
+    words = [s["words"] for s in scored if s["words"] is not None]
+    return {
+        "questions": len(scored),
+        "recall@5": sum(s["retrieved"] for s in scored) / n,
+        "lead": sum(s["lead"] for s in scored) / n,
+        "answer_recall": sum(s["answer"] for s in scored) / n,
+        "gold_cited": sum(s["gold_cited"] for s in scored) / n,
+        "citation_precision": sum(s["cited_right"] for s in scored)
+        / max(sum(s["cited"] for s in scored), 1),
+        "abstention_precision": refused / max(refused + wrongly, 1),
+        "abstention_recall": refused / n,
+        "median_words": statistics.median(words) if words else 0,
     }
 
 
@@ -96,6 +124,7 @@ def generative_row(engine, runs: list[dict], llm: ChatModel) -> dict:
             settings,
             engine.retriever.sentence_vectors,
             engine.retriever.keyword_overlap(run["q"]),
+            engine.retriever.rescaler(run["q"]),
         )
         started = time.perf_counter()
         pieces = 0
@@ -151,7 +180,10 @@ def main() -> None:
         rows.append(generative_row(engine, runs[: args.llm_limit], chat_model(settings)))
     print("NQ held-out half (extractive: all questions; generative: the first --llm-limit):")
     for row in rows:
-        print_table([row], list(row))
+        print_table([row], [c for c in row if c != "kinds"])
+    kinds = [{"kind": kind, **figures} for kind, figures in rows[0]["kinds"].items()]
+    print("Extractive, per kind of fact the question asks for (rag.text.asks.asked_kinds):")
+    print_table(kinds, list(kinds[0]))
     print(f"wrote {save('qa', {'rows': rows})}")
 
 
@@ -170,7 +202,7 @@ def remote(engine, held_out: list[dict]) -> None:
                 }
             )
     print("NQ held-out half, extractive:")
-    print_table(rows, list(rows[0]))
+    print_table(rows, [c for c in rows[0] if c != "kinds"])
     print(f"wrote {save('qa-remote', {'rows': rows})}")
 
 

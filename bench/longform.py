@@ -10,9 +10,13 @@ packages (defusedxml's reStructuredText, read as text; python-dotenv's markdown)
 their package metadata at run time and never copied into the project; `written` is
 bench/data/longform-written.jsonl, questions over two documents this project wrote in
 bench/data (a history in markdown, a file-format specification in reStructuredText), written
-after the rules they check were chosen, as a check on genres nothing was tuned on.
+after the rules they check were chosen, as a check on genres nothing was tuned on; `analysis`
+is bench/data/longform-analysis.jsonl, the same over two more (a news analysis whose opinions
+name governments by their capitals, a research station's handbook in plain text), written on
+2026-12-04 with opinion, method and definition questions, the kinds the other sets have least of.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written] [--kinds who,when] [--limit N] [--show]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis] [--kinds who,when]
+    [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -36,6 +40,7 @@ SETS = {
     "dev": LONGFORM / "questions.jsonl",
     "other": DATA / "longform-other.jsonl",
     "written": DATA / "longform-written.jsonl",
+    "analysis": DATA / "longform-analysis.jsonl",
 }
 
 

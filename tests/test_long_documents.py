@@ -158,6 +158,8 @@ def test_a_question_that_names_its_measure():
     assert measure("How long is the river?") is None  # a length or a duration
     assert states("money", "The plant would cost an estimated $2 billion.")
     assert not states("money", "The plant would take 10 to 20 years and 2 billion tons of ore.")
+    assert states("money", "A visit costs 38 pounds per person per night.")
+    assert not states("money", "Each sack holds 50 pounds of flour.")
     assert states("duration", "Pairs usually stay together for only one year.")
     assert states("duration", "The day has been celebrated since 1988.")
     assert not states("duration", "Ducks live on every continent except Antarctica.")

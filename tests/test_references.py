@@ -129,3 +129,19 @@ def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     assert "do not seem to give the sum of money" in missing.text
     present = engine.query("How long could new processing plants take to build?")
     assert present.found and "10 to 20 years" in present.text
+
+
+def test_a_figure_shares_more_than_the_measures_name_with_the_question(tmp_path: Path):
+    """A price for something else does not answer "How much does it cost to hire X?" by sharing
+    "cost" with it; the price of what was asked does, written as "38 pounds"."""
+    handbook = (
+        "Drones may be flown only by researchers who hold the station's flight permit. The permit "
+        "requires a half-day course with the technician and a practical test. A visit costs 38 "
+        "pounds per person per night for university researchers. Invoices are sent after "
+        "departure and are payable within thirty days."
+    )
+    engine = indexed_one(tmp_path, "handbook.txt", handbook)
+    drone = engine.query("How much does it cost to hire a drone?")
+    assert not drone.found and "do not seem to give the sum of money" in drone.text, drone.text
+    night = engine.query("How much does a night cost for a university researcher?")
+    assert night.found and "38 pounds" in night.text, night.text

@@ -13,7 +13,7 @@ import regex
 from ..index.embed import Embedder
 from ..index.similarity import Rescale
 from ..settings import Settings
-from ..text.asks import asked_kinds, gives, measure, restates, states
+from ..text.asks import asked_kinds, gives, measure, restates, states, without_naming_words
 from ..text.chunking import FENCE, sentence_spans
 from ..text.languages import UNSPACED
 from ..text.markup import reader_view
@@ -83,10 +83,12 @@ def compose(
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
     # sentence on its topic without one, nor by a figure in a sentence that shares none of its
-    # keywords (the sum pledged in 1789 for "How much was a navvy paid?"): say it is not there.
+    # keywords but the measure's own (the sum pledged in 1789 for "How much was a navvy paid?",
+    # a night's price for "How much does it cost to hire a drone?"): say it is not there.
     needed = measure(searched)
     if needed and not any(
-        states(needed, reader_view(s.text)) and (keywords is None or keywords(s.text) > 0)
+        states(needed, reader_view(s.text))
+        and (keywords is None or keywords(without_naming_words(needed, s.text)) > 0)
         for s in candidate_sentences(passages, everything=True)
     ):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)

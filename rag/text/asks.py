@@ -160,7 +160,9 @@ _MEASURES = {
         ),
         re.compile(
             r"[$€£¥₹]\s?\d|\b(?:dollars?|euros?|pounds sterling|yen|yuan|renminbi|rubles?"
-            r"|roubles?|rupees?|USD|EUR|GBP)\b",
+            r"|roubles?|rupees?|USD|EUR|GBP)\b"
+            # "38 pounds per night" is a price; "38 pounds of flour" a weight.
+            r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)",
             re.I,
         ),
     ),
@@ -213,6 +215,24 @@ _UNIT_SPELLINGS = {
     "degrees": r"degrees?|°",
     "percent": r"percent|per cent|%",
 }
+
+
+# The words that name a measure rather than what it is of: a figure in "A visit costs 38 pounds a
+# night" does not answer "How much does it cost to hire a drone?" by sharing "cost" with it.
+_NAMING_WORDS = {
+    "money": re.compile(rf"\b(?:{_MONEY_VERB}|prices|much|money)\b", re.I),
+    "duration": re.compile(r"\b(?:long|time|times)\b", re.I),
+}
+
+
+def without_naming_words(measure_name: str, sentence: str) -> str:
+    """`sentence` with the words that name `measure_name` blanked (its unit, for a unit), so
+    that what it shares with the question is what the figure is of."""
+    naming = _NAMING_WORDS.get(measure_name)
+    if naming is None:
+        unit = _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
+        naming = re.compile(rf"\b(?:{unit})", re.I)
+    return naming.sub(" ", sentence)
 
 
 def states(measure_name: str, sentence: str) -> bool:

@@ -47,6 +47,9 @@ RECALL_FLOOR = 0.97
 # "rare names abstain"), while each long set's near misses are few.
 LONG_RECALL_FLOOR = 0.99
 CACHE = ROOT / "bench" / "results" / "cache"
+# The long-document sets thresholds are chosen on; `analysis` is kept as a check (with it, the
+# 99% floor would take min_score to 0.39 and refuse under 6% of near misses: docs/benchmarks.md).
+CALIBRATION_SETS = ("dev", "other", "written")
 _BRACKETED = re.compile(r"\s*\(.*?\)")
 SENTENCE_KNOBS = ("sentence_passage_weight", "sentence_keyword_weight", "sentence_margin")
 SENTENCE_COLUMNS = [*SENTENCE_KNOBS, "answer_recall", "citation_precision", "long_answer"]
@@ -241,7 +244,8 @@ def long_documents(folder: Path, k: int, off_topic: list[dict]) -> tuple[dict, l
     questions' runs for sentence choice."""
     groups: dict[str, list] = {name: [] for name in GROUPS}
     runs = []
-    for name, path in longform.SETS.items():
+    for name in CALIBRATION_SETS:
+        path = longform.SETS[name]
         questions = read_jsonl(require(path))
         engine = rag.RAG(index=folder / name / "index")
         engine.ingest(longform.documents(questions, folder / name))

@@ -137,6 +137,31 @@ def test_a_narrow_columns_short_lines_join_when_the_next_goes_on_in_lower_case()
     ]
 
 
+def test_a_line_wrapped_after_a_semicolon_or_colon_and_numbered_headings_stay_whole():
+    """Hard-wrapped plain text: a line that ends on ";" or ":" and goes on in lower case is one
+    sentence (it was two, the second quoted from "label"), while a list ending on ";" still ends
+    its line; a section's or list item's number is part of its line, so "2. ACCOMMODATION" is a
+    heading whose words count for the sentences under it."""
+    text = (
+        "2. ACCOMMODATION\n\nQuiet hours run from 22:00 to 07:00. The kitchen is shared;\n"
+        "label your food with your name. Bring these:\nboots and a map.\n"
+        "Rules:\n- No smoking;\n- No dogs.\n3.1. Samples are kept cold. In 2019. The year"
+    )
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == [
+        "2. ACCOMMODATION",
+        "Quiet hours run from 22:00 to 07:00.",
+        "The kitchen is shared;\nlabel your food with your name.",
+        "Bring these:\nboots and a map.",
+        "Rules:",
+        "- No smoking;",
+        "- No dogs.",
+        "3.1. Samples are kept cold.",
+        "In 2019.",
+        "The year",
+    ]
+
+
 def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
     text = (
         "It is processed in Japan (Figure 4).164 In addition, China leads. Few succeed in "

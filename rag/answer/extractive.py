@@ -302,7 +302,9 @@ def candidate_sentences(
             line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
             span = (passage.source, passage.start + start, passage.start + end)
             sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
-            if not bullet and _is_heading(sentence.text, line):
+            # A numbered line can head what follows ("2. ACCOMMODATION"); a bulleted one not.
+            numbered = bullet is not None and bullet.group()[0].isdigit()
+            if (not bullet or numbered) and _is_heading(text[stored_start:end], line):
                 heading = sentence.text.lstrip("#").strip()
             if span in seen:
                 continue

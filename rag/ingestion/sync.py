@@ -47,8 +47,9 @@ _READ_AHEAD = 8
 # left out of the text. 6: footnote numbers glued to a full stop end their sentence, and a short
 # line runs on into a next line that starts in lower case, or when it ends on "of", "the" ...
 # 7: sentences end before a capital of any script or a caseless letter (Arabic, Devanagari,
-# Chinese), and at 。！？।؟۔.
-TEXT_RULES_VERSION = 7
+# Chinese), and at 。！？।؟۔. 8: a line ending in ";" or ":" runs on into a next line in lower
+# case, and the number opening a list item or a section ("2. ACCOMMODATION") ends no sentence.
+TEXT_RULES_VERSION = 8
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"
 

@@ -34,6 +34,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no nos fig figs eq vol pp al approx dept "
     "gen gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n".split()
 )
+_SECTION_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*")
 # Dotted initialisms such as "E.O." or "D.C." (the last letter's period is the one tested).
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 _LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
@@ -132,7 +133,7 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         next_line = text[next_line_start : end if next_end == -1 else next_end]
         if (
             not line
-            or line.endswith(_LINE_END_PUNCT)
+            or (line.endswith(_LINE_END_PUNCT) and not _wrapped_clause(line, next_line))
             or (
                 len(line) < _SHORT_LINE
                 and not _CONTINUES.match(next_line)
@@ -149,6 +150,13 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     yield block_start, end
 
 
+def _wrapped_clause(line: str, next_line: str) -> bool:
+    """Whether a line ending in ";" or ":" was wrapped mid-sentence: the next line goes on in
+    lower case ("The kitchen is shared;" / "label your food ..." is one sentence, as markdown
+    renders it)."""
+    return line.endswith((";", ":")) and _CONTINUES.match(next_line) is not None
+
+
 def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
     """True when the '.' at `period` ends an abbreviation or an initial, not a sentence."""
     if text[period] != ".":
@@ -158,8 +166,11 @@ def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
         word_start -= 1
     # "[" too: markdown links often open on one ("[H.R. 664](...) would authorize").
     word = text[word_start:period].lstrip("([\"'“‘").lower()
+    opens_block = not text[block_start:word_start].strip()
     return (
         word in _ABBREVIATIONS
+        # A list item's or a section's number ("2. ACCOMMODATION", "3.1. Setup") is part of it.
+        or (opens_block and _SECTION_NUMBER.fullmatch(word) is not None)
         or (len(word) == 1 and word.isalpha())
         or _INITIALISM.fullmatch(word) is not None
     )

@@ -227,6 +227,23 @@ def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_pa
     assert "1931" not in quoted(sentence_kind_weight=0.0)
 
 
+def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path):
+    """Both sentences are quoted; the one holding the date asked for leads, though the other is
+    closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
+    first = "The harbour bridge opening was a project the town argued about for a generation."
+    second = "The bridge finally opened to traffic in 1931, after nine years of building."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("history.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "When did the harbour bridge open?"
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    answer = compose(question, question, [passage], engine.embedder, settings)
+    assert answer.text.startswith(second), answer.text
+    assert first in answer.text
+    similarity = engine.embedder.embed([first, second]) @ engine.embedder.embed_question(question)
+    assert similarity[0] > similarity[1]
+
+
 def test_a_sentence_that_says_more_than_one_quoted_joins_it(tmp_path: Path):
     """A later sentence holding nearly every word of a quoted one plus the figures asked for adds
     something, so it is quoted beside it. Links' addresses are not words a reader reads, so

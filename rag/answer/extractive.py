@@ -110,7 +110,8 @@ def compose(
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
-    scores = similarity + _sentence_signals(searched, sentences, passages, settings, keywords)
+    kinds = asked_kinds(searched)
+    scores = similarity + _sentence_signals(kinds, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())
     best = float(scores[top])
@@ -145,7 +146,7 @@ def compose(
     # sentence more often than similarity alone on every long-document set and on NQ; an opinion
     # question's view is led by similarity, which hears "Beijing" in "How does China view ...?"
     # where keywords do not (docs/answers.md, "Which sentence leads").
-    order = similarity if "opinion" in asked_kinds(searched) else scores
+    order = similarity if "opinion" in kinds else scores
     chosen.sort(key=lambda i: -order[i])
     return cite(question, searched, sentences, chosen, passages)
 
@@ -222,7 +223,7 @@ def sentence_vectors(
 
 
 def _sentence_signals(
-    searched: str,
+    kinds: list[str],
     sentences: list[Sentence],
     passages: list[Passage],
     settings: Settings,
@@ -232,8 +233,7 @@ def _sentence_signals(
     similarity and fused rank score, its share of the question's keywords (rare words weigh
     most), whether it gives the kind of fact asked for (a date, a number, a reason, a name), and
     how much of it is prose rather than code, links or numbers. Weights chosen on data
-    (docs/answers.md)."""
-    kinds = asked_kinds(searched)
+    (docs/answers.md). `kinds`: what the question asks for (asks.asked_kinds)."""
     rows = []
     for sentence in sentences:
         passage = passages[sentence.passage]

@@ -230,8 +230,7 @@ def without_naming_words(measure_name: str, sentence: str) -> str:
     that what it shares with the question is what the figure is of."""
     naming = _NAMING_WORDS.get(measure_name)
     if naming is None:
-        unit = _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
-        naming = re.compile(rf"\b(?:{unit})", re.I)
+        naming = re.compile(rf"\b(?:{_unit(measure_name)})", re.I)
     return naming.sub(" ", sentence)
 
 
@@ -239,8 +238,13 @@ def states(measure_name: str, sentence: str) -> bool:
     """Whether `sentence` states a figure of `measure_name` (from `measure`)."""
     if measure_name in _MEASURES:
         return bool(_MEASURES[measure_name][1].search(sentence))
-    unit = _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
+    unit = _unit(measure_name)
     return bool(re.search(rf"(?:{_NUMBER})[\s,.\d]*(?:\w+\s+)?(?:{unit})", sentence, re.I))
+
+
+def _unit(measure_name: str) -> str:
+    """The pattern of a unit in any of its spellings ("tons" also "tonnes", "t")."""
+    return _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
 
 
 def restates(question: str, sentence: str, language: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import rag
+from rag.text.asks import per_period
 from rag.text.keywords import tokenize
 from rag.text.references import is_reference, reference_share
 
@@ -145,3 +146,23 @@ def test_a_figure_shares_more_than_the_measures_name_with_the_question(tmp_path:
     assert not drone.found and "do not seem to give the sum of money" in drone.text, drone.text
     night = engine.query("How much does a night cost for a university researcher?")
     assert night.found and "38 pounds" in night.text, night.text
+
+
+def test_a_figure_per_period_is_asked_as_one(tmp_path: Path):
+    """ "How many tons a year ...?" is not answered by a tonnage from one test; a yearly one
+    answers it, and so does a price per night for "How much does a night cost?"."""
+    report = (
+        "A 2022 test of a commercial mining machine in the zone recovered over 3,000 tons of "
+        "nodules. The company holds two exploration contracts for nodules in the zone and has "
+        "applied for a commercial recovery permit for its nodule project."
+    )
+    engine = indexed_one(tmp_path, "report.txt", report)
+    yearly = engine.query("How many tons of nodules a year does the company plan to mine?")
+    assert not yearly.found and "do not seem to give the number of tons" in yearly.text
+    plan = "The company plans to mine 1.3 million tons of nodules a year from 2027."
+    (tmp_path / "docs" / "plan.txt").write_text(plan, encoding="utf-8")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    planned = engine.query("How many tons of nodules a year does the company plan to mine?")
+    assert planned.found and "1.3 million tons" in planned.text, planned.text
+    assert per_period("How much does a night cost?") and per_period("rising 5% annually")
+    assert not per_period("In 1955, he was asked to draw a second master plan.")

@@ -13,7 +13,15 @@ import regex
 from ..index.embed import Embedder
 from ..index.similarity import Rescale
 from ..settings import Settings
-from ..text.asks import asked_kinds, gives, measure, restates, states, without_naming_words
+from ..text.asks import (
+    asked_kinds,
+    gives,
+    measure,
+    per_period,
+    restates,
+    states,
+    without_naming_words,
+)
 from ..text.chunking import FENCE, sentence_spans
 from ..text.languages import UNSPACED
 from ..text.markup import reader_view
@@ -85,9 +93,12 @@ def compose(
     # sentence on its topic without one, nor by a figure in a sentence that shares none of its
     # keywords but the measure's own (the sum pledged in 1789 for "How much was a navvy paid?",
     # a night's price for "How much does it cost to hire a drone?"): say it is not there.
+    # Asked per period ("How many tons a year ...?"), the figure must be stated as a rate too.
     needed = measure(searched)
+    rate = needed is not None and per_period(searched)
     if needed and not any(
-        states(needed, reader_view(s.text))
+        states(needed, seen := reader_view(s.text))
+        and (not rate or per_period(seen))
         and (keywords is None or keywords(without_naming_words(needed, s.text)) > 0)
         for s in candidate_sentences(passages, everything=True)
     ):

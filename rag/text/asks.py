@@ -242,6 +242,21 @@ def states(measure_name: str, sentence: str) -> bool:
     return bool(re.search(rf"(?:{_NUMBER})[\s,.\d]*(?:\w+\s+)?(?:{unit})", sentence, re.I))
 
 
+# A figure per period: "How many tons a year ...?" is not answered by "over 3,000 tons" from one
+# test. "a second" is left out: it is an ordinal as often ("a second master plan").
+_PER_PERIOD = re.compile(
+    r"\b(?:a|an|per|each|every)\s+(?:year|month|week|day|hour|minute|night|annum)\b"
+    r"|\bper second\b|\b(?:annual(?:ly)?|yearly|daily|weekly|monthly|hourly|nightly)\b",
+    re.I,
+)
+
+
+def per_period(text: str) -> bool:
+    """Whether `text` speaks of a quantity per period ("a year", "per night", "annually"): a
+    question that asks for a rate is answered by a figure stated as one."""
+    return bool(_PER_PERIOD.search(text))
+
+
 def _unit(measure_name: str) -> str:
     """The pattern of a unit in any of its spellings ("tons" also "tonnes", "t")."""
     return _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))

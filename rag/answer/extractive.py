@@ -15,6 +15,8 @@ from ..index.similarity import Rescale
 from ..settings import Settings
 from ..text.asks import (
     asked_kinds,
+    defined_term,
+    defines,
     gives,
     measure,
     per_period,
@@ -122,7 +124,8 @@ def compose(
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
     kinds = asked_kinds(searched)
-    scores = similarity + _sentence_signals(kinds, sentences, passages, settings, keywords)
+    term = defined_term(searched)
+    scores = similarity + _sentence_signals(kinds, term, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())
     best = float(scores[top])
@@ -235,6 +238,7 @@ def sentence_vectors(
 
 def _sentence_signals(
     kinds: list[str],
+    term: str | None,
     sentences: list[Sentence],
     passages: list[Passage],
     settings: Settings,
@@ -244,7 +248,9 @@ def _sentence_signals(
     similarity and fused rank score, its share of the question's keywords (rare words weigh
     most), whether it gives the kind of fact asked for (a date, a number, a reason, a name), and
     how much of it is prose rather than code, links or numbers. Weights chosen on data
-    (docs/answers.md). `kinds`: what the question asks for (asks.asked_kinds)."""
+    (docs/answers.md). `kinds`: what the question asks for (asks.asked_kinds); `term`: what a
+    "What is X?" question asks to have defined (asks.defined_term), which a sentence defining
+    it gives."""
     rows = []
     for sentence in sentences:
         passage = passages[sentence.passage]
@@ -259,7 +265,8 @@ def _sentence_signals(
             settings.sentence_passage_weight * passage.similarity
             + settings.sentence_rank_weight * passage.score
             + settings.sentence_keyword_weight * (keywords(context) if keywords else 0.0)
-            + settings.sentence_kind_weight * (bool(kinds) and gives(kinds, seen))
+            + settings.sentence_kind_weight
+            * ((bool(kinds) and gives(kinds, seen)) or (term is not None and defines(term, seen)))
             + settings.sentence_prose_weight * _prose_share(seen)
         )
     return np.asarray(rows, dtype=np.float32)

@@ -110,6 +110,45 @@ def asked_kinds(question: str) -> list[str]:
     return kinds
 
 
+# "What is X?" with a short X asks what X is: a sentence that defines X gives it ("The wall line is
+# the old dry-stone wall ...", "the Northern Basin Commission, a body of river engineers ...",
+# "_dark oxygen_—a potentially new source of oxygen"), which keyword share cannot tell from any
+# other sentence naming X ("No one works alone above the wall line.").
+_DEFINITION_ASKED = re.compile(
+    r"^\s*what(?: exactly)?(?:'s| is| are| was| were)\s+(?:exactly\s+)?(?:the\s+|an?\s+)?"
+    r"(?:so-called\s+)?"
+    r"(?P<term>.+?)\s*\??\s*$",
+    re.I,
+)
+_TERM_WORDS = 6
+# After the term, an acronym or short gloss in brackets may stand ("Engineering News-Record (ENR)
+# is ..."); a longer bracket is a clause of its own ("clades (which are thought extinct) were").
+_GLOSS = r"\s*(?:\([^()]{1,20}\))?\s*"
+
+
+def defined_term(question: str) -> str | None:
+    """The term a "What is X?" question asks to have defined, if it is one (X of at most six
+    words)."""
+    found = _DEFINITION_ASKED.match(question)
+    if not found or len(found.group("term").split()) > _TERM_WORDS:
+        return None
+    return found.group("term")
+
+
+def defines(term: str, sentence: str) -> bool:
+    """Whether `sentence` (as a reader sees it) defines `term`: "X is / are / refers to ...",
+    "X, a ..." or "X—a ...", or "... called / known as X"."""
+    text = re.sub(r"[\s_*`]+", " ", sentence).lower()
+    x = re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
+    return bool(
+        re.search(rf"\b{x}{_GLOSS}(?:is|are|was|were|refers to|means|describes|denotes)\b", text)
+        or re.search(rf"\b{x}{_GLOSS}(?:,|—|–|--|:)\s*(?:a|an|the|which|who)\b", text)
+        or re.search(
+            rf"\b(?:called|known as|referred to as|termed|named)\s+(?:the\s+|an?\s+)?{x}\b", text
+        )
+    )
+
+
 # Dates are not quantities: "In September 2025, Putin said it would abide by the central
 # limits" gave "What are New START's central limits?" the number it asked for, over the
 # sentence with "1,550 warheads on 700 ... vehicles".

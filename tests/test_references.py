@@ -115,6 +115,14 @@ def test_markdown_emphasis_is_not_part_of_a_keyword():
     assert "load_dotenv" in tokenize("Call `load_dotenv()` first.")
 
 
+def test_initials_with_full_stops_are_the_word_a_question_types():
+    """Reports write "U.S." where a question types "US": its letters alone were too short to be
+    tokens, so the two never matched."""
+    assert tokenize("the U.S. executive order (E.O.)") == tokenize("the US executive order (EO)")
+    assert "us" in tokenize("The U.S.-China talks", "") and "14285" in tokenize("E.O. 14285")
+    assert tokenize("version 1.2.3") == ["version"]  # figures with points are not initials
+
+
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     """The topic is covered but the figure asked for is not: the answer says so instead of
     quoting the closest sentence on the topic (a sum about something else does not count)."""

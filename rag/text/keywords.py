@@ -22,14 +22,18 @@ from .languages import UNSPACED, stemmer, stopwords
 _TOKEN = re.compile(r"(?u)[^\W_]\w*[^\W_]")
 # The same in any script: letters and digits with their combining marks.
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}_]*[\p{L}\p{M}\p{N}]|[\p{L}\p{N}]\p{M}*")
+# Initials written with full stops are one word: "U.S." is the "US" a question types (it was no
+# token at all, its letters too short), "E.O." is "EO".
+_INITIALISM = regex.compile(r"(?<![\p{L}\p{N}.])(?:\p{L}\.){2,}")
 # Bump when `tokenize` changes: saved snapshots hold its tokens and are rebuilt.
-TOKENS_VERSION = 3
+TOKENS_VERSION = 4
 ENGLISH = "en"
 
 
 def tokenize(text: str, language: str = ENGLISH) -> list[str]:
     """Lower-cased, stop-word-free, stemmed word tokens of `text` read as `language` (an ISO
     639-1 code; "" when unknown)."""
+    text = _INITIALISM.sub(lambda m: m.group().replace(".", ""), text)
     if language == ENGLISH and not UNSPACED.search(text):
         stop = stopwords(ENGLISH)
         words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]

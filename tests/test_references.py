@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rag.ui.render import render_sources
+
 import rag
 from rag.text.asks import per_period
 from rag.text.keywords import tokenize
@@ -136,8 +138,14 @@ def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     missing = engine.query("How much would it cost to build the nodule processing plant?")
     assert not missing.found and not missing.citations
     assert "do not seem to give the sum of money" in missing.text
+    # Its closest passages are shown as related to the topic, not as an answer.
+    assert missing.missing == "money" and missing.closest
+    shown = render_sources(missing)
+    assert "Related passages" in shown and "Not found" not in shown
     present = engine.query("How long could new processing plants take to build?")
     assert present.found and "10 to 20 years" in present.text
+    off_topic = engine.query("Who won the 2018 football World Cup?")
+    assert not off_topic.found and not off_topic.missing
 
 
 def test_a_figure_shares_more_than_the_measures_name_with_the_question(tmp_path: Path):

@@ -135,7 +135,11 @@ def render_sources(
                 f"{link}</small></details>"
             )
     else:
-        parts.append("<em>Not found in your documents. Closest passages:</em>")
+        parts.append(
+            "<em>Related passages: they cover the topic but not what was asked.</em>"
+            if answer.missing
+            else "<em>Not found in your documents. Closest passages:</em>"
+        )
         for rank, passage in enumerate(answer.closest, start=1):
             page = f", page {passage.page}" if passage.page is not None else ""
             text = passage.text[:_CLOSEST_CHARS] + (

@@ -403,7 +403,13 @@ def _not_found(
         names = ", ".join(dict.fromkeys(_label(p) for p in closest))
         text += f" The closest passages were in {names}, but none of them answers it."
     return Answer(
-        question=question, text=text, found=False, citations=[], closest=closest, searched=searched
+        question=question,
+        text=text,
+        found=False,
+        citations=[],
+        closest=closest,
+        searched=searched,
+        missing=missing or "",
     )
 
 

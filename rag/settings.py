@@ -114,6 +114,10 @@ class Settings:
     sentence_prose_weight: float = 0.3
     sentence_margin: float = 0.45
     other_source_margin: float = 0.0
+    # The quoted sentences speak in the order of their score plus this much more for a sentence
+    # giving the kind of fact asked for: the sentence with the date or the definition asked for
+    # leads (docs/answers.md, "Which sentence leads").
+    lead_kind_weight: float = 0.2
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
     # ... and files that chunk into more than this are refused too: embedding time grows with
@@ -244,6 +248,7 @@ _MAY_BE_ZERO |= {
     "sentence_prose_weight",
     "sentence_margin",
     "other_source_margin",
+    "lead_kind_weight",
 }
 
 

@@ -6,23 +6,17 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
 from rag.ui.render import render_sources, safe
 
 import rag
 from rag.answer.extractive import (
     _repeats,
-    _sentence_signals,
-    candidate_sentences,
     compose,
     is_evidence,
 )
 from rag.answer.summary import asked_section
-from rag.settings import Settings
 from rag.text.asks import (
     asked_kinds,
-    defined_term,
-    defines,
     frame_words,
     gives,
     measure,
@@ -242,53 +236,6 @@ def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_pa
 
     assert "1931" in quoted(sentence_kind_weight=0.3)
     assert "1931" not in quoted(sentence_kind_weight=0.0)
-
-
-def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path):
-    """Both sentences are quoted; the one holding the date asked for leads, though the other is
-    closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
-    first = "The harbour bridge opening was a project the town argued about for a generation."
-    second = "The bridge finally opened to traffic in 1931, after nine years of building."
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("history.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    question = "When did the harbour bridge open?"
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
-    answer = compose(question, question, [passage], engine.embedder, settings)
-    assert answer.text.startswith(second), answer.text
-    assert first in answer.text
-    similarity = engine.embedder.embed([first, second]) @ engine.embedder.embed_question(question)
-    assert similarity[0] > similarity[1]
-
-
-def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: Path):
-    """For "What is the wall line?" the sentence saying what the wall line is gets the weight of a
-    sentence giving the kind of fact asked for; the rule that only names it does not (on the
-    handbook of `bench/longform.py --set analysis` the rule led, by keyword share)."""
-    first = "No one works alone above the wall line."
-    second = "The wall line is the old dry-stone wall that runs across the fell."
-    text = f"{first} {second}"
-    passage = rag.Passage("handbook.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    settings = dataclasses.replace(
-        Settings(),
-        sentence_passage_weight=0.0,
-        sentence_rank_weight=0.0,
-        sentence_keyword_weight=0.0,
-        sentence_prose_weight=0.0,
-    )
-    term = defined_term("What is the wall line?")
-    signals = _sentence_signals([], term, sentences, [passage], settings, None)
-    assert [s.text for s in sentences] == [first, second]
-    assert list(signals) == pytest.approx([0.0, settings.sentence_kind_weight])
-    assert defined_term("What exactly are polymetallic nodules?") == "polymetallic nodules"
-    assert defined_term("What is the population of the largest city in the whole country?") is None
-    assert defines("dark oxygen", "whether nodules produce dark oxygen—a new source of oxygen")
-    assert defines(
-        "Northern Basin Commission", "the Northern Basin Commission, a body of engineers"
-    )
-    assert defines("ENR", "the magazine known as ENR")
-    assert not defines("clades", "These clades (which are thought to be extinct) were found.")
 
 
 def test_a_sentence_that_says_more_than_one_quoted_joins_it(tmp_path: Path):

@@ -124,8 +124,8 @@ def compose(
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
     kinds = asked_kinds(searched)
-    term = defined_term(searched)
-    scores = similarity + _sentence_signals(kinds, term, sentences, passages, settings, keywords)
+    given = _gives_asked(kinds, defined_term(searched), sentences)
+    scores = similarity + _sentence_signals(given, sentences, passages, settings, keywords)
 
     top = int(scores.argmax())
     best = float(scores[top])
@@ -156,11 +156,12 @@ def compose(
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):
             chosen = [*kept, closest]
-    # The quoted sentences speak in the order of their whole score, which led with the answering
-    # sentence more often than similarity alone on every long-document set and on NQ; an opinion
-    # question's view is led by similarity, which hears "Beijing" in "How does China view ...?"
-    # where keywords do not (docs/answers.md, "Which sentence leads").
-    order = similarity if "opinion" in kinds else scores
+    # The quoted sentences speak in the order of their whole score, the kind of fact asked for
+    # weighing more, which led with the answering sentence more often than similarity alone on
+    # every long-document set and on NQ; an opinion question's view is led by similarity, which
+    # hears "Beijing" in "How does China view ...?" where keywords do not (docs/answers.md,
+    # "Which sentence leads").
+    order = similarity if "opinion" in kinds else scores + settings.lead_kind_weight * given
     chosen.sort(key=lambda i: -order[i])
     return cite(question, searched, sentences, chosen, passages)
 
@@ -236,9 +237,22 @@ def sentence_vectors(
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
 
 
+def _gives_asked(kinds: list[str], term: str | None, sentences: list[Sentence]) -> np.ndarray:
+    """1 for each sentence that gives the kind of fact asked for (`kinds`, asks.asked_kinds: a
+    date, a number, a reason, a name), or defines the `term` a "What is X?" question asks about
+    (asks.defined_term); else 0. Judged as a reader sees it: "[Saurabh Kumar][home]" is a name,
+    a link's URL is not text."""
+    flags = []
+    for sentence in sentences:
+        seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
+        flags.append(
+            (bool(kinds) and gives(kinds, seen)) or (term is not None and defines(term, seen))
+        )
+    return np.asarray(flags, dtype=np.float32)
+
+
 def _sentence_signals(
-    kinds: list[str],
-    term: str | None,
+    given: np.ndarray,
     sentences: list[Sentence],
     passages: list[Passage],
     settings: Settings,
@@ -246,16 +260,13 @@ def _sentence_signals(
 ) -> np.ndarray:
     """What each sentence scores besides its own similarity to the question: its passage's
     similarity and fused rank score, its share of the question's keywords (rare words weigh
-    most), whether it gives the kind of fact asked for (a date, a number, a reason, a name), and
-    how much of it is prose rather than code, links or numbers. Weights chosen on data
-    (docs/answers.md). `kinds`: what the question asks for (asks.asked_kinds); `term`: what a
-    "What is X?" question asks to have defined (asks.defined_term), which a sentence defining
-    it gives."""
+    most), whether it gives the kind of fact asked for (`given`, from `_gives_asked`), and how
+    much of it is prose rather than code, links or numbers. Weights chosen on data
+    (docs/answers.md)."""
     rows = []
-    for sentence in sentences:
+    for sentence, gives_asked in zip(sentences, given, strict=True):
         passage = passages[sentence.passage]
-        # Judged as a reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not
-        # text. Its keywords count its heading's too (the one above it in its passage, else its
+        # Its keywords count its heading's too (the one above it in its passage, else its
         # section's): a sentence under "forbid_dtd (default: False)" is about forbid_dtd though
         # it does not repeat the name.
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
@@ -265,8 +276,7 @@ def _sentence_signals(
             settings.sentence_passage_weight * passage.similarity
             + settings.sentence_rank_weight * passage.score
             + settings.sentence_keyword_weight * (keywords(context) if keywords else 0.0)
-            + settings.sentence_kind_weight
-            * ((bool(kinds) and gives(kinds, seen)) or (term is not None and defines(term, seen)))
+            + settings.sentence_kind_weight * float(gives_asked)
             + settings.sentence_prose_weight * _prose_share(seen)
         )
     return np.asarray(rows, dtype=np.float32)

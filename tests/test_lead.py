@@ -1,0 +1,86 @@
+"""Which quoted sentence leads an answer: the one giving the fact asked for (a date, a figure,
+the definition of what "What is X?" names), ordered by the whole score, not by similarity alone."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag.answer.extractive import _gives_asked, _sentence_signals, candidate_sentences, compose
+from rag.settings import Settings
+from rag.text.asks import defined_term, defines
+
+
+def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path):
+    """Both sentences are quoted; the one holding the date asked for leads, though the other is
+    closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
+    first = "The harbour bridge opening was a project the town argued about for a generation."
+    second = "The bridge finally opened to traffic in 1931, after nine years of building."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("history.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "When did the harbour bridge open?"
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    answer = compose(question, question, [passage], engine.embedder, settings)
+    assert answer.text.startswith(second), answer.text
+    assert first in answer.text
+    similarity = engine.embedder.embed([first, second]) @ engine.embedder.embed_question(question)
+    assert similarity[0] > similarity[1]
+
+
+def test_the_sentence_giving_the_kind_of_fact_asked_for_leads(tmp_path: Path):
+    """Both sentences are quoted; the one dating the signing leads, though the other holds the
+    question's rarest keyword and scores higher in all (`lead_kind_weight` weighs the kind of
+    fact asked for more in the order than in the choice). A scripted keyword share stands in for
+    the index's."""
+    first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
+    second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("news.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "When was the Marren accord signed?"
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+
+    def answer(**changes: float) -> str:
+        def keywords(sentence: str) -> float:
+            return 1.0 if "Marren" in sentence else 0.0
+
+        changed = dataclasses.replace(settings, **changes)
+        return compose(question, question, [passage], engine.embedder, changed, None, keywords).text
+
+    assert answer().startswith(second)
+    assert answer(lead_kind_weight=0.0).startswith(first)
+    assert first in answer() and second in answer(lead_kind_weight=0.0)
+
+
+def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: Path):
+    """For "What is the wall line?" the sentence saying what the wall line is gets the weight of a
+    sentence giving the kind of fact asked for; the rule that only names it does not (on the
+    handbook of `bench/longform.py --set analysis` the rule led, by keyword share)."""
+    first = "No one works alone above the wall line."
+    second = "The wall line is the old dry-stone wall that runs across the fell."
+    text = f"{first} {second}"
+    passage = rag.Passage("handbook.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    settings = dataclasses.replace(
+        Settings(),
+        sentence_passage_weight=0.0,
+        sentence_rank_weight=0.0,
+        sentence_keyword_weight=0.0,
+        sentence_prose_weight=0.0,
+    )
+    given = _gives_asked([], defined_term("What is the wall line?"), sentences)
+    signals = _sentence_signals(given, sentences, [passage], settings, None)
+    assert [s.text for s in sentences] == [first, second]
+    assert list(signals) == pytest.approx([0.0, settings.sentence_kind_weight])
+    assert defined_term("What exactly are polymetallic nodules?") == "polymetallic nodules"
+    assert defined_term("What is the population of the largest city in the whole country?") is None
+    assert defines("dark oxygen", "whether nodules produce dark oxygen—a new source of oxygen")
+    assert defines(
+        "Northern Basin Commission", "the Northern Basin Commission, a body of engineers"
+    )
+    assert defines("ENR", "the magazine known as ENR")
+    assert not defines("clades", "These clades (which are thought to be extinct) were found.")

@@ -151,6 +151,11 @@ def test_what_a_question_asks_for():
     assert not gives(["method"], "Nodules lie on the abyssal seafloor.")
     assert gives(["opinion"], "The Secretary-General warned that it sets a dangerous precedent.")
     assert not gives(["opinion"], "The authority was created in 1994.")
+    # What a thing is needed for, or what it avoids, is a reason ("Why does Pakistan still need
+    # good ties with China?"); a noun "key" is not.
+    assert gives(["reason"], "Cordial ties with China remain vital for Pakistan's security.")
+    assert gives(["reason"], "It repeats one large entity, and so avoids triggering limits.")
+    assert not gives(["reason"], "The key to the gauge house hangs in the office.")
     # A possessive in front of the measure: the limits asked for are figures.
     assert asked_kinds("What are New START's central limits?") == ["quantity"]
     # A date is not a quantity: the sentence that dates a remark does not give the figures.

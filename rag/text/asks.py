@@ -59,7 +59,11 @@ _SHOWS = {
     "reason": re.compile(
         r"\b(?:because|due to|since|as a result|therefore|thus|hence|so that|in order to"
         r"|reasons?|caused?|owing to|given that|as an offset|to (?:avoid|prevent|mitigate|reduce"
-        r"|protect))\b",
+        r"|protect))\b"
+        # What something is needed for, or what it avoids: "ties with China remain vital for
+        # Pakistan's security", "it avoids triggering countermeasures".
+        r"|\b(?:vital|essential|critical|crucial|key|necessary|needed|important) (?:for|to)\b"
+        r"|\bso as to\b|\bin order\b|\bavoids?\b",
         re.I,
     ),
     # A run of capitalised words after the sentence's first word ("... minister Khwaja Asif"),

@@ -62,7 +62,7 @@ _SHOWS = {
         r"|protect))\b"
         # What something is needed for, or what it avoids: "ties with China remain vital for
         # Pakistan's security", "it avoids triggering countermeasures".
-        r"|\b(?:vital|essential|critical|crucial|key|necessary|needed|important) (?:for|to)\b"
+        r"|\b(?:vital|essential|critical|crucial|necessary|needed|important) (?:for|to)\b"
         r"|\bso as to\b|\bin order\b|\bavoids?\b",
         re.I,
     ),

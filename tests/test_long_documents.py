@@ -156,6 +156,12 @@ def test_what_a_question_asks_for():
     assert gives(["reason"], "Cordial ties with China remain vital for Pakistan's security.")
     assert gives(["reason"], "It repeats one large entity, and so avoids triggering limits.")
     assert not gives(["reason"], "The key to the gauge house hangs in the office.")
+    # A size is a figure with its unit, or a comparison; a count of things is not one.
+    assert asked_kinds("How big is the Clarion-Clipperton Zone?") == ["size"]
+    assert gives(["size"], "The CCZ is approximately 1.7 million square miles.")
+    assert gives(["size"], "It spans an area as wide as the continental United States.")
+    assert not gives(["size"], "The ISA has issued 17 exploration contracts in the CCZ.")
+    assert not gives(["size"], "The accord was signed in 2024 in Brisk.")
     # A possessive in front of the measure: the limits asked for are figures.
     assert asked_kinds("What are New START's central limits?") == ["quantity"]
     # A date is not a quantity: the sentence that dates a remark does not give the figures.

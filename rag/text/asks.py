@@ -1,5 +1,6 @@
 """What a question asks for, and whether a sentence gives that kind of fact: a date for "when",
-a quantity for "how many", a reason for "why", a name for "who". Used as one signal among the
+a quantity for "how many", a size with its unit for "how big / far / tall", a reason for "why", a
+name for "who". Used as one signal among the
 sentence scores in extractive.py: on long documents the sentence on the topic often outscored the
 sentence holding the date or the number asked for."""
 
@@ -21,7 +22,7 @@ _ASKS = {
         re.I,
     ),
     "quantity": re.compile(
-        r"\bhow (?:many|much|big|large|far|long|old|often|tall|high|deep|fast|small|heavy)\b"
+        r"\bhow (?:many|much|long|old|often)\b"
         r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
         # "What is the default size limit?", "What was the total cost?": a measure asked for.
         r"|^\s*what(?:'s| is| was| are| were)? (?:the |its |their |a )?(?:[\w'’-]+ ){0,3}"
@@ -30,6 +31,9 @@ _ASKS = {
         r"(?=\s*(?:\?|$|of\b|for\b|in\b|on\b|at\b|per\b))",
         re.I,
     ),
+    # A size, distance, height or speed: a figure with its unit ("How big is the zone?" is not
+    # answered by "17 contracts in the zone").
+    "size": re.compile(r"\bhow (?:big|large|far|tall|high|deep|heavy|fast|wide|small)\b", re.I),
     "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
     "name": re.compile(
         r"^\s*who\b|\bwhich (?:official|person|people|company|companies|firm|agency"
@@ -54,6 +58,19 @@ _SHOWS = {
     "quantity": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
         r"|hundreds?|thousands?|millions?|billions?|half|twice|several)\b",
+        re.I,
+    ),
+    "size": re.compile(
+        r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|several"
+        r"|hundreds?|thousands?|millions?|billions?))(?:\s*(?:million|billion|thousand|hundred))?"
+        r"[\s-]*(?:\([^)]*\)\s*)?(?:square |cubic )?(?:miles?|mi|km|kilomet(?:er|re)s?"
+        r"|met(?:er|re)s?|m|feet|foot|ft|inch(?:es)?|cm|mm|centimet(?:er|re)s?"
+        r"|millimet(?:er|re)s?|acres?|hectares?|ha|km2|km²|sq|tons?|tonnes?|kg|kilograms?|grams?"
+        r"|pounds?|lbs?|ounces?|oz|mph|knots?|km/h|kph|degrees?|°|light[- ]years?|yards?|yd"
+        r"|stories|storeys|floors)\b"
+        # ... or a comparison: "an area as wide as the continental United States".
+        r"|\bas (?:big|large|wide|long|tall|high|deep|heavy) as\b|\bthe size of\b"
+        r"|\btimes (?:the size|larger|bigger|as)\b",
         re.I,
     ),
     "reason": re.compile(

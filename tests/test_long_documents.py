@@ -167,6 +167,8 @@ def test_what_a_question_asks_for():
     # A date is not a quantity: the sentence that dates a remark does not give the figures.
     assert not gives(["quantity"], "In September 2025, Putin said on February 5, 2026, it would.")
     assert gives(["quantity"], "The limits are 1,550 warheads on 700 deployed vehicles.")
+    # "several" counts nothing: "How many contracts does China hold?" wants China's five.
+    assert not gives(["quantity"], "China has acquired several exploration contracts.")
     assert gives(["date", "quantity"], "In September 2025, Putin said so.")
 
 

@@ -57,7 +57,7 @@ _SHOWS = {
     ),
     "quantity": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
-        r"|hundreds?|thousands?|millions?|billions?|half|twice|several)\b",
+        r"|hundreds?|thousands?|millions?|billions?|half|twice)\b",
         re.I,
     ),
     "size": re.compile(

@@ -14,16 +14,22 @@ from rag.settings import Settings
 from rag.text.asks import defined_term, defines
 
 
+def _two_sentences(tmp_path: Path, first: str, second: str):
+    """An engine, one retrieved passage holding `first` then `second`, and settings quoting up to
+    two sentences."""
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("notes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    return engine, passage, dataclasses.replace(engine.settings, answer_sentences=2)
+
+
 def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path):
     """Both sentences are quoted; the one holding the date asked for leads, though the other is
     closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
     first = "The harbour bridge opening was a project the town argued about for a generation."
     second = "The bridge finally opened to traffic in 1931, after nine years of building."
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("history.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    engine, passage, settings = _two_sentences(tmp_path, first, second)
     question = "When did the harbour bridge open?"
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
     answer = compose(question, question, [passage], engine.embedder, settings)
     assert answer.text.startswith(second), answer.text
     assert first in answer.text
@@ -38,11 +44,8 @@ def test_the_sentence_giving_the_kind_of_fact_asked_for_leads(tmp_path: Path):
     the index's."""
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("news.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    engine, passage, settings = _two_sentences(tmp_path, first, second)
     question = "When was the Marren accord signed?"
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
 
     def answer(**changes: float) -> str:
         def keywords(sentence: str) -> float:

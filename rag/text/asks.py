@@ -1,8 +1,8 @@
 """What a question asks for, and whether a sentence gives that kind of fact: a date for "when",
 a quantity for "how many", a size with its unit for "how big / far / tall", a reason for "why", a
-name for "who". Used as one signal among the
-sentence scores in extractive.py: on long documents the sentence on the topic often outscored the
-sentence holding the date or the number asked for."""
+name for "who", a definition for "What is X?". Used as one signal among the sentence scores in
+extractive.py: on long documents the sentence on the topic often outscored the sentence holding
+the date or the number asked for."""
 
 from __future__ import annotations
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rag
-from rag.answer.extractive import _gives_asked, _sentence_signals, candidate_sentences, compose
+from rag.answer.extractive import (
+    _gives_asked,
+    _sentence_signals,
+    candidate_sentences,
+    compose,
+    speaking_order,
+)
 from rag.settings import Settings
 from rag.text.asks import defined_term, defines
 
@@ -87,3 +94,23 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     )
     assert defines("ENR", "the magazine known as ENR")
     assert not defines("clades", "These clades (which are thought to be extinct) were found.")
+
+
+def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
+    """ "How do officials in Brisk feel about the clause?": two views at nearly the same
+    similarity are ordered by the other signals; a clearly closer one leads whatever they say."""
+    settings = Settings()
+    given = np.array([1.0, 1.0])
+    near = speaking_order(
+        ["opinion"], np.array([0.66, 0.65]), np.array([1.30, 1.50]), given, settings
+    )
+    assert near[1] > near[0]
+    far = speaking_order(
+        ["opinion"], np.array([0.70, 0.55]), np.array([1.30, 1.50]), given, settings
+    )
+    assert far[0] > far[1]
+    # Other questions: the whole score, a sentence giving the kind asked for weighing more.
+    dated = speaking_order(
+        ["date"], np.array([0.7, 0.5]), np.array([1.40, 1.25]), np.array([0.0, 1.0]), settings
+    )
+    assert dated[1] > dated[0]

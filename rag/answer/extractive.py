@@ -159,16 +159,26 @@ def compose(
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):
             chosen = [*kept, closest]
-    # The quoted sentences speak in the order of their whole score, the kind of fact asked for
-    # weighing more, which led with the answering sentence more often than similarity alone on
-    # every long-document set and on NQ; an opinion question's view is led by similarity, which
-    # hears "Beijing" in "How does China view ...?" where keywords do not, the other signals
-    # breaking near ties (docs/answers.md, "Which sentence leads").
-    order = scores + settings.lead_kind_weight * given
-    if "opinion" in kinds:
-        order = similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
+    order = speaking_order(kinds, similarity, scores, given, settings)
     chosen.sort(key=lambda i: -order[i])
     return cite(question, searched, sentences, chosen, passages)
+
+
+def speaking_order(
+    kinds: list[str],
+    similarity: np.ndarray,
+    scores: np.ndarray,
+    given: np.ndarray,
+    settings: Settings,
+) -> np.ndarray:
+    """What the quoted sentences are ordered by, highest first: their whole score, the kind of
+    fact asked for weighing `lead_kind_weight` more, which led with the answering sentence more
+    often than similarity alone on every long-document set and on NQ. An opinion question's view
+    is led by similarity, which hears "Beijing" in "How does China view ...?" where keywords do
+    not, the other signals breaking near ties (docs/answers.md, "Which sentence leads")."""
+    if "opinion" in kinds:
+        return similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
+    return scores + settings.lead_kind_weight * given
 
 
 def cite(

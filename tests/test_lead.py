@@ -16,6 +16,7 @@ from rag.answer.extractive import (
     candidate_sentences,
     compose,
     speaking_order,
+    with_antecedent,
 )
 from rag.settings import Settings
 from rag.text.asks import defined_term, defines
@@ -114,3 +115,41 @@ def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
         ["date"], np.array([0.7, 0.5]), np.array([1.40, 1.25]), np.array([0.0, 1.0]), settings
     )
     assert dated[1] > dated[0]
+
+
+def test_a_lead_opening_on_a_pronoun_is_quoted_with_whom_it_means(tmp_path: Path):
+    """ "She is known for her role as Nell ..." answers "Who played Nell?" only with the sentence
+    naming her: that sentence is quoted first, the nearest before it that opens on no pronoun
+    (the NQ questions "Who played Raquel in Only Fools and Horses?" and two like it were missed
+    so). The answer stays at three sentences at most."""
+    name = "Mara Ellison (born 4 May 1961) is a Welsh actress and singer."
+    stage = "She has appeared in many stage plays at the Sherman Theatre in Cardiff."
+    role = "She is known for her role as Nell in the radio serial The Lantern Yard, from 1990."
+    later = "Ellison later taught drama at a college in Swansea for twenty years."
+    text = f"{name} {stage} {role} {later}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("ellison.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "Who played Nell in The Lantern Yard?"
+    answer = compose(question, question, [passage], engine.embedder, engine.settings)
+    assert answer.text.startswith(f"{name} [1] {role} [1]"), answer.text
+    assert answer.text.count("[1]") <= engine.settings.answer_sentences
+    assert answer.citations[0].quote.startswith(name)
+
+
+def test_a_things_pronoun_is_followed_by_what_it_means():
+    """A lead opening on "It" says what was asked itself ("It was first mapped by Tomas Reyer"):
+    its antecedent is quoted right after it, and the last sentence gives way; a lead that opens
+    on no pronoun is left as it was."""
+    falls = "The Vennic Falls are a waterfall on the Arlo river."
+    height = "They drop 40 metres in two steps."
+    mapped = "It was first mapped by Tomas Reyer in 1821."
+    visitors = "Visitors reach the falls from the village of Orm."
+    text = " ".join([falls, height, mapped, visitors])
+    passage = rag.Passage("falls.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [falls, height, mapped, visitors]
+    kept, chosen = with_antecedent(sentences, [2, 3, 1], [passage], 3)
+    assert [kept[i].text for i in chosen] == [mapped, falls, visitors]
+    assert with_antecedent(sentences, [3, 2], [passage], 3) == (sentences, [3, 2])
+    kept, chosen = with_antecedent(sentences, [2], [passage], 1)
+    assert [kept[i].text for i in chosen] == [mapped, falls]

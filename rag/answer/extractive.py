@@ -63,6 +63,11 @@ _CLOSEST_SHOWN = 3
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).
 _OPINION_SIGNALS_SHARE = 0.1
+# A sentence that opens on one of these does not say whom or what it is about (English; other
+# languages' pronouns are not matched, so their answers are as before).
+_PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
+_THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
+_PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ def compose(
             chosen = [*kept, closest]
     order = speaking_order(kinds, similarity, scores, given, settings)
     chosen.sort(key=lambda i: -order[i])
+    sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
     return cite(question, searched, sentences, chosen, passages)
 
 
@@ -179,6 +185,45 @@ def speaking_order(
     if "opinion" in kinds:
         return similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
     return scores + settings.lead_kind_weight * given
+
+
+def with_antecedent(
+    sentences: list[Sentence], chosen: list[int], passages: list[Passage], limit: int
+) -> tuple[list[Sentence], list[int]]:
+    """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
+    on a pronoun: the nearest sentence before it in its passage that does not. It goes before a
+    person's pronoun, whose name is often what was asked ("Tessa Peake-Jones (born 1957) is an
+    English actress." before "She is known for her role as Raquel ..."), and after a thing's,
+    where the lead itself says what was asked. The last quoted sentence gives way, so the answer is
+    no longer unless one sentence was asked for (docs/answers.md, "Whom a pronoun means")."""
+    lead = sentences[chosen[0]] if chosen else None
+    person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
+    if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
+        return sentences, chosen
+    before = [
+        s
+        for s in candidate_sentences(passages, everything=True)
+        if s.passage == lead.passage and s.end <= lead.start
+    ]
+    antecedent = max(
+        (s for s in before if not _PRONOUN.match(s.text)), key=lambda s: s.start, default=None
+    )
+    if antecedent is None:
+        return sentences, chosen
+    at = next(
+        (
+            i
+            for i, s in enumerate(sentences)
+            if (s.passage, s.start) == (lead.passage, antecedent.start)
+        ),
+        None,
+    )
+    if at is None:
+        sentences = [*sentences, antecedent]
+        at = len(sentences) - 1
+    rest = [i for i in chosen[1:] if i != at]
+    pair = [at, chosen[0]] if person else [chosen[0], at]
+    return sentences, [*pair, *rest][: max(limit, len(pair))]
 
 
 def cite(

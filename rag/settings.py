@@ -82,6 +82,9 @@ class Settings:
     # question's words but answers nothing: its fused score loses this much times its share of
     # reference sentences (rag/text/references.py). Chosen on long documents (docs/answers.md).
     reference_penalty: float = 0.5
+    # A chunk that defines what a "What is X?" question asks about gains this much fused score
+    # (rag/answer/retrieve.py; docs/answers.md).
+    definition_boost: float = 0.2
     # Spell out a question's acronyms where a document defines them (rag/text/acronyms.py).
     expand_acronyms: bool = True
     # Optional cross-encoder (a sentence-transformers CrossEncoder name or local folder) that
@@ -118,6 +121,10 @@ class Settings:
     # giving the kind of fact asked for: the sentence with the date or the definition asked for
     # leads (docs/answers.md, "Which sentence leads").
     lead_kind_weight: float = 0.2
+    # For a "What is X?" question, a sentence that defines X weighs this much more again, in
+    # choosing the quoted sentences and in their order (docs/answers.md, "A definition is what
+    # "What is X?" asks for").
+    definition_weight: float = 0.3
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
     # ... and files that chunk into more than this are refused too: embedding time grows with
@@ -249,6 +256,8 @@ _MAY_BE_ZERO |= {
     "sentence_margin",
     "other_source_margin",
     "lead_kind_weight",
+    "definition_weight",
+    "definition_boost",
 }
 
 

@@ -19,7 +19,7 @@ from rag.answer.extractive import (
     with_antecedent,
 )
 from rag.settings import Settings
-from rag.text.asks import defined_term, defines
+from rag.text.asks import defined_term, defines, defines_in_row
 
 
 def _two_sentences(tmp_path: Path, first: str, second: str):
@@ -153,3 +153,60 @@ def test_a_things_pronoun_is_followed_by_what_it_means():
     assert with_antecedent(sentences, [3, 2], [passage], 3) == (sentences, [3, 2])
     kept, chosen = with_antecedent(sentences, [2], [passage], 1)
     assert [kept[i].text for i in chosen] == [mapped, falls]
+
+
+_TIDEWORT = [
+    "# Tidewort in the Marren estuary",
+    "Tidewort has spread along the lower Marren since the sluice was rebuilt in 1998. Surveyors "
+    "first noted tidewort beds below the old ferry steps, and within ten years tidewort covered "
+    "most of the mudflats between the steps and the sea wall.",
+    "The estuary trust counts tidewort every August. Volunteers walk fixed lines across the flats "
+    "and record how much tidewort they cross, and the counts have risen in all but two years.",
+    "Fishermen dislike tidewort because it fouls nets set close to the shore. Several asked the "
+    "trust to cut tidewort back near the moorings, and the trust cut two trial strips in 2019.",
+    "Birds use tidewort beds for shelter at high water. Redshank and dunlin roost among the "
+    "tidewort when the tide covers the open mud, one reason the trust has not cleared it.",
+    "| Plant | What it is | Where it grows |\n| --- | --- | --- |\n"
+    "| Tidewort | A salt-tolerant creeping grass that roots in soft mud and binds it with "
+    "runners. | Mudflats below the sea wall |\n"
+    "| Sea aster | A purple-flowered daisy of upper salt marsh. | Saltings by the ferry steps |",
+    "Cutting tidewort is slow work. The trial strips grew back within two seasons, and the trust "
+    "now plans to leave tidewort alone except where it blocks the moorings.",
+]
+
+
+def test_what_is_x_is_answered_by_the_passage_that_defines_x(tmp_path: Path):
+    """In a report where every passage names tidewort, "What is tidewort?" is answered by the
+    table row that says what it is, which ranked below passages that only use the word (as
+    "What exactly are polymetallic nodules?" did in longform-dev): the defining passage is
+    promoted in retrieval (`definition_boost`). Without it the answer quotes passages that never
+    say what tidewort is."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tidewort.md").write_text("\n\n".join(_TIDEWORT), encoding="utf-8")
+    shape = {"top_k": 3, "chunk_size": 300, "chunk_overlap": 0}
+    assert rag.RAG(index=tmp_path / "index", **shape).ingest([docs]).ok
+    question = "What is tidewort?"
+    answer = rag.RAG(index=tmp_path / "index", **shape).query(question)
+    assert answer.text.startswith("| Tidewort | A salt-tolerant creeping grass"), answer.text
+    without = rag.RAG(
+        index=tmp_path / "index", definition_boost=0.0, definition_weight=0.0, **shape
+    ).query(question)
+    assert without.found and "salt-tolerant" not in without.text
+
+
+def test_a_definition_says_what_its_subject_is():
+    """ "X is ..." defines X only where X is the subject; a table row defines its first cell's
+    term when the next cell describes it."""
+    assert defines("tidewort", "Tidewort is a salt-tolerant creeping grass.")
+    assert defines("wall line", "The wall line is the old dry-stone wall across the fell.")
+    assert not defines("tidewort", "Cutting tidewort is slow work.")
+    assert defines_in_row("tidewort", "| Tidewort | A salt-tolerant creeping grass of mud. |")
+    assert defines_in_row(
+        "polymetallic nodules",
+        "| Polymetallic Nodules | Potato-shaped rocks of concentric layers |",
+    )
+    assert not defines_in_row("tidewort", "| Tidewort | 12 | 15 |")
+    assert not defines_in_row(
+        "tidewort", "| Sea aster | Grows beside tidewort on the upper marsh. |"
+    )

@@ -17,6 +17,7 @@ from ..text.asks import (
     asked_kinds,
     defined_term,
     defines,
+    defines_in_row,
     gives,
     measure,
     per_period,
@@ -132,8 +133,11 @@ def compose(
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
     kinds = asked_kinds(searched)
-    given = _gives_asked(kinds, defined_term(searched), sentences)
+    term = defined_term(searched)
+    given = _gives_asked(kinds, term, sentences)
     scores = similarity + _sentence_signals(given, sentences, passages, settings, keywords)
+    if term is not None:
+        scores = scores + settings.definition_weight * given
 
     top = int(scores.argmax())
     best = float(scores[top])
@@ -306,7 +310,8 @@ def _gives_asked(kinds: list[str], term: str | None, sentences: list[Sentence]) 
     for sentence in sentences:
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         flags.append(
-            (bool(kinds) and gives(kinds, seen)) or (term is not None and defines(term, seen))
+            (bool(kinds) and gives(kinds, seen))
+            or (term is not None and (defines(term, seen) or defines_in_row(term, sentence.text)))
         )
     return np.asarray(flags, dtype=np.float32)
 

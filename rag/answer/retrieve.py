@@ -22,7 +22,7 @@ from ..index.snapshot import Snapshot
 from ..index.store import Store
 from ..settings import Settings
 from ..text.acronyms import acronyms, add_acronyms, expand, long_form, spelled_out
-from ..text.asks import frame_words
+from ..text.asks import defined_term, defines, defines_in_row, frame_words
 from ..text.keywords import ENGLISH, tokenize
 from ..text.languages import detect
 from ..types import Passage, SentenceVectors
@@ -242,6 +242,7 @@ class Retriever:
         rerank = self.settings.rerank_model
         wanted = max(k, self.settings.rerank_candidates) if rerank else k
         self._demote_references(fused, positions, snapshot, wanted)
+        self._promote_definitions(fused, positions, snapshot, question)
         terms = _Terms(snapshot, positions)
         order = self._diverse(np.argsort(-fused, kind="stable"), terms, wanted)
         if rerank:
@@ -277,6 +278,23 @@ class Retriever:
         for i in largest(fused, min(len(fused), _REFERENCE_CHECKED * k)):
             share = snapshot.reference_share(positions[i])
             fused[i] -= penalty * max(0.0, share - _REFERENCE_FLOOR) / (1 - _REFERENCE_FLOOR)
+
+    def _promote_definitions(
+        self, fused: np.ndarray, positions: list[int], snapshot: Snapshot, question: str
+    ) -> None:
+        """Raise, in place, the fused score of the candidates that define what a "What is X?"
+        question asks about (a sentence "X is ...", "X, a ...", or a table row whose first cell is
+        X) by `definition_boost`: in a long document every chunk names X, and the one that says
+        what it is may rank below those that only use it (docs/answers.md, "A definition is what
+        "What is X?" asks for")."""
+        term = defined_term(question)
+        boost = self.settings.definition_boost
+        if term is None or not boost:
+            return
+        for n, i in enumerate(positions):
+            text = snapshot.text(i)
+            if defines_in_row(term, text) or defines(term, text):
+                fused[n] += boost
 
     def _diverse(self, order: np.ndarray, terms: _Terms, k: int) -> list[int]:
         """The first `k` of `order`, skipping any passage whose words nearly repeat one already

@@ -144,7 +144,14 @@ _DEFINITION_ASKED = re.compile(
 _TERM_WORDS = 6
 # After the term, an acronym or short gloss in brackets may stand ("Engineering News-Record (ENR)
 # is ..."); a longer bracket is a clause of its own ("clades (which are thought extinct) were").
+# A table row describes its first cell's term when the next cell has at least this many words.
+_ROW_WORDS = 4
 _GLOSS = r"\s*(?:\([^()]{1,20}\))?\s*"
+
+
+# Where a term stands as the subject of "X is ...": a sentence's or clause's start, or after an
+# article ("Cutting tidewort is slow work" does not say what tidewort is).
+_SUBJECT = r"(?:^|[,;:(]\s*|\b(?:the|an?)\s+)[\"'“]?"
 
 
 def defined_term(question: str) -> str | None:
@@ -157,16 +164,30 @@ def defined_term(question: str) -> str | None:
 
 
 def defines(term: str, sentence: str) -> bool:
-    """Whether `sentence` (as a reader sees it) defines `term`: "X is / are / refers to ...",
+    """Whether `sentence` (as a reader sees it) defines `term`: "(The) X is / are / refers to ...",
     "X, a ..." or "X—a ...", or "... called / known as X"."""
     text = re.sub(r"[\s_*`]+", " ", sentence).lower()
     x = re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
     return bool(
-        re.search(rf"\b{x}{_GLOSS}(?:is|are|was|were|refers to|means|describes|denotes)\b", text)
+        re.search(
+            rf"{_SUBJECT}{x}{_GLOSS}(?:is|are|was|were|refers to|means|describes|denotes)\b", text
+        )
         or re.search(rf"\b{x}{_GLOSS}(?:,|—|–|--|:)\s*(?:a|an|the|which|who)\b", text)
         or re.search(
             rf"\b(?:called|known as|referred to as|termed|named)\s+(?:the\s+|an?\s+)?{x}\b", text
         )
+    )
+
+
+def defines_in_row(term: str, text: str) -> bool:
+    """Whether a line of `text` is a table row that describes `term`: its first cell is the term
+    and the next holds a description of at least four words ("| Polymetallic Nodules |
+    Potato-shaped rocks composed of ... |"), as a glossary or a report's table of kinds does."""
+    x = re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
+    row = re.compile(rf"\s*\|?\s*[*_`]*{x}[*_`]*\s*\|([^|]*)")
+    return any(
+        (found := row.match(line)) is not None and len(found.group(1).split()) >= _ROW_WORDS
+        for line in text.lower().splitlines()
     )
 
 

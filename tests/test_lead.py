@@ -201,6 +201,7 @@ def test_a_definition_says_what_its_subject_is():
     assert defines("tidewort", "Tidewort is a salt-tolerant creeping grass.")
     assert defines("wall line", "The wall line is the old dry-stone wall across the fell.")
     assert not defines("tidewort", "Cutting tidewort is slow work.")
+    assert defines("tidewort", "It spread after 1998. Tidewort is a creeping grass.")
     assert defines_in_row("tidewort", "| Tidewort | A salt-tolerant creeping grass of mud. |")
     assert defines_in_row(
         "polymetallic nodules",

@@ -144,14 +144,12 @@ _DEFINITION_ASKED = re.compile(
 _TERM_WORDS = 6
 # After the term, an acronym or short gloss in brackets may stand ("Engineering News-Record (ENR)
 # is ..."); a longer bracket is a clause of its own ("clades (which are thought extinct) were").
-# A table row describes its first cell's term when the next cell has at least this many words.
-_ROW_WORDS = 4
 _GLOSS = r"\s*(?:\([^()]{1,20}\))?\s*"
-
-
 # Where a term stands as the subject of "X is ...": a sentence's or clause's start, or after an
 # article ("Cutting tidewort is slow work" does not say what tidewort is).
-_SUBJECT = r"(?:^|[,;:(]\s*|\b(?:the|an?)\s+)[\"'“]?"
+_SUBJECT = r"(?:^|[.!?,;:(]\s*|\b(?:the|an?)\s+)[\"'“]?"
+# A table row describes its first cell's term when the next cell has at least this many words.
+_ROW_WORDS = 4
 
 
 def defined_term(question: str) -> str | None:

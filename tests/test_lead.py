@@ -153,6 +153,11 @@ def test_a_things_pronoun_is_followed_by_what_it_means():
     assert with_antecedent(sentences, [3, 2], [passage], 3) == (sentences, [3, 2])
     kept, chosen = with_antecedent(sentences, [2], [passage], 1)
     assert [kept[i].text for i in chosen] == [mapped, falls]
+    headed = f"{falls}\n\n## History\n\n{mapped}"
+    passage = rag.Passage("falls.md", None, 0, len(headed), headed, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    kept, chosen = with_antecedent(sentences, [1], [passage], 3)
+    assert [kept[i].text for i in chosen] == [mapped, falls]
 
 
 _TIDEWORT = [

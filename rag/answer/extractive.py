@@ -195,11 +195,12 @@ def with_antecedent(
     sentences: list[Sentence], chosen: list[int], passages: list[Passage], limit: int
 ) -> tuple[list[Sentence], list[int]]:
     """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
-    on a pronoun: the nearest sentence before it in its passage that does not. It goes before a
-    person's pronoun, whose name is often what was asked ("Tessa Peake-Jones (born 1957) is an
-    English actress." before "She is known for her role as Raquel ..."), and after a thing's,
-    where the lead itself says what was asked. The last quoted sentence gives way, so the answer is
-    no longer unless one sentence was asked for (docs/answers.md, "Whom a pronoun means")."""
+    on a pronoun: the nearest statement before it in its passage that does not (a heading such as
+    "## Career" says nothing of whom "she" is). It goes before a person's pronoun, whose name is
+    often what was asked ("Tessa Peake-Jones (born 1957) is an English actress." before "She is
+    known for her role as Raquel ..."), and after a thing's, where the lead itself says what was
+    asked. The last quoted sentence gives way, so the answer is no longer unless one sentence was
+    asked for (docs/answers.md, "Whom a pronoun means")."""
     lead = sentences[chosen[0]] if chosen else None
     person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
     if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
@@ -210,7 +211,9 @@ def with_antecedent(
         if s.passage == lead.passage and s.end <= lead.start
     ]
     antecedent = max(
-        (s for s in before if not _PRONOUN.match(s.text)), key=lambda s: s.start, default=None
+        (s for s in before if _is_statement(s.text) and not _PRONOUN.match(s.text)),
+        key=lambda s: s.start,
+        default=None,
     )
     if antecedent is None:
         return sentences, chosen

@@ -161,11 +161,17 @@ def defined_term(question: str) -> str | None:
     return found.group("term")
 
 
+def _term_pattern(term: str) -> str:
+    """`term` as a regular expression over lower-cased text: any run of spaces between its words,
+    and its plural."""
+    return re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
+
+
 def defines(term: str, sentence: str) -> bool:
     """Whether `sentence` (as a reader sees it) defines `term`: "(The) X is / are / refers to ...",
     "X, a ..." or "X—a ...", or "... called / known as X"."""
     text = re.sub(r"[\s_*`]+", " ", sentence).lower()
-    x = re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
+    x = _term_pattern(term)
     return bool(
         re.search(
             rf"{_SUBJECT}{x}{_GLOSS}(?:is|are|was|were|refers to|means|describes|denotes)\b", text
@@ -181,8 +187,7 @@ def defines_in_row(term: str, text: str) -> bool:
     """Whether a line of `text` is a table row that describes `term`: its first cell is the term
     and the next holds a description of at least four words ("| Polymetallic Nodules |
     Potato-shaped rocks composed of ... |"), as a glossary or a report's table of kinds does."""
-    x = re.escape(term.lower()).replace(r"\ ", r"\s+") + r"(?:e?s)?"
-    row = re.compile(rf"\s*\|?\s*[*_`]*{x}[*_`]*\s*\|([^|]*)")
+    row = re.compile(rf"\s*\|?\s*[*_`]*{_term_pattern(term)}[*_`]*\s*\|([^|]*)")
     return any(
         (found := row.match(line)) is not None and len(found.group(1).split()) >= _ROW_WORDS
         for line in text.lower().splitlines()

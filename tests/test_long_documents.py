@@ -189,6 +189,17 @@ def test_a_question_that_names_its_measure():
     assert not states("duration", "Ducks live on every continent except Antarctica.")
     assert states("kilometers", "The wall is 21,196\xa0km long.")
     assert not states("kilometers", "The wall is very long.")
+    # A price goes by many names; a question comparing fees asks for no sum.
+    assert measure("What was the toll per ton-mile on the canal?") == "money"
+    assert measure("What were the annual carriage fees for the channels?") == "money"
+    assert measure("How do the fees at these schools compare to others?") is None
+    # "What time ...?" asks for a time of day, "What time frame ...?" for a span.
+    assert measure("What time does the kitchen close?") == "clock time"
+    assert measure("What time frame does the war cover?") is None
+    assert states("clock time", "The tam-tams start around 10:30am.")
+    assert states("clock time", "Quiet hours run from 22:00 to 07:00.")
+    assert states("clock time", "The gates shut at 5 pm and reopen at noon.")
+    assert not states("clock time", "Food left out is cleared every Sunday evening.")
 
 
 def test_an_opinion_questions_verb_is_not_a_keyword():

@@ -182,3 +182,24 @@ def test_a_figure_per_period_is_asked_as_one(tmp_path: Path):
     assert planned.found and "1.3 million tons" in planned.text, planned.text
     assert per_period("How much does a night cost?") and per_period("rising 5% annually")
     assert not per_period("In 1955, he was asked to draw a second master plan.")
+
+
+def test_a_time_of_day_is_asked_for_by_what_time(tmp_path: Path):
+    """ "What time does the kitchen close?" is not answered by a sentence on the kitchen that
+    gives no time of day, nor by a time of day for something else; "closes at 21:30" answers."""
+    handbook = (
+        "The station kitchen has two cookers, a large fridge and a dishwasher. Guests cook their "
+        "own meals in the kitchen and wash up after themselves. The kitchen is shared; label "
+        "your food, because anything unlabelled is cleared out every Sunday evening. Quiet "
+        "hours run from 22:00 to 07:00."
+    )
+    engine = indexed_one(tmp_path, "handbook.txt", handbook)
+    closing = engine.query("What time does the kitchen close?")
+    assert not closing.found and "do not seem to give the time of day" in closing.text
+    assert closing.missing == "clock time"
+    (tmp_path / "docs" / "kitchen.txt").write_text(
+        "The kitchen closes at 21:30 so the cook can clean up.", encoding="utf-8"
+    )
+    assert engine.ingest([tmp_path / "docs"]).ok
+    closes = engine.query("What time does the kitchen close?")
+    assert closes.found and "21:30" in closes.text, closes.text

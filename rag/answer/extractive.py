@@ -467,6 +467,7 @@ _MISSING = {
     "money": "give the sum of money asked for",
     "duration": "say how long",
     "percent": "give the percentage asked for",
+    "clock time": "give the time of day asked for",
 }
 
 

@@ -226,6 +226,9 @@ _MONEY_VERB = (
     r"cost|costs|costing|spend|spends|spent|spending|pay|pays|paid|invest|invests|invested"
     r"|investing|fund|funds|funded|funding|budget|budgeted|charge|charges|charged|worth|price"
 )
+# What a price goes by: "What was the toll per ton-mile?" asks for a sum as "What is the price
+# ...?" does ("What were the annual carriage fees ...?" in XQuAD is answered by "£30m").
+_PRICES = r"costs?|prices?|fees?|fares?|tolls?|rents?|wages?|salary|salaries|tuition"
 _UNITS = (
     r"dollars|euros|pounds|tons|tonnes|miles|kilometers|kilometres|km|meters|metres|feet|acres"
     r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent"
@@ -239,7 +242,7 @@ _MEASURES = {
     "money": (
         re.compile(
             rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
-            rf"|^\s*what (?:is|was|would be|will be) the (?:\w+ )?(?:cost|price)\b",
+            rf"|^\s*what (?:is|was|are|were|would be|will be) the (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b",
             re.I,
         ),
         re.compile(
@@ -261,6 +264,19 @@ _MEASURES = {
             # "How long has it been since ...?" is answered by a date, a sentence by "life".
             r"|\b(?:1[5-9]\d\d|20\d\d)\b|\blife\b|\blifespan|\blifelong|\blifetime"
             r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b",
+            re.I,
+        ),
+    ),
+    # "What time does the kitchen close?" asks for a time of day (NQ's "what time do tam tams
+    # start in montreal" is answered "around 10:30am"); "What time frame ...?" does not.
+    "clock time": (
+        re.compile(
+            r"\b(?:at )?what time (?:do|does|did|is|was|are|were|will|would|should|can|must)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\b\.?|p\.?m\b\.?)|\b(?:noon|midday|midnight)\b"
+            r"|\bo'clock\b",
             re.I,
         ),
     ),
@@ -304,8 +320,9 @@ _UNIT_SPELLINGS = {
 # The words that name a measure rather than what it is of: a figure in "A visit costs 38 pounds a
 # night" does not answer "How much does it cost to hire a drone?" by sharing "cost" with it.
 _NAMING_WORDS = {
-    "money": re.compile(rf"\b(?:{_MONEY_VERB}|prices|much|money)\b", re.I),
+    "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|much|money)\b", re.I),
     "duration": re.compile(r"\b(?:long|time|times)\b", re.I),
+    "clock time": re.compile(r"\btimes?\b", re.I),
 }
 
 

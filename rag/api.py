@@ -28,6 +28,7 @@ from .ingestion.given import given_texts
 from .ingestion.sync import ProgressCallback, add_texts, resync, sync
 from .ingestion.uploads import stage_upload
 from .settings import AUTO_MODEL, DEFAULT_MODEL, AnswerMode, Settings
+from .text.languages import detect, language_name
 from .types import (
     Answer,
     Document,
@@ -339,6 +340,8 @@ class RAG:
             self.retriever.keyword_overlap(searched),
             self.retriever.rescaler(searched),
         )
+        if not extractive.found:
+            extractive = self._across_languages(searched, extractive)
         if not generative:
             yield Token(extractive.text)
             yield extractive
@@ -346,6 +349,21 @@ class RAG:
         yield from generate(
             question, searched, passages, self.llm, self.embedder, self.settings, extractive
         )
+
+    def _across_languages(self, searched: str, answer: Answer) -> Answer:
+        """`answer` (not found) with a notice when the question is in another language than the
+        passages closest to it: rag matches questions across languages less surely than within
+        one, so the same question in the documents' language may find what this did not."""
+        apart = self.retriever.language_apart(searched, answer.closest)
+        if apart is None:
+            return answer
+        asked, written = language_name(detect(searched)), language_name(apart)
+        notice = (
+            f"your question reads as {asked} and the closest passages are in {written}; "
+            f"questions are matched less surely across languages, so asking in {written} "
+            "may find what this did not"
+        )
+        return dataclasses.replace(answer, notice=notice)
 
     @property
     def llm(self) -> ChatModel:

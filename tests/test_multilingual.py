@@ -76,3 +76,18 @@ def test_the_index_keeps_its_model_and_refuses_another(multilingual: rag.RAG):
         other.search("Wann ist die Werkstatt geschlossen?")
     assert "all-MiniLM-L6-v2" in str(refused.value)
     assert "multilingual-e5-small" in str(refused.value)
+
+
+def test_a_question_refused_across_languages_says_in_which_language_to_ask(tmp_path: Path):
+    """English questions over Chinese documents are mostly refused (docs/benchmarks.md,
+    "Languages"): the refusal says the passages are in Chinese, so the user can ask again in it.
+    A question in the documents' own language gets no such note."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "tea.txt").write_text(DOCUMENTS["tea.txt"] + "\n", encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    english = engine.query("Who won the football World Cup in 2018?")
+    assert not english.found
+    assert "reads as English" in english.notice and "asking in Chinese" in english.notice
+    chinese = engine.query("谁赢得了二零一八年的足球世界杯？")
+    assert not chinese.found and chinese.notice == ""

@@ -44,6 +44,27 @@ def test_sentences_end_at_each_scripts_marks(text: str, expected: list[str]):
     assert _sentences(text) == expected
 
 
+def test_an_ordinals_full_stop_ends_no_sentence_where_ordinals_are_written_with_one():
+    """German writes "im 19. Jahrhundert" and "am 7. Januar": cut there, "bis weit ins 19."
+    was quoted as an answer. English and Spanish numbers before a full stop end their sentence,
+    and so does a German one after a hyphen ("Sauerstoff-18.")."""
+    german = (
+        "Tesla starb am 7. Januar 1943 in New York. Seine Nachkommen nutzten bis weit ins 19. "
+        "Jahrhundert hinein französische Namen. Meerwasser enthält mehr Sauerstoff-18. "
+        "Meereslebewesen binden das."
+    )
+    assert _sentences(german) == [
+        "Tesla starb am 7. Januar 1943 in New York.",
+        "Seine Nachkommen nutzten bis weit ins 19. Jahrhundert hinein französische Namen.",
+        "Meerwasser enthält mehr Sauerstoff-18.",
+        "Meereslebewesen binden das.",
+    ]
+    english = "He set the record at age 39. The past record holder was 38. It stood for years."
+    assert len(_sentences(english)) == 3
+    spanish = "La carretera principal es la estatal 99. Debido al aumento del tráfico se amplió."
+    assert len(_sentences(spanish)) == 2
+
+
 def test_keywords_are_read_in_the_texts_language():
     # Chinese: overlapping character pairs, a Latin name inside kept whole.
     assert tokenize("长城很长iPhone", "zh") == ["长城", "城很", "很长", "iphone"]

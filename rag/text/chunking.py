@@ -37,6 +37,15 @@ _ABBREVIATIONS = frozenset(
 _SECTION_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*")
 # Dotted initialisms such as "E.O." or "D.C." (the last letter's period is the one tested).
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
+# Languages that write an ordinal number with a full stop ("am 7. Januar", "im 19. Jahrhundert",
+# "19. yüzyıl"): in their text a full stop right after a number of one to three digits is an
+# ordinal's, not a sentence's end. In XQuAD's German paragraphs 39 of the 43 such stops followed
+# by a capital are ordinals ("Oxygen-18." ends a sentence: a number after a hyphen is left
+# alone); in its Spanish and English paragraphs all 32 end a sentence.
+_ORDINAL_STOP_LANGUAGES = frozenset(
+    "de da no nb nn fi cs sk pl hu tr hr sr sl bs lv et is fo".split()
+)
+_ORDINAL = re.compile(r"(?<![\w.,\-–/])\d{1,3}\.$")
 _LIST_ITEM = re.compile(r"^([-*•+]|\d{1,3}[.)]|#{1,6})\s")
 # A reStructuredText section adornment or a rule: one punctuation character repeated (a line of
 # "=", "-", "~" or apostrophes). It ends a block, and so does the line it underlines, so a
@@ -64,11 +73,17 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """(start, end) offsets of the sentences in `text[start:end]`, trimmed of surrounding space."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
+    ordinals: bool | None = None  # whether the text writes ordinals with a full stop: asked once
     for block_start, block_end in _blocks(text, start, end):
         cut = block_start
         for match in _SENTENCE_END.finditer(text, block_start, block_end):
             if _is_abbreviation(text, block_start, match.start()):
                 continue
+            if match.group() == "." and _ORDINAL.search(text, block_start, match.start() + 1):
+                if ordinals is None:
+                    ordinals = detect(text[start:end]) in _ORDINAL_STOP_LANGUAGES
+                if ordinals:
+                    continue
             spans.append((cut, match.end()))
             cut = match.end()
         spans.append((cut, block_end))

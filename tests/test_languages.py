@@ -38,6 +38,20 @@ def _sentences(text: str) -> list[str]:
         ("Это Москва. Это столица России.", ["Это Москва.", "Это столица России."]),
         ("Es un río. ¿Dónde nace? En los Alpes.", ["Es un río.", "¿Dónde nace?", "En los Alpes."]),
         ("The U.S. grew. Version 1.2 shipped.", ["The U.S. grew.", "Version 1.2 shipped."]),
+        # Initials in Devanagari are one or two letters with their vowel signs ("के." for K,
+        # "एस." for S); its sentences end at the danda.
+        (
+            "माइकल ई. मन और राजेन्द्र के. पचौरी ने लिखा। रेमंड एस. ब्रैडली भी थे।",
+            ["माइकल ई. मन और राजेन्द्र के. पचौरी ने लिखा।", "रेमंड एस. ब्रैडली भी थे।"],
+        ),
+        (
+            "Die Gebühren betragen 30 Mio. GBP im Jahr. Sie steigen.",
+            ["Die Gebühren betragen 30 Mio. GBP im Jahr.", "Sie steigen."],
+        ),
+        (
+            "Vivió en EE. UU. durante años. Luego volvió.",
+            ["Vivió en EE. UU. durante años.", "Luego volvió."],
+        ),
     ],
 )
 def test_sentences_end_at_each_scripts_marks(text: str, expected: list[str]):

@@ -49,7 +49,8 @@ _READ_AHEAD = 8
 # 7: sentences end before a capital of any script or a caseless letter (Arabic, Devanagari,
 # Chinese), and at 。！？।؟۔. 8: a line ending in ";" or ":" runs on into a next line in lower
 # case, and the number opening a list item or a section ("2. ACCOMMODATION") ends no sentence.
-# 9: in languages that write ordinals with a full stop ("im 19. Jahrhundert"), neither does one.
+# 9: in languages that write ordinals with a full stop ("im 19. Jahrhundert"), neither does one;
+# nor German and Spanish abbreviations ("Mio.", "EE. UU."), nor Devanagari initials ("एस.").
 TEXT_RULES_VERSION = 9
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"

@@ -51,7 +51,7 @@ _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 # Languages that write an ordinal number with a full stop ("am 7. Januar", "im 19. Jahrhundert",
 # "19. yüzyıl"): in their text a full stop right after a number of one to three digits is an
 # ordinal's, not a sentence's end. In XQuAD's German paragraphs 39 of the 43 such stops followed
-# by a capital are ordinals ("Oxygen-18." ends a sentence: a number after a hyphen is left
+# by a capital are ordinals ("Sauerstoff-18." ends a sentence: a number after a hyphen is left
 # alone); in its Spanish and English paragraphs all 32 end a sentence.
 _ORDINAL_STOP_LANGUAGES = frozenset(
     "de da no nb nn fi cs sk pl hu tr hr sr sl bs lv et is fo".split()

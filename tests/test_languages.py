@@ -44,6 +44,11 @@ def _sentences(text: str) -> list[str]:
             "माइकल ई. मन और राजेन्द्र के. पचौरी ने लिखा। रेमंड एस. ब्रैडली भी थे।",
             ["माइकल ई. मन और राजेन्द्र के. पचौरी ने लिखा।", "रेमंड एस. ब्रैडली भी थे।"],
         ),
+        # ... matched as written: English sentences end on "NR." and "CA.".
+        (
+            "It represses NR. SLIRP is expressed in Palo Alto, CA. The firm grew.",
+            ["It represses NR.", "SLIRP is expressed in Palo Alto, CA.", "The firm grew."],
+        ),
         (
             "Die Gebühren betragen 30 Mio. GBP im Jahr. Sie steigen.",
             ["Die Gebühren betragen 30 Mio. GBP im Jahr.", "Sie steigen."],

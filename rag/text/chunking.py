@@ -33,8 +33,11 @@ _SENTENCE_END = regex.compile(
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no nos fig figs eq vol pp al approx dept "
     "gen gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n".split()
-    # German and Spanish ones that come before a capital: "30 Mio. GBP", "EE. UU." (USA).
-    + "ca bzw vgl usw mio mrd nr jh jhd evtl ggf inkl sog aprox sra srta núm pág ee".split()
+)
+# German and Spanish abbreviations that come before a capital or a number ("30 Mio. GBP", "EE.
+# UU." for the USA, "Nr. 81"), matched as written: "NR." and "CA." end English sentences.
+_WRITTEN_ABBREVIATIONS = frozenset(
+    "ca bzw vgl usw Mio Mrd Nr Jh Jhd evtl ggf inkl sog aprox Sra Srta núm pág EE".split()
 )
 # An initial: one letter with its marks ("J.", Hindi's "के." for K). In scripts whose sentences
 # end at a danda, a full stop after two letters is one too ("एस." for S): of the 39 full stops in
@@ -191,10 +194,12 @@ def _is_abbreviation(text: str, block_start: int, period: int) -> bool:
     while word_start > block_start and not text[word_start - 1].isspace():
         word_start -= 1
     # "[" too: markdown links often open on one ("[H.R. 664](...) would authorize").
-    word = text[word_start:period].lstrip("([\"'“‘").lower()
+    written = text[word_start:period].lstrip("([\"'“‘")
+    word = written.lower()
     opens_block = not text[block_start:word_start].strip()
     return (
         word in _ABBREVIATIONS
+        or written in _WRITTEN_ABBREVIATIONS
         # A list item's or a section's number ("2. ACCOMMODATION", "3.1. Setup") is part of it.
         or (opens_block and _SECTION_NUMBER.fullmatch(word) is not None)
         or _INITIAL.fullmatch(word) is not None

@@ -200,6 +200,13 @@ def test_a_question_that_names_its_measure():
     assert states("clock time", "Quiet hours run from 22:00 to 07:00.")
     assert states("clock time", "The gates shut at 5 pm and reopen at noon.")
     assert not states("clock time", "Food left out is cleared every Sunday evening.")
+    # "How much slower / lower ...?" asks by how much: a share, a factor, a figure with its unit.
+    assert measure("How much slower is defusedxml than the standard parser?") == "difference"
+    assert measure("How much water must the dam release?") is None
+    assert states("difference", "Oxygen-18 is about 12% heavier than oxygen-16.")
+    assert states("difference", "The sea stood 120 m lower than today.")
+    assert states("difference", "The patched parser is twice as slow.")
+    assert not states("difference", "defusedxml 0.7.1 patches the parser.")
 
 
 def test_an_opinion_questions_verb_is_not_a_keyword():

@@ -468,6 +468,7 @@ _MISSING = {
     "duration": "say how long",
     "percent": "give the percentage asked for",
     "clock time": "give the time of day asked for",
+    "difference": "say by how much",
 }
 
 

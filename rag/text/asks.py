@@ -229,6 +229,11 @@ _MONEY_VERB = (
 # What a price goes by: "What was the toll per ton-mile?" asks for a sum as "What is the price
 # ...?" does ("What were the annual carriage fees ...?" in XQuAD is answered by "£30m").
 _PRICES = r"costs?|prices?|fees?|fares?|tolls?|rents?|wages?|salary|salaries|tuition"
+_COMPARATIVES = (
+    r"more|less|fewer|higher|lower|greater|larger|bigger|smaller|heavier|lighter|faster|slower"
+    r"|longer|shorter|older|younger|cheaper|warmer|colder|hotter|cooler|wider|narrower|deeper"
+    r"|taller|further|farther|better|worse"
+)
 _UNITS = (
     r"dollars|euros|pounds|tons|tonnes|miles|kilometers|kilometres|km|meters|metres|feet|acres"
     r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent"
@@ -280,6 +285,17 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "How much slower / heavier / higher ...?" asks by how much: a share, a factor or a figure
+    # with its unit (XQuAD's three such questions are answered "12%", "18%" and "120 m").
+    "difference": (
+        re.compile(rf"^\s*how much (?:{_COMPARATIVES})\b", re.I),
+        re.compile(
+            r"\d\s*(?:%|percent\b|per cent\b|times\b|-?fold\b|x\b)"
+            r"|\b(?:twice|half|double|triple|twofold|threefold|tenfold)\b"
+            rf"|{_SHOWS['size'].pattern}",
+            re.I,
+        ),
+    ),
 }
 _HOW_MANY_UNITS = re.compile(rf"\bhow many ({_UNITS})\b", re.I)
 
@@ -323,6 +339,7 @@ _NAMING_WORDS = {
     "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|much|money)\b", re.I),
     "duration": re.compile(r"\b(?:long|time|times)\b", re.I),
     "clock time": re.compile(r"\btimes?\b", re.I),
+    "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }
 
 

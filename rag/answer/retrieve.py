@@ -170,8 +170,8 @@ class Retriever:
     def language_apart(self, question: str, passages: list[Passage]) -> str | None:
         """The language `passages` are all written in when `question` is in another one and the
         index knows under half of its words, so only meaning carried it across (English questions
-        over Chinese paragraphs: retrieval finds 0.93 of them in the top five, but abstention
-        refuses 0.88, docs/benchmarks.md "Languages"); else None."""
+        over Chinese paragraphs are found by retrieval yet mostly refused: docs/benchmarks.md,
+        "Languages"); else None."""
         languages = {p.language for p in passages}
         asked = detect(question)
         if len(languages) != 1 or not asked or asked in languages or "" in languages:

@@ -95,6 +95,12 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     )
     assert defines("ENR", "the magazine known as ENR")
     assert not defines("clades", "These clades (which are thought to be extinct) were found.")
+    # "a ..." after a plural glosses the clause, not the term; "a kind of" glosses either.
+    nodules = "polymetallic nodules"
+    assert not defines(nodules, "processing minerals from polymetallic nodules, a proposal that")
+    assert defines(nodules, "Polymetallic nodules, a type of rock formation, cover the plain.")
+    assert defines(nodules, "Polymetallic nodules, the potato-shaped rocks, cover the plain.")
+    assert defines("gas", "the gas, a colourless compound of carbon")
 
 
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():

@@ -176,11 +176,30 @@ def defines(term: str, sentence: str) -> bool:
         re.search(
             rf"{_SUBJECT}{x}{_GLOSS}(?:is|are|was|were|refers to|means|describes|denotes)\b", text
         )
-        or re.search(rf"\b{x}{_GLOSS}(?:,|—|–|--|:)\s*(?:a|an|the|which|who)\b", text)
+        or any(
+            found.group("kind") or not _disagrees(found.group("term"), found.group("article"))
+            for found in re.finditer(
+                rf"\b(?P<term>{x}){_GLOSS}(?:,|—|–|--|:)\s*(?P<article>a|an|the|which|who)\b"
+                rf"(?P<kind>\s+(?:{_KINDS_OF})\s+of\b)?",
+                text,
+            )
+        )
         or re.search(
             rf"\b(?:called|known as|referred to as|termed|named)\s+(?:the\s+|an?\s+)?{x}\b", text
         )
     )
+
+
+# "A kind of" glosses a plural as well as a singular ("nodules, a type of rock formation").
+_KINDS_OF = r"kind|kinds|type|types|sort|form|class|group|family|set|series|range|variety|mix"
+
+
+def _disagrees(term: str, article: str) -> bool:
+    """Whether a gloss opening on `article` cannot be in apposition to `term`: "a" or "an" after a
+    plural ("... minerals from polymetallic nodules, a proposal that ..." glosses the clause, not
+    the nodules). A word ending in "s" after a consonant or "e" is read as a plural ("nodules",
+    "rocks"; not "gas", "bus", "analysis", "class")."""
+    return article in ("a", "an") and len(term) > 2 and term[-1] == "s" and term[-2] not in "suia"
 
 
 def defines_in_row(term: str, text: str) -> bool:

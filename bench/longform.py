@@ -13,9 +13,13 @@ bench/data (a history in markdown, a file-format specification in reStructuredTe
 after the rules they check were chosen, as a check on genres nothing was tuned on; `analysis`
 is bench/data/longform-analysis.jsonl, the same over two more (a news analysis whose opinions
 name governments by their capitals, a research station's handbook in plain text), written on
-2026-12-04 with opinion, method and definition questions, the kinds the other sets have least of.
+2026-12-04 with opinion, method and definition questions, the kinds the other sets have least of;
+`everyday` is bench/data/longform-everyday.jsonl, the same over two documents of the kinds people
+keep and ask about (an allotment tenancy agreement in HTML with numbered clauses and defined terms,
+an app's FAQ in markdown whose headings are questions), written on 2026-12-05 before any answer
+was looked at.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis] [--kinds who,when]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday] [--kinds who,when]
     [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
@@ -41,6 +45,7 @@ SETS = {
     "other": DATA / "longform-other.jsonl",
     "written": DATA / "longform-written.jsonl",
     "analysis": DATA / "longform-analysis.jsonl",
+    "everyday": DATA / "longform-everyday.jsonl",
 }
 
 

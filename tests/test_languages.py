@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rag
-from rag.answer.extractive import candidate_sentences
+from rag.answer.sentences import candidate_sentences
 from rag.errors import SettingsError
 from rag.index.bundled import _dequantize, _Reader, canonical
 from rag.index.embed import _pool_sentences, model_for

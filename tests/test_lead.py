@@ -13,11 +13,12 @@ import rag
 from rag.answer.extractive import (
     _gives_asked,
     _sentence_signals,
-    candidate_sentences,
     compose,
     speaking_order,
     with_antecedent,
 )
+from rag.answer.question_headings import asked_headings
+from rag.answer.sentences import candidate_sentences
 from rag.settings import Settings
 from rag.text.asks import defined_term, defines, defines_in_row
 
@@ -222,3 +223,56 @@ def test_a_definition_says_what_its_subject_is():
     assert not defines_in_row(
         "tidewort", "| Sea aster | Grows beside tidewort on the upper marsh. |"
     )
+
+
+_FAQ = """# Library app: frequently asked questions
+
+## Borrowing
+
+### How many e-books can I borrow at once?
+
+Up to eight e-books and four audiobooks at a time. Printed books do not count.
+
+### How long is an e-book loan?
+
+Loans last 21 days.
+
+### What happens when a loan ends?
+
+The title is returned automatically, and there are never any fines for e-books.
+
+## Devices
+
+### Which phones does the app work on?
+
+Android 10 or later and iOS 16 or later. An older phone can still use the website.
+
+### Can I use the app on more than one device?
+
+Yes, on up to five devices signed in with the same card.
+"""
+
+
+def test_an_faqs_question_heading_stands_for_the_answer_under_it(tmp_path: Path):
+    """People's questions resemble an FAQ's questions more than its answers: "Which versions of
+    Android are supported?" was refused over the answer "Android 10 or later ..." alone, and
+    "How long can I keep an e-book?" never quoted "Loans last 21 days." (four words, one of them
+    a figure, once too short to be a statement). The sentences under a question heading are
+    scored, and count as evidence, with the heading's similarity when it is higher."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "faq.md").write_text(_FAQ, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([docs]).ok
+    phones = engine.query("Which versions of Android are supported?")
+    assert phones.found and phones.text.startswith("Android 10 or later"), phones.text
+    loan = engine.query("How long can I keep an e-book?")
+    assert loan.found and loan.text.startswith("Loans last 21 days."), loan.text
+    passages = engine.search("Which versions of Android are supported?")
+    asked, raised = asked_headings(
+        "Which versions of Android are supported?", passages, engine.embedder
+    )
+    assert len(asked) == _FAQ.count("### ")  # the first sentence under each question heading
+    closest = max(raised, key=lambda p: p.sentence_similarity)
+    assert "Android 10" in closest.text
+    assert closest.sentence_similarity > max(p.sentence_similarity for p in passages)

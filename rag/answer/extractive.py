@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
-import regex
 
 from ..index.embed import Embedder
 from ..index.similarity import Rescale
@@ -25,11 +23,10 @@ from ..text.asks import (
     states,
     without_naming_words,
 )
-from ..text.chunking import FENCE, sentence_spans
-from ..text.languages import UNSPACED
 from ..text.markup import reader_view
-from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Answer, Citation, Passage, SentenceVectors
+from .question_headings import asked_headings
+from .sentences import WORD, Sentence, candidate_sentences, in_context, is_statement
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
@@ -37,29 +34,7 @@ StoredSentences = Callable[[str], SentenceVectors | None]
 KeywordOverlap = Callable[[str], float]
 
 _WHITESPACE = re.compile(r"\s+")
-# Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
-# must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
-# most of its longer words as titles do ("Ratification of the United Nations Convention on the
-# Law of the Sea" is 12 words).
-_SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔")
-_MIN_UNPUNCTUATED_WORDS = 12
-_TITLE_WORD_LETTERS = 4
-_TITLE_CASE_SHARE = 0.7
-# Markup that is not part of what a sentence says: a list item's bullet or number is left out
-# of the quote ("- Reads each pair" quotes "Reads each pair").
-_BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
-# Statements have at least this many words (links count as their label, URLs not at all): no
-# answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
-# code calls, option names and link lists often do.
-_MIN_STATEMENT_WORDS = 4
-_PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
-_QUESTION_END = re.compile(r"[?？؟][\"'”’)\]」』）]*$")
-# A word of two letters or more in any script (with its combining marks: vowel signs, diacritics).
-_WORD = regex.compile(r"(?:\p{L}\p{M}*){2,}")
 _REPEAT_SHARE = 0.8
-# A line of at most this many words that does not end like a sentence heads what follows it.
-_HEADING_WORDS = 10
-_CLAUSE_END = tuple(".!?;,\"'”’。！？，；、।॥؟۔")
 _CLOSEST_SHOWN = 3
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).
@@ -69,18 +44,6 @@ _OPINION_SIGNALS_SHARE = 0.1
 _PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
 _THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
 _PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of the retrieved passages, as a candidate for quoting."""
-
-    passage: int  # index into the retrieved passages
-    start: int  # absolute offsets in the source's extracted text
-    end: int
-    text: str
-    stored_start: int  # where the stored sentence vector's span starts (before a bullet)
-    heading: str = ""  # the heading line above it in its passage, if any
 
 
 def compose(
@@ -98,6 +61,7 @@ def compose(
     `stored` gives a chunk's sentence vectors from the index, so only sentences it lacks are
     encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words;
     `rescale` puts the model's cosines on the scale the weights were chosen on."""
+    asked, passages = asked_headings(searched, passages, embedder, rescale)
     if not any(is_evidence(p, settings) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
@@ -110,7 +74,9 @@ def compose(
     if needed and not any(
         states(needed, seen := reader_view(s.text))
         and (not rate or per_period(seen))
-        and (keywords is None or keywords(without_naming_words(needed, s.text)) > 0)
+        and (
+            keywords is None or keywords(without_naming_words(needed, in_context(s, passages))) > 0
+        )
         for s in candidate_sentences(passages, everything=True)
     ):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
@@ -132,6 +98,9 @@ def compose(
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
+    if asked:
+        headed = [asked.get((passages[s.passage].source, s.start), -np.inf) for s in sentences]
+        similarity = np.maximum(similarity, np.asarray(headed, dtype=similarity.dtype))
     kinds = asked_kinds(searched)
     term = defined_term(searched)
     given = _gives_asked(kinds, term, sentences)
@@ -211,7 +180,7 @@ def with_antecedent(
         if s.passage == lead.passage and s.end <= lead.start
     ]
     antecedent = max(
-        (s for s in before if _is_statement(s.text) and not _PRONOUN.match(s.text)),
+        (s for s in before if is_statement(s.text) and not _PRONOUN.match(s.text)),
         key=lambda s: s.start,
         default=None,
     )
@@ -334,12 +303,9 @@ def _sentence_signals(
     rows = []
     for sentence, gives_asked in zip(sentences, given, strict=True):
         passage = passages[sentence.passage]
-        # Its keywords count its heading's too (the one above it in its passage, else its
-        # section's): a sentence under "forbid_dtd (default: False)" is about forbid_dtd though
-        # it does not repeat the name.
+        # Its keywords count its heading's too (`in_context`).
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
-        heading = sentence.heading or next(iter(passage.section_at(sentence.start)[-1:]), "")
-        context = f"{heading}\n{sentence.text}" if heading else sentence.text
+        context = in_context(sentence, passages)
         rows.append(
             settings.sentence_passage_weight * passage.similarity
             + settings.sentence_rank_weight * passage.score
@@ -353,14 +319,14 @@ def _sentence_signals(
 def _prose_share(text: str) -> float:
     """The share of `text` made of words of two letters or more (prose ~0.8; code, URLs and
     tables less)."""
-    return sum(len(w) for w in _WORD.findall(text)) / max(len(text), 1)
+    return sum(len(w) for w in WORD.findall(text)) / max(len(text), 1)
 
 
 def _repeats(a: str, b: str) -> bool:
     """Whether sentence `a` adds nothing to `b`: nearly all the words a reader sees in `a` are in
     `b` ("In addition, as discussed, X." repeats "X.", but "X, namely Y." adds Y to "X.")."""
-    words_a = set(_WORD.findall(reader_view(a).lower()))
-    words_b = set(_WORD.findall(reader_view(b).lower()))
+    words_a = set(WORD.findall(reader_view(a).lower()))
+    words_b = set(WORD.findall(reader_view(b).lower()))
     return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
 
 
@@ -379,87 +345,6 @@ def evidence(passage: Passage, settings: Settings) -> float:
     the weight and threshold are chosen on data (bench/calibrate.py)."""
     similarity = max(passage.similarity, passage.sentence_similarity)
     return similarity + settings.coverage_weight * passage.coverage
-
-
-def candidate_sentences(
-    passages: list[Passage], statements_only: bool = False, everything: bool = False
-) -> list[Sentence]:
-    """Sentences of the passages, each once even where overlapping chunks repeat it: the
-    statements, or when there are none (and `statements_only` is not set) the rest; with
-    `everything`, every sentence but references and code."""
-    seen: set[tuple[str, int, int]] = set()
-    found: list[Sentence] = []
-    short: list[Sentence] = []
-    marked: list[Sentence] = []  # references and code
-    for index, passage in enumerate(passages):
-        text = passage.text
-        heading = ""
-        for stored_start, end in sentence_spans(text):
-            start = stored_start
-            bullet = _BULLET.match(text, start, end)
-            if bullet:
-                start = bullet.end()
-            line_end = text.find("\n", end)
-            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
-            span = (passage.source, passage.start + start, passage.start + end)
-            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
-            # A numbered line can head what follows ("2. ACCOMMODATION"); a bulleted one not.
-            numbered = bullet is not None and bullet.group()[0].isdigit()
-            if (not bullet or numbered) and _is_heading(text[stored_start:end], line):
-                heading = sentence.text.lstrip("#").strip()
-            if span in seen:
-                continue
-            seen.add(span)
-            # Text inside a markdown code fence is code, quoted only when no statement is found.
-            in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
-            if is_reference(sentence.text, line) or in_code:
-                marked.append(sentence)
-            elif _is_statement(sentence.text):
-                found.append(sentence)
-            else:
-                short.append(sentence)
-    if everything:
-        return found + short
-    return found if found or statements_only else short + marked
-
-
-def _is_heading(sentence: str, line: str) -> bool:
-    """Whether `sentence` is a heading or a definition list's term: the whole of its line, short,
-    and not ending like a sentence (a markdown heading always is one)."""
-    if sentence.startswith("#"):
-        return True
-    words = sentence.split()
-    return (
-        sentence.strip() == line.strip()
-        and 0 < len(words) <= _HEADING_WORDS
-        and not sentence.rstrip().endswith(_CLAUSE_END)
-        and not line.lstrip().startswith("|")
-    )
-
-
-def _is_statement(text: str) -> bool:
-    if text.startswith(("#", *_PROMPT)) or _QUESTION_END.search(text):
-        return False  # a heading, code, or a question (which asks, not answers)
-    text = MARKDOWN_LINK.sub(r"\1", text).strip()
-    if _word_count(URL_WORD.sub(" ", text)) < _MIN_STATEMENT_WORDS:
-        return False
-    if text.endswith(_SENTENCE_END):
-        return True
-    words = text.split()
-    long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
-    capitalised = sum(w[0].isupper() for w in long_words)
-    title_case = bool(long_words) and capitalised >= _TITLE_CASE_SHARE * len(long_words)
-    return _word_count(text) >= _MIN_UNPUNCTUATED_WORDS and not title_case
-
-
-def _word_count(text: str) -> int:
-    """Words of `text` with letters in them; a run of a script written without spaces
-    (Chinese, Japanese, Thai) counts a word per two characters, about their words' length (it
-    was one "word" per clause, so no Chinese sentence of fewer than four clauses was a
-    statement)."""
-    spaced = UNSPACED.sub(" ", text)
-    runs = sum((len(run) + 1) // 2 for run in UNSPACED.findall(text))
-    return runs + len([w for w in spaced.split() if _WORD.search(w)])
 
 
 # How a near miss names what is missing (asks.measure's names; a unit names itself).

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..index.embed import Embedder
 from ..types import Answer, Passage
-from .extractive import StoredSentences, candidate_sentences, cite, sentence_vectors
+from .extractive import StoredSentences, cite, sentence_vectors
+from .sentences import candidate_sentences
 
 _ASKS_SUMMARY = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:"

@@ -273,7 +273,9 @@ _MEASURES = {
             r"[$€£¥₹]\s?\d|\b(?:dollars?|euros?|pounds sterling|yen|yuan|renminbi|rubles?"
             r"|roubles?|rupees?|USD|EUR|GBP)\b"
             # "38 pounds per night" is a price; "38 pounds of flour" a weight.
-            r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)",
+            r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)"
+            # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
+            r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)",
             re.I,
         ),
     ),

@@ -1,0 +1,146 @@
+"""The sentences of retrieved passages that an answer may quote: statements, told apart from
+headings, code, references and fragments, each with the heading it stands under."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import regex
+
+from ..text.chunking import FENCE, sentence_spans
+from ..text.languages import UNSPACED
+from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
+from ..types import Passage
+
+# Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
+# must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
+# most of its longer words as titles do ("Ratification of the United Nations Convention on the
+# Law of the Sea" is 12 words).
+_SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔")
+_MIN_UNPUNCTUATED_WORDS = 12
+_TITLE_WORD_LETTERS = 4
+_TITLE_CASE_SHARE = 0.7
+# Markup that is not part of what a sentence says: a list item's bullet or number is left out
+# of the quote ("- Reads each pair" quotes "Reads each pair").
+_BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
+# Statements have at least this many words (links count as their label, URLs not at all): no
+# answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
+# code calls, option names and link lists often do.
+_MIN_STATEMENT_WORDS = 4
+# A figure with what it counts is a word too: an FAQ answers "Loans last 21 days."
+_FIGURE = regex.compile(r"(?<![\w.,])\d[\d,.]*\s+(?=\p{L})")
+_PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
+QUESTION_END = re.compile(r"[?？؟][\"'”’)\]」』）]*$")
+# A word of two letters or more in any script (with its combining marks: vowel signs, diacritics).
+WORD = regex.compile(r"(?:\p{L}\p{M}*){2,}")
+# A line of at most this many words that does not end like a sentence heads what follows it.
+_HEADING_WORDS = 10
+_CLAUSE_END = tuple(".!?;,\"'”’。！？，；、।॥؟۔")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the retrieved passages, as a candidate for quoting."""
+
+    passage: int  # index into the retrieved passages
+    start: int  # absolute offsets in the source's extracted text
+    end: int
+    text: str
+    stored_start: int  # where the stored sentence vector's span starts (before a bullet)
+    heading: str = ""  # the heading line above it in its passage, if any
+
+
+def in_context(sentence: Sentence, passages: list[Passage]) -> str:
+    """`sentence` under its heading, as its keywords are counted: a sentence under "forbid_dtd
+    (default: False)" is about forbid_dtd, and "Loans last 21 days." under "How long is an
+    e-book loan?" about e-books, though neither repeats the name."""
+    heading = heading_of(sentence, passages[sentence.passage])
+    return f"{heading}\n{sentence.text}" if heading else sentence.text
+
+
+def heading_of(sentence: Sentence, passage: Passage) -> str:
+    """The heading `sentence` stands under: the one above it in its passage, else its section's."""
+    return sentence.heading or next(iter(passage.section_at(sentence.start)[-1:]), "")
+
+
+def candidate_sentences(
+    passages: list[Passage], statements_only: bool = False, everything: bool = False
+) -> list[Sentence]:
+    """Sentences of the passages, each once even where overlapping chunks repeat it: the
+    statements, or when there are none (and `statements_only` is not set) the rest; with
+    `everything`, every sentence but references and code."""
+    seen: set[tuple[str, int, int]] = set()
+    found: list[Sentence] = []
+    short: list[Sentence] = []
+    marked: list[Sentence] = []  # references and code
+    for index, passage in enumerate(passages):
+        text = passage.text
+        heading = ""
+        for stored_start, end in sentence_spans(text):
+            start = stored_start
+            bullet = _BULLET.match(text, start, end)
+            if bullet:
+                start = bullet.end()
+            line_end = text.find("\n", end)
+            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
+            span = (passage.source, passage.start + start, passage.start + end)
+            sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
+            # A numbered line can head what follows ("2. ACCOMMODATION"); a bulleted one not.
+            numbered = bullet is not None and bullet.group()[0].isdigit()
+            if (not bullet or numbered) and _is_heading(text[stored_start:end], line):
+                heading = sentence.text.lstrip("#").strip()
+            if span in seen:
+                continue
+            seen.add(span)
+            # Text inside a markdown code fence is code, quoted only when no statement is found.
+            in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
+            if is_reference(sentence.text, line) or in_code:
+                marked.append(sentence)
+            elif is_statement(sentence.text):
+                found.append(sentence)
+            else:
+                short.append(sentence)
+    if everything:
+        return found + short
+    return found if found or statements_only else short + marked
+
+
+def _is_heading(sentence: str, line: str) -> bool:
+    """Whether `sentence` is a heading or a definition list's term: the whole of its line, short,
+    and not ending like a sentence (a markdown heading always is one)."""
+    if sentence.startswith("#"):
+        return True
+    words = sentence.split()
+    return (
+        sentence.strip() == line.strip()
+        and 0 < len(words) <= _HEADING_WORDS
+        and not sentence.rstrip().endswith(_CLAUSE_END)
+        and not line.lstrip().startswith("|")
+    )
+
+
+def is_statement(text: str) -> bool:
+    if text.startswith(("#", *_PROMPT)) or QUESTION_END.search(text):
+        return False  # a heading, code, or a question (which asks, not answers)
+    text = MARKDOWN_LINK.sub(r"\1", text).strip()
+    seen = URL_WORD.sub(" ", text)
+    if _word_count(seen) + len(_FIGURE.findall(seen)) < _MIN_STATEMENT_WORDS:
+        return False
+    if text.endswith(_SENTENCE_END):
+        return True
+    words = text.split()
+    long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
+    capitalised = sum(w[0].isupper() for w in long_words)
+    title_case = bool(long_words) and capitalised >= _TITLE_CASE_SHARE * len(long_words)
+    return _word_count(text) >= _MIN_UNPUNCTUATED_WORDS and not title_case
+
+
+def _word_count(text: str) -> int:
+    """Words of `text` with letters in them; a run of a script written without spaces
+    (Chinese, Japanese, Thai) counts a word per two characters, about their words' length (it
+    was one "word" per clause, so no Chinese sentence of fewer than four clauses was a
+    statement)."""
+    spaced = UNSPACED.sub(" ", text)
+    runs = sum((len(run) + 1) // 2 for run in UNSPACED.findall(text))
+    return runs + len([w for w in spaced.split() if WORD.search(w)])

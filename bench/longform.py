@@ -17,9 +17,11 @@ name governments by their capitals, a research station's handbook in plain text)
 `everyday` is bench/data/longform-everyday.jsonl, the same over two documents of the kinds people
 keep and ask about (an allotment tenancy agreement in HTML with numbered clauses and defined terms,
 an app's FAQ in markdown whose headings are questions), written on 2026-12-05 before any answer
-was looked at.
+was looked at; `seeds` is bench/data/longform-seeds.jsonl, 20 more questions on the news analysis
+in ../shared/seeds/ alone, in other words than `other`'s, written on 2026-12-05 before any answer
+was looked at, as a stand-in for the held-out questions on that article.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday] [--kinds who,when]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds] [--kinds who,when]
     [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
@@ -46,6 +48,7 @@ SETS = {
     "written": DATA / "longform-written.jsonl",
     "analysis": DATA / "longform-analysis.jsonl",
     "everyday": DATA / "longform-everyday.jsonl",
+    "seeds": DATA / "longform-seeds.jsonl",
 }
 
 

@@ -102,6 +102,12 @@ class Settings:
     # `python bench/calibrate.py` (docs/answers.md, "How abstention is chosen").
     min_score: float = 0.57
     coverage_weight: float = 0.4
+    # When no passage is evidence so, the sentences of the closest three are embedded alone, and
+    # a sentence's own similarity less this much counts as its passage's: a sentence pooled
+    # with its passage reads weaker than alone ("What might happen if the deals succeed?": 0.31
+    # pooled, 0.39 alone). Chosen on the long-document sets, NQ and XQuAD (docs/answers.md,
+    # "Sentences read alone"); above 1 turns it off.
+    alone_penalty: float = 0.03
     # A sentence's score is its own similarity to the question plus these weights times its
     # passage's similarity, its passage's fused rank score, its IDF-weighted share of the
     # question's keywords, whether it gives the kind of fact asked for (a date for "when", a
@@ -240,6 +246,7 @@ _MAY_BE_ZERO = {
     "lock_timeout_s",
     "bm25_b",
     "embed_retries",
+    "alone_penalty",
 }
 _SHARES = {
     "dense_weight",

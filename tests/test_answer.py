@@ -280,3 +280,19 @@ def test_a_passage_that_answers_is_quoted_even_without_a_full_statement(tmp_path
     answer = engine.query("Where do puffins nest?")
     assert answer.found and "burrows on sea cliffs" in answer.text
     assert [Path(c.source).name for c in answer.citations] == ["notes.md"]
+
+
+def test_one_article_answers_what_it_says_in_other_words(shared: Path, tmp_path: Path):
+    """Over the seeds' news article alone (a dozen chunks on one subject), "What does
+    Washington hope to gain?" is answered by "Washington appears cautiously optimistic, viewing
+    ... as opportunities to deepen economic ties ..." only because the closest passages'
+    sentences are also read alone when nothing is evidence (pooled with their passages they
+    read 0.37, alone 0.49; `alone_penalty`)."""
+    article = next((shared / "seeds").iterdir())
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([article]).ok
+    question = "What does Washington hope to gain?"
+    gain = engine.query(question)
+    assert gain.found and "opportunities to deepen economic ties" in gain.text, gain.text
+    pooled_only = rag.RAG(index=tmp_path / "index", alone_penalty=2.0).query(question)
+    assert not pooled_only.found

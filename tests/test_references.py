@@ -8,7 +8,7 @@ from pathlib import Path
 from rag.ui.render import render_sources
 
 import rag
-from rag.text.asks import per_period
+from rag.text.asks import measure, per_period, states
 from rag.text.keywords import tokenize
 from rag.text.references import is_reference, reference_share
 
@@ -203,3 +203,12 @@ def test_a_time_of_day_is_asked_for_by_what_time(tmp_path: Path):
     assert engine.ingest([tmp_path / "docs"]).ok
     closes = engine.query("What time does the kitchen close?")
     assert closes.found and "21:30" in closes.text, closes.text
+
+
+def test_money_is_asked_by_name_and_written_in_pence_and_cents():
+    """ "How much money ...?" asks for a sum, and "50p" or "99 cents" states one: the library
+    FAQ's "Reserving a printed book costs 50p" was refused as a near miss."""
+    assert measure("How much money has the US put into the crypto sector?") == "money"
+    assert states("money", "Reserving a printed book costs 50p, charged on arrival.")
+    assert states("money", "A stamp costs 99 cents.")
+    assert not states("money", "The branch stays open until 10 p.m. on Thursdays.")

@@ -266,6 +266,7 @@ _MEASURES = {
     "money": (
         re.compile(
             rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
+            r"|\bhow much money\b"
             rf"|^\s*what (?:is|was|are|were|would be|will be) the (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b",
             re.I,
         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
@@ -26,6 +25,7 @@ from ..text.asks import (
 )
 from ..text.markup import reader_view
 from ..types import Answer, Citation, Passage, SentenceVectors
+from .alone import read_alone
 from .question_headings import asked_headings
 from .sentences import WORD, Sentence, candidate_sentences, in_context, is_statement
 
@@ -331,38 +331,6 @@ def _repeats(a: str, b: str) -> bool:
     words_a = set(WORD.findall(reader_view(a).lower()))
     words_b = set(WORD.findall(reader_view(b).lower()))
     return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
-
-
-def read_alone(
-    question: str,
-    passages: list[Passage],
-    embedder: Embedder,
-    settings: Settings,
-    rescale: Rescale | None = None,
-) -> list[Passage]:
-    """`passages` with the closest three's statements embedded alone, each passage's closest
-    sentence's similarity raised to its best one's less `alone_penalty`. Asked only when no
-    passage is evidence by its sentences' pooled vectors: a sentence pooled with its passage
-    leans toward what the passage is about, and an answer that says what the question asks in
-    other words reads weaker so (docs/answers.md, "Sentences read alone")."""
-    if settings.alone_penalty > 1:
-        return passages
-    closest = passages[:_CLOSEST_SHOWN]
-    sentences = candidate_sentences(closest, statements_only=True)
-    if not sentences:
-        return passages
-    similarity = embedder.embed([s.text for s in sentences]) @ embedder.embed_question(question)
-    if rescale is not None:
-        similarity = rescale(similarity, [closest[s.passage].language for s in sentences])
-    best: dict[int, float] = {}
-    for sentence, value in zip(sentences, similarity, strict=True):
-        best[sentence.passage] = max(best.get(sentence.passage, -1.0), float(value))
-    return [
-        replace(p, sentence_similarity=best[i] - settings.alone_penalty)
-        if best.get(i, -1.0) - settings.alone_penalty > p.sentence_similarity
-        else p
-        for i, p in enumerate(passages)
-    ]
 
 
 def is_evidence(passage: Passage, settings: Settings) -> bool:

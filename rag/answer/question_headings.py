@@ -3,15 +3,12 @@ it, and people's questions resemble the FAQ's questions far more than its answer
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import replace
-
-import numpy as np
 
 from ..index.embed import Embedder
 from ..index.similarity import Rescale
 from ..types import Passage
+from .alone import embed_alone
 from .sentences import QUESTION_END, candidate_sentences, heading_of
 
 
@@ -25,6 +22,8 @@ def asked_headings(
     follows it, and people's questions resemble an FAQ's questions far more than its answers
     ("How long can I keep an e-book?": 0.64 with that heading, 0.31 with "Loans last 21 days.";
     docs/answers.md, "Questions that head answers")."""
+    if not any(_may_ask(p) for p in passages):
+        return {}, passages
     first: dict[str, tuple[int, str, str]] = {}  # heading: (start, source, language)
     for sentence in candidate_sentences(passages, everything=True):
         passage = passages[sentence.passage]
@@ -35,7 +34,7 @@ def asked_headings(
             first[heading] = (sentence.start, passage.source, passage.language)
     if not first:
         return {}, passages
-    similarity = _heading_vectors(embedder, list(first)) @ embedder.embed_question(question)
+    similarity = embed_alone(embedder, list(first)) @ embedder.embed_question(question)
     if rescale is not None:
         similarity = rescale(similarity, [language for _, _, language in first.values()])
     answers: dict[tuple[str, int], float] = {}
@@ -54,24 +53,12 @@ def asked_headings(
     return answers, raised
 
 
-# Question headings' vectors by model and text: an FAQ's headings come back with every question
-# asked of it, and embedding a dozen of them costs a search's time again.
-_HEADING_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_HEADING_VECTORS_KEPT = 4096
-_HEADING_VECTORS_LOCK = threading.Lock()
+def _may_ask(passage: Passage) -> bool:
+    """Whether `passage` holds a question mark at all, in its text or its section path: most
+    passages do not, and need not be cut into sentences to tell."""
+    return any(mark in passage.text for mark in _MARKS) or any(
+        mark in title for _, titles in passage.sections for title in titles for mark in _MARKS
+    )
 
 
-def _heading_vectors(embedder: Embedder, headings: list[str]) -> np.ndarray:
-    with _HEADING_VECTORS_LOCK:
-        missing = [h for h in headings if (embedder.name, h) not in _HEADING_VECTORS]
-    encoded = embedder.embed(missing)
-    with _HEADING_VECTORS_LOCK:
-        for heading, vector in zip(missing, encoded, strict=True):
-            _HEADING_VECTORS[(embedder.name, heading)] = vector
-        rows = []
-        for heading in headings:
-            _HEADING_VECTORS.move_to_end((embedder.name, heading))
-            rows.append(_HEADING_VECTORS[(embedder.name, heading)])
-        while len(_HEADING_VECTORS) > _HEADING_VECTORS_KEPT:
-            _HEADING_VECTORS.popitem(last=False)
-    return np.asarray(rows, dtype=np.float32)
+_MARKS = ("?", "？", "؟")

@@ -276,3 +276,15 @@ def test_an_faqs_question_heading_stands_for_the_answer_under_it(tmp_path: Path)
     closest = max(raised, key=lambda p: p.sentence_similarity)
     assert "Android 10" in closest.text
     assert closest.sentence_similarity > max(p.sentence_similarity for p in passages)
+    # Two FAQs asking the same question each answer it.
+    (docs / "branch.md").write_text(
+        "### How long is an e-book loan?\n\nBranch loans last 14 days.\n", encoding="utf-8"
+    )
+    assert engine.ingest([docs]).ok
+    loans = engine.search("How long is an e-book loan?")
+    asked, _ = asked_headings("How long is an e-book loan?", loans, engine.embedder)
+    best = max(asked.values())
+    assert {source for (source, _), value in asked.items() if value == best} == {
+        str(docs / "faq.md"),
+        str(docs / "branch.md"),
+    }

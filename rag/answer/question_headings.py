@@ -24,21 +24,22 @@ def asked_headings(
     docs/answers.md, "Questions that head answers")."""
     if not any(_may_ask(p) for p in passages):
         return {}, passages
-    first: dict[str, tuple[int, str, str]] = {}  # heading: (start, source, language)
+    # (source, heading): (start of the first sentence under it, language); two FAQs may ask the
+    # same question, each answering it.
+    first: dict[tuple[str, str], tuple[int, str]] = {}
     for sentence in candidate_sentences(passages, everything=True):
         passage = passages[sentence.passage]
-        heading = heading_of(sentence, passage)
-        if QUESTION_END.search(heading) and (
-            heading not in first or sentence.start < first[heading][0]
-        ):
-            first[heading] = (sentence.start, passage.source, passage.language)
+        key = (passage.source, heading_of(sentence, passage))
+        if QUESTION_END.search(key[1]) and (key not in first or sentence.start < first[key][0]):
+            first[key] = (sentence.start, passage.language)
     if not first:
         return {}, passages
-    similarity = embed_alone(embedder, list(first)) @ embedder.embed_question(question)
+    headings = [heading for _, heading in first]
+    similarity = embed_alone(embedder, headings) @ embedder.embed_question(question)
     if rescale is not None:
-        similarity = rescale(similarity, [language for _, _, language in first.values()])
+        similarity = rescale(similarity, [language for _, language in first.values()])
     answers: dict[tuple[str, int], float] = {}
-    for (start, source, _), value in zip(first.values(), similarity, strict=True):
+    for ((source, _), (start, _)), value in zip(first.items(), similarity, strict=True):
         answers[(source, start)] = max(float(value), answers.get((source, start), -1.0))
     raised = []
     for passage in passages:

@@ -212,3 +212,47 @@ def test_money_is_asked_by_name_and_written_in_pence_and_cents():
     assert states("money", "Reserving a printed book costs 50p, charged on arrival.")
     assert states("money", "A stamp costs 99 cents.")
     assert not states("money", "The branch stays open until 10 p.m. on Thursdays.")
+
+
+TEAL = """\
+# The Pellworth teal
+
+The Pellworth teal is a small dabbling duck of the salt marshes around Pellworth Bay. Its green
+wing patch and pale cheek tell it from the common teal, and its call is a short double whistle.
+The species was first described from a specimen shot on the bay in 1873.
+
+## Food
+
+The teal feeds at dusk on seeds, snails and the larvae of midges, sifting the mud at the tide's
+edge. In hard winters the teal moves inland to flooded fields, where farmers once counted it a
+pest of young wheat.
+
+## Breeding
+
+A teal pair usually stays together for only one breeding season, and the drake leaves before
+the ducklings hatch. The duck lays eight to ten eggs in a nest of grass lined with down.
+
+## Status
+
+Numbers fell sharply after the bay's marshes were drained, and the teal was protected by a
+county order that stood from 1921 to 1968. Today the teal nests on three reserves.
+"""
+
+
+def test_how_long_is_answered_by_a_span_of_what_was_asked(tmp_path: Path):
+    """ "How long do teals live?" is not answered by the year a teal was first described, nor by
+    how long a pair stays together, a span about the teal but not about its life: the answer says
+    the documents do not say how long. How long a pair stays together is answered."""
+    engine = indexed_one(tmp_path, "teal.md", TEAL)
+    life = engine.query("How long do Pellworth teals live?")
+    assert not life.found and "do not seem to say how long" in life.text, life.text
+    pair = engine.query("How long does a Pellworth teal pair stay together?")
+    assert pair.found and "one breeding season" in pair.text, pair.text
+    # A year answers "How long has it been since ...?" and ends a span; alone it is no span.
+    assert measure("How long has it been since the order was made?") == "time elapsed"
+    assert states("time elapsed", "The order was made in 1921.")
+    assert measure("How long do teals live?") == measure("For how long did it last?") == "duration"
+    assert not states("duration", "The species was first described in 1873.")
+    assert states("duration", "The order stood from 1921 to 1968.")
+    assert states("duration", "Plague remained until the second quarter of the 19th century.")
+    assert states("duration", "They kept French names well into the nineteenth century.")

@@ -23,6 +23,7 @@ from ..text.asks import (
     states,
     without_naming_words,
 )
+from ..text.keywords import ENGLISH, tokenize
 from ..text.markup import reader_view
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
@@ -72,16 +73,12 @@ def compose(
     # keywords but the measure's own (the sum pledged in 1789 for "How much was a navvy paid?",
     # a night's price for "How much does it cost to hire a drone?"): say it is not there.
     # Asked per period ("How many tons a year ...?"), the figure must be stated as a rate too.
+    # Nor is it answered by a figure about the topic alone: where some of the question's words
+    # are in some passages and not others, the figure's sentence holds one of them ("How long do
+    # ducks live?" is not answered by "the partnership usually only lasts one year", which holds
+    # only "ducks", a word every passage holds).
     needed = measure(searched)
-    rate = needed is not None and per_period(searched)
-    if needed and not any(
-        states(needed, seen := reader_view(s.text))
-        and (not rate or per_period(seen))
-        and (
-            keywords is None or keywords(without_naming_words(needed, in_context(s, passages))) > 0
-        )
-        for s in candidate_sentences(passages, everything=True)
-    ):
+    if needed and not _states_figure(needed, searched, passages, keywords):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
@@ -333,6 +330,38 @@ def _repeats(a: str, b: str) -> bool:
     return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
 
 
+def _states_figure(
+    needed: str, question: str, passages: list[Passage], keywords: KeywordOverlap | None
+) -> bool:
+    """Whether some sentence of `passages` states the measure `needed` of what `question` asks
+    about (see `compose`). Measures are read in English: where the best passage is in another
+    language it may state one in words not read ("hasta bien entrado el siglo XIX"), so nothing
+    is ruled out."""
+    if passages and passages[0].language not in (ENGLISH, ""):
+        return True
+    rate = per_period(question)
+    specific = _specific_words(question, passages)
+    for s in candidate_sentences(passages, everything=True):
+        seen = reader_view(s.text)
+        if not states(needed, seen) or (rate and not per_period(seen)):
+            continue
+        named = without_naming_words(needed, in_context(s, passages))
+        if keywords is not None and keywords(named) == 0:
+            continue
+        if not specific or specific & set(tokenize(named, passages[s.passage].language)):
+            return True
+    return False
+
+
+def _specific_words(question: str, passages: list[Passage]) -> set[str]:
+    """The question's keywords that some of `passages` hold and others do not: what it asks
+    about the topic that every passage shares."""
+    held = [
+        set(tokenize(question, p.language)) & set(tokenize(p.text, p.language)) for p in passages
+    ]
+    return set().union(*held) - set.intersection(*held) if held else set()
+
+
 def is_evidence(passage: Passage, settings: Settings) -> bool:
     """Whether a passage bears on the question enough to answer from: its `evidence` reaches
     `min_score`."""
@@ -354,6 +383,7 @@ def evidence(passage: Passage, settings: Settings) -> float:
 _MISSING = {
     "money": "give the sum of money asked for",
     "duration": "say how long",
+    "time elapsed": "say how long",
     "percent": "give the percentage asked for",
     "clock time": "give the time of day asked for",
     "difference": "say by how much",

@@ -257,11 +257,21 @@ _UNITS = (
     r"dollars|euros|pounds|tons|tonnes|miles|kilometers|kilometres|km|meters|metres|feet|acres"
     r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent"
 )
-_TIME_UNITS = r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries"
+_TIME_UNITS = (
+    r"years?|months?|weeks?|days?|nights?|hours?|minutes?|seconds?|decades?|seasons?|generations?"
+)
 _NUMBER = (
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
     r"|forty|fifty|hundreds?|thousands?|millions?|billions?|a few|several|a|an|half a)\b"
 )
+# A span of time: a count of units ("10 to 20 years", "a decade", "one breeding season"), a life,
+# a rate's period, a century ("well into the nineteenth century").
+_DURATION = (
+    rf"(?:{_NUMBER})[\s-]*(?:to[\s-]+\w+[\s-]+)?(?:[a-z]+[\s-]+)?(?:{_TIME_UNITS})\b"
+    r"|\blife\b|\blifespan|\blifelong|\blifetime|\bcentur(?:y|ies)\b"
+    r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b"
+)
+_YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
 _MEASURES = {
     "money": (
         re.compile(
@@ -280,17 +290,23 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "How long has it been since ...?" is answered by a date as much as by a span: "since 1988",
+    # "in 2018" (NQ's three such questions).
+    "time elapsed": (
+        re.compile(r"^\s*how long (?:has|have|had)\b", re.I),
+        re.compile(rf"{_DURATION}|{_YEAR}", re.I),
+    ),
+    # "How long do ducks live?" is not answered by a year a duck was drawn in ("Howard the Duck
+    # started ... in 1973"): a year answers it only as the end of a span ("until 1850", "from
+    # 1939 to 1945"). XQuAD's six such questions are answered by counts of time, "until ..." and
+    # "well into the nineteenth century".
     "duration": (
         re.compile(
-            r"^\s*how long (?:do|does|did|will|would|can|could|has|have|had|should)\b"
-            r"|\bfor how long\b",
-            re.I,
+            r"^\s*how long (?:do|does|did|will|would|can|could|should)\b|\bfor how long\b", re.I
         ),
         re.compile(
-            rf"(?:{_NUMBER})[\s-]*(?:to[\s-]+\w+[\s-]+)?(?:{_TIME_UNITS})\b"
-            # "How long has it been since ...?" is answered by a date, a sentence by "life".
-            r"|\b(?:1[5-9]\d\d|20\d\d)\b|\blife\b|\blifespan|\blifelong|\blifetime"
-            r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b",
+            rf"{_DURATION}|\b(?:since|from|through|between)\s+(?:\w+\s+){{0,2}}{_YEAR}"
+            rf"|{_YEAR}\s*(?:-|–|—|to|and)\s*(?:{_YEAR}|\d\d\b)|\buntil\b|\btill\b",
             re.I,
         ),
     ),
@@ -360,6 +376,7 @@ _UNIT_SPELLINGS = {
 _NAMING_WORDS = {
     "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|much|money)\b", re.I),
     "duration": re.compile(r"\b(?:long|time|times)\b", re.I),
+    "time elapsed": re.compile(r"\b(?:long|time|times)\b", re.I),
     "clock time": re.compile(r"\btimes?\b", re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }

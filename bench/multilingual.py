@@ -10,6 +10,12 @@ paragraphs less those the asked questions come from (found must be false there: 
 answer is "not in your documents"). `en>es` asks the English questions over the Spanish
 paragraphs. Prints a table and writes bench/results/multilingual.json.
 
+    python bench/multilingual.py --data DIR --languages el,ro,ru,th,tr,vi --cross "en>ru,en>th"
+
+reads `xquad.<language>.json.gz` from DIR instead (English's too, for `en>...`): XQuAD's other
+languages, which are not in ../shared/ (docs/benchmarks.md, "Languages no rule was chosen on",
+says where they came from).
+
     python bench/multilingual.py --calibrate [--questions 80]
 
 instead measures what index/similarity.py's e5 profile holds: per set, the cosine of 150
@@ -203,6 +209,7 @@ def main() -> None:
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--cross", default=",".join(f"{q}>{d}" for q, d in CROSS))
     parser.add_argument("--model", help="RAG_EMBED_MODEL for this run")
+    parser.add_argument("--data", type=Path, help="folder of xquad.<language>.json.gz files")
     parser.add_argument("--no-abstention", action="store_true")
     parser.add_argument("--calibrate", action="store_true", help="the e5 profile's figures")
     args = parser.parse_args()
@@ -211,6 +218,9 @@ def main() -> None:
         return
     if args.model:
         os.environ["RAG_EMBED_MODEL"] = args.model
+    if args.data:
+        global XQUAD
+        XQUAD = args.data
     rows = []
     work = Path(tempfile.mkdtemp(prefix="rag-xquad-"))
     try:

@@ -153,7 +153,7 @@ def floors(sets: list[str]) -> list[dict]:
 def shifts(sets: list[str], count: int, work: Path) -> list[dict]:
     """Answered (of answerable) and refused (of unanswerable) questions per set as the shift of
     the e5 profile moves, from each question's best evidence among 10 passages."""
-    from rag.index.similarity import _PROFILES
+    from rag.index.similarity import _PROFILES, _floor
 
     profile = _PROFILES["e5"]
     best: dict[str, tuple[list[float], list[float]]] = {}
@@ -161,7 +161,7 @@ def shifts(sets: list[str], count: int, work: Path) -> list[dict]:
         asked, documents = pair.split(">") if ">" in pair else (pair, pair)
         paragraphs, questions = load(documents)
         chosen, spoken = sample(questions, count), sample(load(asked)[1], count)
-        now = profile.shift + (profile.crossing_shift if asked != documents else 0.0)
+        now = _floor(profile, asked, documents)[2]
         engine = build(paragraphs, work / f"{pair}-all")
         answerable = [_strongest(engine, q["question"]) - now for q in spoken]
         half = len(chosen) // 2

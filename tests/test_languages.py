@@ -16,7 +16,7 @@ from rag.index.similarity import rescaler
 from rag.settings import DEFAULT_MODEL, MINILM_MODEL, Settings
 from rag.text.chunking import sentence_spans
 from rag.text.keywords import tokenize
-from rag.text.languages import detect
+from rag.text.languages import detect, script
 
 
 def _sentences(text: str) -> list[str]:
@@ -142,6 +142,9 @@ def test_a_crowded_models_cosines_are_put_on_one_scale():
     chinese = rescaler("intfloat/multilingual-e5-small", "zh")(np.array([0.85]), ["zh"])[0]
     across = e5(np.array([0.85]), ["es"])[0]
     assert chinese < e5(np.array([0.85]), ["en"])[0] < across
+    # Across scripts a question shares no name with the passage: the same cosine means more.
+    assert across < e5(np.array([0.85]), ["ru"])[0] == e5(np.array([0.85]), ["zh"])[0]
+    assert script("ru") == "Cyrillic" and script("tr") == script("en") == "Latin"
     assert e5(np.zeros(0), []).shape == (0,)
 
 

@@ -82,6 +82,19 @@ _NAMES = {
     "sw": "Swahili", "ta": "Tamil", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian",
     "ur": "Urdu", "vi": "Vietnamese", "zh": "Chinese",
 }  # fmt: skip
+# The script each language is written in, where it is not the Latin alphabet (ISO 639-1, as
+# py3langid detects them). Japanese shares its Han characters with Chinese: names cross.
+_SCRIPTS = {
+    "am": "Ethiopic", "ar": "Arabic", "fa": "Arabic", "ps": "Arabic", "ug": "Arabic",
+    "ur": "Arabic", "as": "Bengali", "bn": "Bengali", "be": "Cyrillic", "bg": "Cyrillic",
+    "kk": "Cyrillic", "ky": "Cyrillic", "mk": "Cyrillic", "mn": "Cyrillic", "ru": "Cyrillic",
+    "sr": "Cyrillic", "uk": "Cyrillic", "dz": "Tibetan", "bo": "Tibetan", "el": "Greek",
+    "gu": "Gujarati", "he": "Hebrew", "hi": "Devanagari", "mr": "Devanagari",
+    "ne": "Devanagari", "hy": "Armenian", "ja": "Han", "ka": "Georgian", "km": "Khmer",
+    "kn": "Kannada", "ko": "Hangul", "lo": "Lao", "ml": "Malayalam", "my": "Myanmar",
+    "or": "Oriya", "pa": "Gurmukhi", "si": "Sinhala", "ta": "Tamil", "te": "Telugu",
+    "th": "Thai", "zh": "Han",
+}  # fmt: skip
 # Languages written without spaces between words (ISO 639-1, as detected).
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
 _LETTERS = regex.compile(r"\p{L}")
@@ -130,6 +143,12 @@ def stopwords(language: str) -> frozenset[str]:
     import bm25s.stopwords
 
     return frozenset(getattr(bm25s.stopwords, name))
+
+
+def script(language: str) -> str:
+    """The script `language` (an ISO 639-1 code) is written in: "Cyrillic" for "ru", "Latin"
+    for most."""
+    return _SCRIPTS.get(language, "Latin")
 
 
 def language_name(language: str) -> str:

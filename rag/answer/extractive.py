@@ -340,7 +340,7 @@ def _states_figure(
     if passages and passages[0].language not in (ENGLISH, ""):
         return True
     rate = per_period(question)
-    specific = _specific_words(question, passages)
+    specific = _specific_words(without_naming_words(needed, question), passages)
     for s in candidate_sentences(passages, everything=True):
         seen = reader_view(s.text)
         if not states(needed, seen) or (rate and not per_period(seen)):

@@ -291,7 +291,7 @@ _MEASURES = {
         ),
     ),
     # "How long has it been since ...?" is answered by a date as much as by a span: "since 1988",
-    # "in 2018" (NQ's three such questions).
+    # "in 2018" (NQ dev's two such questions).
     "time elapsed": (
         re.compile(r"^\s*how long (?:has|have|had)\b", re.I),
         re.compile(rf"{_DURATION}|{_YEAR}", re.I),

@@ -373,10 +373,11 @@ _UNIT_SPELLINGS = {
 
 # The words that name a measure rather than what it is of: a figure in "A visit costs 38 pounds a
 # night" does not answer "How much does it cost to hire a drone?" by sharing "cost" with it.
+_HOW_LONG = re.compile(r"\b(?:long|time|times)\b", re.I)
 _NAMING_WORDS = {
     "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|much|money)\b", re.I),
-    "duration": re.compile(r"\b(?:long|time|times)\b", re.I),
-    "time elapsed": re.compile(r"\b(?:long|time|times)\b", re.I),
+    "duration": _HOW_LONG,
+    "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }

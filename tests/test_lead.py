@@ -11,9 +11,10 @@ import pytest
 
 import rag
 from rag.answer.extractive import (
+    FEATURES,
     _gives_asked,
-    _sentence_signals,
     compose,
+    sentence_features,
     speaking_order,
     with_antecedent,
 )
@@ -77,17 +78,12 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     text = f"{first} {second}"
     passage = rag.Passage("handbook.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
     sentences = candidate_sentences([passage])
-    settings = dataclasses.replace(
-        Settings(),
-        sentence_passage_weight=0.0,
-        sentence_rank_weight=0.0,
-        sentence_keyword_weight=0.0,
-        sentence_prose_weight=0.0,
-    )
     given = _gives_asked([], defined_term("What is the wall line?"), sentences)
-    signals = _sentence_signals(given, sentences, [passage], settings, None)
+    similarity = np.zeros(len(sentences), dtype=np.float32)
+    features = sentence_features(similarity, given, True, sentences, [passage], None)
     assert [s.text for s in sentences] == [first, second]
-    assert list(signals) == pytest.approx([0.0, settings.sentence_kind_weight])
+    for name in ("gives_asked", "defines"):
+        assert list(features[:, FEATURES.index(name)]) == pytest.approx([0.0, 1.0])
     assert defined_term("What exactly are polymetallic nodules?") == "polymetallic nodules"
     assert defined_term("What is the population of the largest city in the whole country?") is None
     assert defines("dark oxygen", "whether nodules produce dark oxygen—a new source of oxygen")

@@ -104,9 +104,8 @@ def compose(
     kinds = asked_kinds(searched)
     term = defined_term(searched)
     given = _gives_asked(kinds, term, sentences)
-    scores = similarity + _sentence_signals(given, sentences, passages, settings, keywords)
-    if term is not None:
-        scores = scores + settings.definition_weight * given
+    features = sentence_features(similarity, given, term is not None, sentences, passages, keywords)
+    scores = features @ feature_weights(settings)
 
     top = int(scores.argmax())
     best = float(scores[top])
@@ -288,32 +287,66 @@ def _gives_asked(kinds: list[str], term: str | None, sentences: list[Sentence]) 
     return np.asarray(flags, dtype=np.float32)
 
 
-def _sentence_signals(
+# What a sentence is scored on (the columns of `sentence_features`), each weighed by a setting
+# (`feature_weights`). `bench/train_scorer.py` learns these weights from labelled sentences and
+# compares them with the shipped ones (docs/answers.md, "A learned sentence scorer").
+FEATURES = (
+    "similarity",
+    "passage_similarity",
+    "rank_score",
+    "keywords",
+    "gives_asked",
+    "prose",
+    "defines",
+)
+
+
+def sentence_features(
+    similarity: np.ndarray,
     given: np.ndarray,
+    definition_asked: bool,
     sentences: list[Sentence],
     passages: list[Passage],
-    settings: Settings,
     keywords: KeywordOverlap | None,
 ) -> np.ndarray:
-    """What each sentence scores besides its own similarity to the question: its passage's
-    similarity and fused rank score, its share of the question's keywords (rare words weigh
-    most), whether it gives the kind of fact asked for (`given`, from `_gives_asked`), and how
-    much of it is prose rather than code, links or numbers. Weights chosen on data
-    (docs/answers.md)."""
+    """One row of `FEATURES` per sentence: its own similarity to the question, its passage's
+    similarity and fused rank score, its IDF-weighted share of the question's keywords (its
+    heading's words count, `in_context`), whether it gives the kind of fact asked for (`given`,
+    from `_gives_asked`), how much of it is prose rather than code, links or numbers, and
+    whether it defines the term a "What is X?" question names (`definition_asked`)."""
     rows = []
-    for sentence, gives_asked in zip(sentences, given, strict=True):
+    for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
         passage = passages[sentence.passage]
-        # Its keywords count its heading's too (`in_context`).
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         context = in_context(sentence, passages)
         rows.append(
-            settings.sentence_passage_weight * passage.similarity
-            + settings.sentence_rank_weight * passage.score
-            + settings.sentence_keyword_weight * (keywords(context) if keywords else 0.0)
-            + settings.sentence_kind_weight * float(gives_asked)
-            + settings.sentence_prose_weight * _prose_share(seen)
+            (
+                float(own),
+                passage.similarity,
+                passage.score,
+                keywords(context) if keywords else 0.0,
+                float(gives_asked),
+                _prose_share(seen),
+                float(gives_asked) if definition_asked else 0.0,
+            )
         )
-    return np.asarray(rows, dtype=np.float32)
+    return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+
+
+def feature_weights(settings: Settings) -> np.ndarray:
+    """The weight of each of `FEATURES` in a sentence's score; similarity's is 1, the scale."""
+    return np.asarray(
+        (
+            1.0,
+            settings.sentence_passage_weight,
+            settings.sentence_rank_weight,
+            settings.sentence_keyword_weight,
+            settings.sentence_kind_weight,
+            settings.sentence_prose_weight,
+            settings.definition_weight,
+        ),
+        dtype=np.float32,
+    )
 
 
 def _prose_share(text: str) -> float:

@@ -1,0 +1,300 @@
+"""Learn the weights of the extractive sentence scorer from sentence-level labels, and print their
+validation by document.
+
+    python bench/train_scorer.py [--xquad N] [--check]
+
+Every candidate sentence `compose` weighs is recorded with its features (`extractive.FEATURES`)
+and labelled by whether it holds the answer: the support strings of the long-document sets
+(`bench/longform.py --set ...`), an accepted short answer of NQ dev's choosing half (the held-out
+half stays for `bench/qa.py`), the answer span of XQuAD in its six dev languages (N questions
+each, the same ones in every language). A conditional logit learns which sentence of a question's
+candidates holds its answer, each of the three sources weighing alike; weights are kept at or above
+0 and scaled so that similarity's is 1, the scale the margins are set on. Validation is by
+document: five folds, no document's sentences (an XQuAD article's in any language) on both
+sides. Prints the lead (the best-scoring sentence holds the answer) and top-3 share per set for
+the learned weights, the shipped ones (`Settings()`) and similarity alone, then the weights;
+`--check` exits 1 when they differ from the shipped defaults."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import pickle
+import tempfile
+import zlib
+from pathlib import Path
+
+import calibrate
+import longform
+import multilingual
+import numpy as np
+import qa
+from common import print_table, read_jsonl, require, save
+from scipy.optimize import minimize
+
+import rag
+import rag.answer.extractive as extractive
+from rag.evaluation import normalise
+from rag.text.asks import asked_kinds
+
+LONG_SETS = ("dev", "other", "written", "analysis", "everyday")
+FOLDS = 5
+# A light pull of every weight towards 0, so that a feature no source needs stays out.
+L2 = 1e-4
+# The settings each learned weight ships in (similarity's is 1, the scale).
+SETTINGS = {
+    "passage_similarity": "sentence_passage_weight",
+    "rank_score": "sentence_rank_weight",
+    "keywords": "sentence_keyword_weight",
+    "gives_asked": "sentence_kind_weight",
+    "prose": "sentence_prose_weight",
+    "defines": "definition_weight",
+}
+DECIMALS = 2
+
+
+@dataclasses.dataclass
+class Question:
+    """One question's candidate sentences: their features, which hold the answer, and the
+    document it was validated by."""
+
+    set: str  # "nq", "xquad-<language>" or "long-<set>"
+    group: str
+    features: np.ndarray
+    labels: np.ndarray
+
+
+class Recorder:
+    """Records the features of every sentence `compose` scores, through its feature seam."""
+
+    def __init__(self) -> None:
+        self.last: tuple[np.ndarray, list[str], list[str]] | None = None
+        self._features = extractive.sentence_features
+
+    def __enter__(self) -> Recorder:
+        def recording(similarity, given, definition_asked, sentences, passages, keywords):
+            features = self._features(
+                similarity, given, definition_asked, sentences, passages, keywords
+            )
+            sources = [Path(passages[s.passage].source).stem for s in sentences]
+            self.last = (features, [s.text for s in sentences], sources)
+            return features
+
+        extractive.sentence_features = recording
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        extractive.sentence_features = self._features
+
+    def take(
+        self,
+        question: str,
+        set_name: str,
+        group: str,
+        answers: list[str],
+        read=str.lower,
+        gold: set[str] | None = None,
+    ) -> Question | None:
+        """The last question's record, each sentence labelled by whether it holds one of
+        `answers` (both as `read` gives them), in a `gold` file (by name without suffix) where
+        the answering one is known: an answer's words in another document ("1990") do not
+        answer. None when it quoted nothing, held no answer anywhere or asked for a view (views
+        are ordered by similarity, `speaking_order`)."""
+        if self.last is None or "opinion" in asked_kinds(question):
+            return None
+        features, texts, sources = self.last
+        self.last = None
+        wanted = [read(a) for a in answers]
+        labels = np.asarray(
+            [
+                any(a in read(t) for a in wanted) and (gold is None or source in gold)
+                for t, source in zip(texts, sources, strict=True)
+            ]
+        )
+        return Question(set_name, group, features, labels) if labels.any() else None
+
+
+def long_documents(recorder: Recorder, work: Path) -> list[Question]:
+    found = []
+    for name in LONG_SETS:
+        questions = read_jsonl(require(longform.SETS[name]))
+        engine = rag.RAG(index=work / name / "index")
+        engine.ingest(longform.documents(questions, work / name))
+        for q in questions:
+            if not q["found"] or not q["support"]:
+                continue
+            recorder.last = None
+            engine.query(q["q"])
+            item = recorder.take(
+                q["q"],
+                f"long-{name}",
+                f"{name}:{q['doc']}",
+                q["support"],
+                normalise,
+            )
+            found += [item] if item else []
+    return found
+
+
+def nq_runs() -> tuple[rag.RAG, list[dict]]:
+    """NQ dev's choosing half, each question with its retrieved passages."""
+    choosing, _held_out = calibrate.load_questions(100_000)
+    engine = calibrate.build_index("nq", calibrate.NQ / "corpus.jsonl.gz")
+    return engine, calibrate.retrieve_all(engine, choosing, engine.settings.top_k)
+
+
+def natural_questions(recorder: Recorder, engine: rag.RAG, runs: list[dict]) -> list[Question]:
+    found = []
+    for run in runs:
+        recorder.last = None
+        qa._compose(engine, run, run["with_gold"])
+        group = f"nq:{sorted(run['gold'])[0]}"
+        item = recorder.take(run["q"], "nq", group, run["answers"], gold=run["gold"])
+        found += [item] if item else []
+    return found
+
+
+def xquad(recorder: Recorder, count: int, work: Path) -> list[Question]:
+    found = []
+    for language in multilingual.LANGUAGES:
+        paragraphs, questions = multilingual.load(language)
+        articles = _articles(language)
+        engine = multilingual.build(paragraphs, work / f"xquad-{language}")
+        for item in multilingual.sample(questions, count):
+            recorder.last = None
+            engine.query(item["question"])
+            group = f"xquad:{articles[item['paragraph']]}"  # the same article in every language
+            q = recorder.take(
+                item["question"],
+                f"xquad-{language}",
+                group,
+                item["answers"],
+                str.casefold,
+                {f"p{item['paragraph']:03d}"},
+            )
+            found += [q] if q else []
+    return found
+
+
+def _articles(language: str) -> list[int]:
+    """The article of each XQuAD paragraph, in `multilingual.load`'s order."""
+    with gzip.open(require(multilingual.XQUAD / f"xquad.{language}.json.gz"), "rt") as handle:
+        data = json.load(handle)["data"]
+    return [n for n, article in enumerate(data) for _ in article["paragraphs"]]
+
+
+def _source(question: Question) -> str:
+    """Long documents, NQ or XQuAD."""
+    return question.set if question.set == "nq" else question.set.split("-")[0]
+
+
+def fit(questions: list[Question]) -> np.ndarray:
+    """Weights (similarity's scaled to 1) maximising the likelihood that a question's best
+    sentence holds its answer; each source (long documents, NQ, XQuAD) weighs alike."""
+    sources = {_source(q) for q in questions}
+    counts = {s: sum(_source(q) == s for q in questions) for s in sources}
+    share = np.asarray([len(questions) / len(sources) / counts[_source(q)] for q in questions])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for q, c in zip(questions, share, strict=True):
+            s = q.features @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            held = p * q.labels
+            total -= c * np.log(held.sum())
+            grad -= c * ((held / held.sum()) @ q.features - p @ q.features)
+        n = len(questions)
+        return total / n + L2 * (w @ w), grad / n + 2 * L2 * w
+
+    start = np.ones(len(extractive.FEATURES))
+    bounds = [(1e-6, None)] + [(0.0, None)] * (len(start) - 1)
+    w = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds).x
+    return w / w[0]
+
+
+def _fold(group: str) -> int:
+    return zlib.crc32(group.encode()) % FOLDS
+
+
+def validate(questions: list[Question], shipped: np.ndarray) -> list[dict]:
+    """Per set: lead and top-3 share of the learned weights (each fold scored by weights learned
+    on the other four), of the shipped ones and of similarity alone."""
+    similarity = np.eye(len(extractive.FEATURES))[0]
+    hits: dict[str, np.ndarray] = {}
+    for k in range(FOLDS):
+        learned = fit([q for q in questions if _fold(q.group) != k])
+        for q in (q for q in questions if _fold(q.group) == k):
+            row = hits.setdefault(q.set, np.zeros(7))
+            row[0] += 1
+            for n, w in enumerate((learned, shipped, similarity)):
+                order = np.argsort(-(q.features @ w), kind="stable")
+                row[1 + 2 * n] += q.labels[order[0]]
+                row[2 + 2 * n] += q.labels[order[:3]].any()
+    names = ("learned", "shipped", "similarity")
+    return [
+        {
+            "set": name,
+            "questions": int(row[0]),
+            **{f"{n} lead": round(row[1 + 2 * i] / row[0], 3) for i, n in enumerate(names)},
+            **{f"{n} top-3": round(row[2 + 2 * i] / row[0], 3) for i, n in enumerate(names)},
+        }
+        for name, row in sorted(hits.items())
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--xquad", type=int, default=300, help="XQuAD questions per language")
+    parser.add_argument("--cache", type=Path, help="keep the recorded sentences in this file")
+    args = parser.parse_args()
+    shipped = extractive.feature_weights(rag.Settings()).astype(float)
+    engine, runs = nq_runs()
+    if args.cache and args.cache.exists():
+        questions = pickle.loads(args.cache.read_bytes())
+    else:
+        with tempfile.TemporaryDirectory() as folder, Recorder() as recorder:
+            work = Path(folder)
+            questions = long_documents(recorder, work)
+            questions += natural_questions(recorder, engine, runs)
+            questions += xquad(recorder, args.xquad, work)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(questions))
+    rows = validate(questions, shipped)
+    print(
+        "Validation by document (5 folds): share of questions whose best sentence holds the answer"
+    )
+    print_table(rows, list(rows[0]))
+    learned = np.round(fit(questions), DECIMALS)
+    weights = [
+        {
+            "feature": f,
+            "setting": SETTINGS.get(f, "(scale)"),
+            "learned": float(w),
+            "shipped": float(s),
+        }
+        for f, w, s in zip(extractive.FEATURES, learned, shipped, strict=True)
+    ]
+    print_table(weights, list(weights[0]))
+    # What decides is the answers they make, not the sentence ranking alone: NQ's choosing half
+    # answered by the whole of `compose` (margins, one document per answer) with each.
+    # The learned score already weighs the kind of fact asked for in choosing the lead.
+    learned_settings = {"lead_kind_weight": 0.0}
+    for feature, weight in zip(extractive.FEATURES[1:], learned[1:], strict=True):
+        learned_settings[SETTINGS[feature]] = float(weight)
+    settings = dataclasses.replace(engine.settings, **learned_settings)
+    answers = [
+        {"weights": name, **calibrate.answer_metrics(engine, runs, chosen)}
+        for name, chosen in (("shipped", engine.settings), ("learned", settings))
+    ]
+    print("NQ choosing half, answered with each set of weights:")
+    print_table(answers, list(answers[0]))
+    print(
+        f"wrote {save('train_scorer', {'validation': rows, 'weights': weights, 'answers': answers})}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -115,7 +115,8 @@ class Settings:
     # Sentences within `sentence_margin` of the best join it (up to `answer_sentences`); one from
     # another document only within `other_source_margin` (0: only as strong as the best). Chosen
     # together on long documents and NQ dev (docs/answers.md, "Answers without a language
-    # model"); `bench/calibrate.py` holds a grid over some of them.
+    # model"); `bench/calibrate.py` holds a grid over some of them. They choose which sentences
+    # are quoted; the order they are quoted in is learned (`extractive.LEAD_WEIGHTS`).
     sentence_passage_weight: float = 0.15
     sentence_rank_weight: float = 0.2
     sentence_keyword_weight: float = 0.25
@@ -123,13 +124,9 @@ class Settings:
     sentence_prose_weight: float = 0.3
     sentence_margin: float = 0.45
     other_source_margin: float = 0.0
-    # The quoted sentences speak in the order of their score plus this much more for a sentence
-    # giving the kind of fact asked for: the sentence with the date or the definition asked for
-    # leads (docs/answers.md, "Which sentence leads").
-    lead_kind_weight: float = 0.2
-    # For a "What is X?" question, a sentence that defines X weighs this much more again, in
-    # choosing the quoted sentences and in their order (docs/answers.md, "A definition is what
-    # "What is X?" asks for").
+    # For a "What is X?" question, a sentence that defines X weighs this much more again in
+    # choosing the quoted sentences (docs/answers.md, "A definition is what "What is X?" asks
+    # for"); `extractive.LEAD_WEIGHTS` weighs it in their order.
     definition_weight: float = 0.3
     # Files larger than this are refused with a per-file error instead of exhausting memory.
     max_file_mb: float = 100.0
@@ -262,7 +259,6 @@ _MAY_BE_ZERO |= {
     "sentence_prose_weight",
     "sentence_margin",
     "other_source_margin",
-    "lead_kind_weight",
     "definition_weight",
     "definition_boost",
 }

@@ -1,5 +1,6 @@
 """Which quoted sentence leads an answer: the one giving the fact asked for (a date, a figure,
-the definition of what "What is X?" names), ordered by the whole score, not by similarity alone."""
+the definition of what "What is X?" names), ordered by the learned lead weights, not by
+similarity alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import rag
+import rag.answer.extractive as extractive
 from rag.answer.extractive import (
     FEATURES,
     _gives_asked,
@@ -20,7 +22,6 @@ from rag.answer.extractive import (
 )
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences
-from rag.settings import Settings
 from rag.text.asks import defined_term, defines, defines_in_row
 
 
@@ -33,7 +34,7 @@ def _two_sentences(tmp_path: Path, first: str, second: str):
     return engine, passage, dataclasses.replace(engine.settings, answer_sentences=2)
 
 
-def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path):
+def test_the_sentence_giving_the_kind_asked_for_leads_a_closer_one(tmp_path: Path):
     """Both sentences are quoted; the one holding the date asked for leads, though the other is
     closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
     first = "The harbour bridge opening was a project the town argued about for a generation."
@@ -47,26 +48,33 @@ def test_the_quoted_sentences_speak_in_the_order_of_their_scores(tmp_path: Path)
     assert similarity[0] > similarity[1]
 
 
-def test_the_sentence_giving_the_kind_of_fact_asked_for_leads(tmp_path: Path):
-    """Both sentences are quoted; the one dating the signing leads, though the other holds the
-    question's rarest keyword and scores higher in all (`lead_kind_weight` weighs the kind of
-    fact asked for more in the order than in the choice). A scripted keyword share stands in for
-    the index's."""
+def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Both sentences are quoted whatever the lead weights; which one leads follows
+    `LEAD_WEIGHTS` (learned by bench/train_scorer.py), not the score that chose them: weighing
+    the kind of fact asked for, the dated one; weighing the question's keywords, the one naming
+    the accord. A scripted keyword share stands in for the index's."""
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
     engine, passage, settings = _two_sentences(tmp_path, first, second)
     question = "When was the Marren accord signed?"
 
-    def answer(**changes: float) -> str:
+    def answer(**weights: float) -> str:
+        for name, weight in weights.items():
+            monkeypatch.setitem(extractive.LEAD_WEIGHTS, name, weight)
+
         def keywords(sentence: str) -> float:
             return 1.0 if "Marren" in sentence else 0.0
 
-        changed = dataclasses.replace(settings, **changes)
-        return compose(question, question, [passage], engine.embedder, changed, None, keywords).text
+        text = compose(
+            question, question, [passage], engine.embedder, settings, None, keywords
+        ).text
+        assert first in text and second in text
+        return text
 
-    assert answer().startswith(second)
-    assert answer(lead_kind_weight=0.0).startswith(first)
-    assert first in answer() and second in answer(lead_kind_weight=0.0)
+    assert answer(gives_asked=5.0, keywords=0.0).startswith(second)
+    assert answer(gives_asked=0.0, keywords=5.0).startswith(first)
 
 
 def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: Path):
@@ -103,20 +111,16 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
     """ "How do officials in Brisk feel about the clause?": two views at nearly the same
     similarity are ordered by the other signals; a clearly closer one leads whatever they say."""
-    settings = Settings()
-    given = np.array([1.0, 1.0])
-    near = speaking_order(
-        ["opinion"], np.array([0.66, 0.65]), np.array([1.30, 1.50]), given, settings
-    )
+    features = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    near = speaking_order(["opinion"], np.array([0.66, 0.65]), np.array([1.30, 1.50]), features)
     assert near[1] > near[0]
-    far = speaking_order(
-        ["opinion"], np.array([0.70, 0.55]), np.array([1.30, 1.50]), given, settings
-    )
+    far = speaking_order(["opinion"], np.array([0.70, 0.55]), np.array([1.30, 1.50]), features)
     assert far[0] > far[1]
-    # Other questions: the whole score, a sentence giving the kind asked for weighing more.
-    dated = speaking_order(
-        ["date"], np.array([0.7, 0.5]), np.array([1.40, 1.25]), np.array([0.0, 1.0]), settings
-    )
+    # Other questions: the learned lead weights, a sentence giving the kind asked for leading a
+    # slightly more similar one that does not.
+    features[:, FEATURES.index("similarity")] = [0.70, 0.62]
+    features[:, FEATURES.index("gives_asked")] = [0.0, 1.0]
+    dated = speaking_order(["date"], features[:, 0], np.array([1.40, 1.25]), features)
     assert dated[1] > dated[0]
 
 

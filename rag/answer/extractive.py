@@ -136,27 +136,23 @@ def compose(
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):
             chosen = [*kept, closest]
-    order = speaking_order(kinds, similarity, scores, given, settings)
+    order = speaking_order(kinds, similarity, scores, features)
     chosen.sort(key=lambda i: -order[i])
     sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
     return cite(question, searched, sentences, chosen, passages)
 
 
 def speaking_order(
-    kinds: list[str],
-    similarity: np.ndarray,
-    scores: np.ndarray,
-    given: np.ndarray,
-    settings: Settings,
+    kinds: list[str], similarity: np.ndarray, scores: np.ndarray, features: np.ndarray
 ) -> np.ndarray:
-    """What the quoted sentences are ordered by, highest first: their whole score, the kind of
-    fact asked for weighing `lead_kind_weight` more, which led with the answering sentence more
-    often than similarity alone on every long-document set and on NQ. An opinion question's view
-    is led by similarity, which hears "Beijing" in "How does China view ...?" where keywords do
-    not, the other signals breaking near ties (docs/answers.md, "Which sentence leads")."""
+    """What the quoted sentences are ordered by, highest first: `LEAD_WEIGHTS` over their
+    `features`, learned from which sentence holds the answer (docs/answers.md, "A learned
+    sentence scorer"). An opinion question's view is led by similarity, which hears "Beijing" in
+    "How does China view ...?" where keywords do not, the other signals (`scores`) breaking near
+    ties (docs/answers.md, "Which sentence leads")."""
     if "opinion" in kinds:
         return similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
-    return scores + settings.lead_kind_weight * given
+    return features @ np.asarray([LEAD_WEIGHTS[f] for f in FEATURES], dtype=features.dtype)
 
 
 def with_antecedent(
@@ -287,9 +283,10 @@ def _gives_asked(kinds: list[str], term: str | None, sentences: list[Sentence]) 
     return np.asarray(flags, dtype=np.float32)
 
 
-# What a sentence is scored on (the columns of `sentence_features`), each weighed by a setting
-# (`feature_weights`). `bench/train_scorer.py` learns these weights from labelled sentences and
-# compares them with the shipped ones (docs/answers.md, "A learned sentence scorer").
+# What a sentence is scored on (the columns of `sentence_features`). Which sentences are quoted
+# weighs them by settings (`feature_weights`); the order they are quoted in by `LEAD_WEIGHTS`,
+# which `bench/train_scorer.py` learns from the sentences that hold the answer to NQ, XQuAD and
+# long-document questions and checks (docs/answers.md, "A learned sentence scorer").
 FEATURES = (
     "similarity",
     "passage_similarity",
@@ -299,6 +296,15 @@ FEATURES = (
     "prose",
     "defines",
 )
+LEAD_WEIGHTS = {
+    "similarity": 1.0,
+    "passage_similarity": 0.13,
+    "rank_score": 0.72,
+    "keywords": 0.48,
+    "gives_asked": 0.26,
+    "prose": 0.0,
+    "defines": 0.34,
+}
 
 
 def sentence_features(

@@ -13,8 +13,9 @@ sources weighing alike; weights are kept at or above 0 and scaled so that simila
 Validation is by document: five folds, no document's sentences (an XQuAD article's in any
 language) on both sides. Prints the lead (the best-scoring sentence holds the answer) per set
 for the learned weights, the settings' weights that choose what is quoted and similarity alone;
-the weights beside the shipped ones (`--check` exits 1 when they differ); and NQ answers with the
-quoted sentences chosen by either. `--cache` keeps the recorded sentences for refitting."""
+the weights beside the shipped ones (`--check` exits 1 when one differs by more than 0.01); and
+NQ answers with the quoted sentences chosen by either. `--cache` keeps the recorded sentences
+for refitting."""
 
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ SETTINGS = {
     "defines": "definition_weight",
 }
 DECIMALS = 2
+# Shipped weights count as reproduced within one step of their rounding: a sentence vector's last
+# bits may differ between machines' matrix kernels.
+REPRODUCED = 0.0101
 
 
 @dataclasses.dataclass
@@ -277,7 +281,7 @@ def main() -> None:
         for f, w, s, c in zip(extractive.FEATURES, learned, shipped, choosing, strict=True)
     ]
     print_table(weights, list(weights[0]))
-    same = bool(np.allclose(learned, shipped))
+    same = bool(np.allclose(learned, shipped, rtol=0, atol=REPRODUCED))
     print("LEAD_WEIGHTS match" if same else "LEAD_WEIGHTS differ: ship the learned ones")
     # Choosing what to quote by the learned weights too answers worse: NQ's choosing half
     # answered by the whole of `compose` (margins, one document per answer) with each.

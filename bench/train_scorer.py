@@ -46,15 +46,6 @@ LONG_SETS = ("dev", "other", "written", "analysis", "everyday")
 FOLDS = 5
 # A light pull of every weight towards 0, so that a feature no source needs stays out.
 L2 = 1e-4
-# The settings that weigh each feature in choosing what to quote (similarity's is 1, the scale).
-SETTINGS = {
-    "passage_similarity": "sentence_passage_weight",
-    "rank_score": "sentence_rank_weight",
-    "keywords": "sentence_keyword_weight",
-    "gives_asked": "sentence_kind_weight",
-    "prose": "sentence_prose_weight",
-    "defines": "definition_weight",
-}
 DECIMALS = 2
 # Shipped weights count as reproduced within one step of their rounding: a sentence vector's last
 # bits may differ between machines' matrix kernels.
@@ -111,7 +102,6 @@ class Recorder:
         if self.last is None or "opinion" in asked_kinds(question):
             return None
         features, texts, sources = self.last
-        self.last = None
         wanted = [read(a) for a in answers]
         labels = np.asarray(
             [
@@ -285,9 +275,8 @@ def main() -> None:
     print("LEAD_WEIGHTS match" if same else "LEAD_WEIGHTS differ: ship the learned ones")
     # Choosing what to quote by the learned weights too answers worse: NQ's choosing half
     # answered by the whole of `compose` (margins, one document per answer) with each.
-    learned_settings = {
-        SETTINGS[f]: float(w) for f, w in zip(extractive.FEATURES[1:], learned[1:], strict=True)
-    }
+    named = dict(zip(extractive.FEATURES, learned, strict=True))
+    learned_settings = {name: float(named[f]) for f, name in extractive.CHOOSING_SETTINGS.items()}
     settings = dataclasses.replace(engine.settings, **learned_settings)
     answers = [
         {"choosing by": name, **calibrate.answer_metrics(engine, runs, chosen)}

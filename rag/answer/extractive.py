@@ -339,20 +339,21 @@ def sentence_features(
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
 
 
+# The setting that weighs each feature but similarity (the scale) in choosing what to quote.
+CHOOSING_SETTINGS = {
+    "passage_similarity": "sentence_passage_weight",
+    "rank_score": "sentence_rank_weight",
+    "keywords": "sentence_keyword_weight",
+    "gives_asked": "sentence_kind_weight",
+    "prose": "sentence_prose_weight",
+    "defines": "definition_weight",
+}
+
+
 def feature_weights(settings: Settings) -> np.ndarray:
-    """The weight of each of `FEATURES` in a sentence's score; similarity's is 1, the scale."""
-    return np.asarray(
-        (
-            1.0,
-            settings.sentence_passage_weight,
-            settings.sentence_rank_weight,
-            settings.sentence_keyword_weight,
-            settings.sentence_kind_weight,
-            settings.sentence_prose_weight,
-            settings.definition_weight,
-        ),
-        dtype=np.float32,
-    )
+    """The weight of each of `FEATURES` in choosing what to quote; similarity's is 1, the scale."""
+    weights = [1.0, *(getattr(settings, CHOOSING_SETTINGS[f]) for f in FEATURES[1:])]
+    return np.asarray(weights, dtype=np.float32)
 
 
 def _prose_share(text: str) -> float:

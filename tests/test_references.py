@@ -256,3 +256,30 @@ def test_how_long_is_answered_by_a_span_of_what_was_asked(tmp_path: Path):
     assert states("duration", "The order stood from 1921 to 1968.")
     assert states("duration", "Plague remained until the second quarter of the 19th century.")
     assert states("duration", "They kept French names well into the nineteenth century.")
+
+
+def test_when_something_happened_is_answered_by_a_time(tmp_path: Path):
+    """ "When did X become Y?" is not answered by a sentence about X becoming Y that says no
+    when: the answer says the documents do not say when. A dated sentence answers it; a question
+    about when something is done ("When is rent due?") may be answered by a condition."""
+    memo = (
+        "Pakistan's defense minister Khwaja Asif acknowledged the growing ties with Washington. "
+        "He addressed concerns about tensions with China over the new mineral deals. "
+        "Analysts say the minister's remarks were aimed at Beijing as much as at home."
+    )
+    engine = indexed_one(tmp_path, "memo.txt", memo)
+    became = engine.query("When did Khwaja Asif become defense minister?")
+    assert not became.found and "do not seem to say when" in became.text, became.text
+    assert became.missing == "date" and became.closest
+    (tmp_path / "docs" / "career.txt").write_text(
+        "Khwaja Asif became defense minister in August 2024, after a cabinet reshuffle.",
+        encoding="utf-8",
+    )
+    assert engine.ingest([tmp_path / "docs"]).ok
+    dated = engine.query("When did Khwaja Asif become defense minister?")
+    assert dated.found and "August 2024" in dated.text, dated.text
+    assert measure("In what year was the treaty signed?") == measure("When were they wed?")
+    assert measure("When is rent due?") is None and measure("When do kites fly best?") is None
+    assert states("date", "The meeting ended at 5 pm on Tuesday.")
+    assert states("date", "Plague struck in the 14th century.")
+    assert not states("date", "He addressed concerns about tensions with China.")

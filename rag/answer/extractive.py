@@ -426,6 +426,7 @@ _MISSING = {
     "time elapsed": "say how long",
     "percent": "give the percentage asked for",
     "clock time": "give the time of day asked for",
+    "date": "say when",
     "difference": "say by how much",
 }
 

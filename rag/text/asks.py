@@ -14,6 +14,7 @@ from .keywords import tokenize
 from .languages import detect
 from .markup import reader_view
 
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _ASKS = {
     "date": re.compile(
@@ -310,6 +311,21 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "When did Khwaja Asif become defense minister?" asks when something happened: a year, a
+    # date, a day, a time, a century or an era. Only what happened is asked so: "When is rent
+    # due?" or "When do kites fly best?" are often answered by a condition ("in a steady wind").
+    "date": (
+        re.compile(
+            r"^\s*(?:when (?:did|was|were)|(?:in )?(?:what|which) year|on what date)\b", re.I
+        ),
+        re.compile(
+            rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:{_MONTHS}|{_WEEKDAYS})\b"
+            r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\b|p\.?m\b)|\bcentur(?:y|ies)\b"
+            r"|\b(?:decades?|ago|yesterday|today|tonight|era|reign|dynasty|war|BC|BCE|AD)\b"
+            r"|\blast (?:night|week|month|year|season)\b",
+            re.I,
+        ),
+    ),
     # "What time does the kitchen close?" asks for a time of day (NQ's "what time do tam tams
     # start in montreal" is answered "around 10:30am"); "What time frame ...?" does not.
     "clock time": (
@@ -379,6 +395,7 @@ _NAMING_WORDS = {
     "duration": _HOW_LONG,
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),
+    "date": re.compile(r"\b(?:year|date)\b", re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }
 

@@ -283,3 +283,26 @@ def test_when_something_happened_is_answered_by_a_time(tmp_path: Path):
     assert states("date", "The meeting ended at 5 pm on Tuesday.")
     assert states("date", "Plague struck in the 14th century.")
     assert not states("date", "He addressed concerns about tensions with China.")
+
+
+def test_who_chairs_is_answered_where_a_chair_is_named(tmp_path: Path):
+    """ "Who chairs the commission?" over documents that never speak of its chair is a near miss,
+    not an answer quoting the commission's history; a sentence that names its chair answers."""
+    history = (
+        "The Northern Basin Commission is a body of river engineers set up in 1987. "
+        "The commission shares flow measurements between the three riparian states. "
+        "Talks on the new accord opened in 2021 under the commission's mediation."
+    )
+    engine = indexed_one(tmp_path, "basin.txt", history)
+    chairs = engine.query("Who chairs the Northern Basin Commission?")
+    assert not chairs.found and "do not seem to say who chairs it" in chairs.text, chairs.text
+    assert chairs.missing == "chair"
+    (tmp_path / "docs" / "members.txt").write_text(
+        "Since 2019 the Northern Basin Commission has been chaired by the engineer Mira Halvorsen.",
+        encoding="utf-8",
+    )
+    assert engine.ingest([tmp_path / "docs"]).ok
+    named = engine.query("Who chairs the Northern Basin Commission?")
+    assert named.found and "Mira Halvorsen" in named.text, named.text
+    assert measure("Who is the chair of the Greyfield committee?") == "chair"
+    assert measure("Who heads the department?") is None

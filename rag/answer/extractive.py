@@ -427,6 +427,7 @@ _MISSING = {
     "percent": "give the percentage asked for",
     "clock time": "give the time of day asked for",
     "date": "say when",
+    "chair": "say who chairs it",
     "difference": "say by how much",
 }
 

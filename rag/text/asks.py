@@ -326,6 +326,18 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "Who chairs the Northern Basin Commission?" asks for whoever holds the chair, which no
+    # document names without saying "chair" (or "president") somewhere. Other offices are often
+    # written otherwise: NQ dev's "who heads ..." is answered by "the Governor", "who owns ..."
+    # by "a subsidiary of", "the leader of ..." by "led".
+    "chair": (
+        re.compile(
+            r"^\s*who (?:chairs|chaired|(?:is|was|are|were) (?:the )?(?:current |new |first )?"
+            r"(?:chair|chairman|chairwoman|chairperson)\b)",
+            re.I,
+        ),
+        re.compile(r"\bchair|\bpresid", re.I),
+    ),
     # "What time does the kitchen close?" asks for a time of day (NQ's "what time do tam tams
     # start in montreal" is answered "around 10:30am"); "What time frame ...?" does not.
     "clock time": (
@@ -396,6 +408,7 @@ _NAMING_WORDS = {
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),
     "date": re.compile(r"\b(?:year|date)\b", re.I),
+    "chair": re.compile(r"\b(?:chair|presid)\w*", re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }
 

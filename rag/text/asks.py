@@ -312,8 +312,9 @@ _MEASURES = {
         ),
     ),
     # "When did Khwaja Asif become defense minister?" asks when something happened: a year, a
-    # date, a day, a time, a century or an era. Only what happened is asked so: "When is rent
-    # due?" or "When do kites fly best?" are often answered by a condition ("in a steady wind").
+    # date, a day, a season, a time, a century or an era. Only what happened is asked so: "When
+    # is rent due?" or "When do kites fly best?" are often answered by a condition ("in a steady
+    # wind").
     "date": (
         re.compile(
             r"^\s*(?:when (?:did|was|were)|(?:in )?(?:what|which) year|on what date)\b", re.I
@@ -322,6 +323,7 @@ _MEASURES = {
             rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:{_MONTHS}|{_WEEKDAYS})\b"
             r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\b|p\.?m\b)|\bcentur(?:y|ies)\b"
             r"|\b(?:decades?|ago|yesterday|today|tonight|era|reign|dynasty|war|BC|BCE|AD)\b"
+            r"|\b(?:spring|summer|autumn|winter|Christmas|Easter)\b"
             r"|\blast (?:night|week|month|year|season)\b",
             re.I,
         ),

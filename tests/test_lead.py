@@ -54,7 +54,8 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
     """Both sentences are quoted whatever the lead weights; which one leads follows
     `LEAD_WEIGHTS` (learned by bench/train_scorer.py), not the score that chose them: weighing
     the kind of fact asked for, the dated one; weighing the question's keywords, the one naming
-    the accord. A scripted keyword share stands in for the index's."""
+    the accord. A scripted keyword share stands in for the index's (the dated sentence shares
+    "accord" with the question, as a sentence that says when it was signed must)."""
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
     engine, passage, settings = _two_sentences(tmp_path, first, second)
@@ -65,7 +66,7 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
             monkeypatch.setitem(extractive.LEAD_WEIGHTS, name, weight)
 
         def keywords(sentence: str) -> float:
-            return 1.0 if "Marren" in sentence else 0.0
+            return 1.0 if "Marren" in sentence else 0.5 if "accord" in sentence else 0.0
 
         text = compose(
             question, question, [passage], engine.embedder, settings, None, keywords

@@ -258,6 +258,22 @@ def test_how_long_is_answered_by_a_span_of_what_was_asked(tmp_path: Path):
     assert states("duration", "They kept French names well into the nineteenth century.")
 
 
+def _missing_until_stated(
+    tmp_path: Path, document: str, question: str, missing: str, says: str, stated: str, fact: str
+) -> None:
+    """`question` over `document` alone is a near miss that names `missing`, `says` what the
+    documents do not seem to say and shows the closest passages; once a file saying `stated` is
+    indexed beside it, the answer quotes `fact`."""
+    engine = indexed_one(tmp_path, "document.txt", document)
+    near = engine.query(question)
+    assert not near.found and near.missing == missing and near.closest, near.text
+    assert f"do not seem to {says}." in near.text
+    (tmp_path / "docs" / "more.txt").write_text(stated, encoding="utf-8")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    answered = engine.query(question)
+    assert answered.found and fact in answered.text, answered.text
+
+
 def test_when_something_happened_is_answered_by_a_time(tmp_path: Path):
     """ "When did X become Y?" is not answered by a sentence about X becoming Y that says no
     when: the answer says the documents do not say when. A dated sentence answers it; a question
@@ -267,17 +283,15 @@ def test_when_something_happened_is_answered_by_a_time(tmp_path: Path):
         "He addressed concerns about tensions with China over the new mineral deals. "
         "Analysts say the minister's remarks were aimed at Beijing as much as at home."
     )
-    engine = indexed_one(tmp_path, "memo.txt", memo)
-    became = engine.query("When did Khwaja Asif become defense minister?")
-    assert not became.found and "do not seem to say when" in became.text, became.text
-    assert became.missing == "date" and became.closest
-    (tmp_path / "docs" / "career.txt").write_text(
+    _missing_until_stated(
+        tmp_path,
+        memo,
+        "When did Khwaja Asif become defense minister?",
+        "date",
+        "say when",
         "Khwaja Asif became defense minister in August 2024, after a cabinet reshuffle.",
-        encoding="utf-8",
+        "August 2024",
     )
-    assert engine.ingest([tmp_path / "docs"]).ok
-    dated = engine.query("When did Khwaja Asif become defense minister?")
-    assert dated.found and "August 2024" in dated.text, dated.text
     assert measure("In what year was the treaty signed?") == measure("When were they wed?")
     assert measure("When is rent due?") is None and measure("When do kites fly best?") is None
     assert states("date", "The meeting ended at 5 pm on Tuesday.")
@@ -293,16 +307,14 @@ def test_who_chairs_is_answered_where_a_chair_is_named(tmp_path: Path):
         "The commission shares flow measurements between the three riparian states. "
         "Talks on the new accord opened in 2021 under the commission's mediation."
     )
-    engine = indexed_one(tmp_path, "basin.txt", history)
-    chairs = engine.query("Who chairs the Northern Basin Commission?")
-    assert not chairs.found and "do not seem to say who chairs it" in chairs.text, chairs.text
-    assert chairs.missing == "chair"
-    (tmp_path / "docs" / "members.txt").write_text(
+    _missing_until_stated(
+        tmp_path,
+        history,
+        "Who chairs the Northern Basin Commission?",
+        "chair",
+        "say who chairs it",
         "Since 2019 the Northern Basin Commission has been chaired by the engineer Mira Halvorsen.",
-        encoding="utf-8",
+        "Mira Halvorsen",
     )
-    assert engine.ingest([tmp_path / "docs"]).ok
-    named = engine.query("Who chairs the Northern Basin Commission?")
-    assert named.found and "Mira Halvorsen" in named.text, named.text
     assert measure("Who is the chair of the Greyfield committee?") == "chair"
     assert measure("Who heads the department?") is None

@@ -296,6 +296,7 @@ def test_when_something_happened_is_answered_by_a_time(tmp_path: Path):
     assert measure("When is rent due?") is None and measure("When do kites fly best?") is None
     assert states("date", "The meeting ended at 5 pm on Tuesday.")
     assert states("date", "Plague struck in the 14th century.")
+    assert states("date", "Boiler serviced 03/05/24 by the landlord's plumber.")
     assert not states("date", "He addressed concerns about tensions with China.")
 
 

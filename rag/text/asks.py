@@ -321,6 +321,7 @@ _MEASURES = {
         ),
         re.compile(
             rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:{_MONTHS}|{_WEEKDAYS})\b"
+            r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
             r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\b|p\.?m\b)|\bcentur(?:y|ies)\b"
             r"|\b(?:decades?|ago|yesterday|today|tonight|era|reign|dynasty|war|BC|BCE|AD)\b"
             r"|\b(?:spring|summer|autumn|winter|Christmas|Easter)\b"

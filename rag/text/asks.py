@@ -329,10 +329,10 @@ _MEASURES = {
             re.I,
         ),
     ),
-    # "Who chairs the Northern Basin Commission?" asks for whoever holds the chair, which no
-    # document names without saying "chair" (or "president") somewhere. Other offices are often
-    # written otherwise: NQ dev's "who heads ..." is answered by "the Governor", "who owns ..."
-    # by "a subsidiary of", "the leader of ..." by "led".
+    # "Who chairs the Northern Basin Commission?" asks for whoever holds the chair, which
+    # documents name by saying "chair" (or "president"): XQuAD's chair questions do. Other offices
+    # are often written otherwise: NQ dev's "who heads ..." is answered by "the Governor", "who
+    # owns ..." by "a subsidiary of", "the leader of ..." by "led" (docs/answers.md).
     "chair": (
         re.compile(
             r"^\s*who (?:chairs|chaired|(?:is|was|are|were) (?:the )?(?:current |new |first )?"

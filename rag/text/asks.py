@@ -273,6 +273,8 @@ _DURATION = (
     r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b"
 )
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
+# A chair, the chairman, chaired; a president, presides.
+_CHAIR = r"\b(?:chair|presid)\w*"
 _MEASURES = {
     "money": (
         re.compile(
@@ -339,7 +341,7 @@ _MEASURES = {
             r"(?:chair|chairman|chairwoman|chairperson)\b)",
             re.I,
         ),
-        re.compile(r"\bchair|\bpresid", re.I),
+        re.compile(_CHAIR, re.I),
     ),
     # "What time does the kitchen close?" asks for a time of day (NQ's "what time do tam tams
     # start in montreal" is answered "around 10:30am"); "What time frame ...?" does not.
@@ -411,7 +413,7 @@ _NAMING_WORDS = {
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),
     "date": re.compile(r"\b(?:year|date)\b", re.I),
-    "chair": re.compile(r"\b(?:chair|presid)\w*", re.I),
+    "chair": re.compile(_CHAIR, re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
 }
 

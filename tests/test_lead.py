@@ -12,16 +12,16 @@ import pytest
 
 import rag
 import rag.answer.extractive as extractive
+from rag.answer.companions import with_antecedent, with_item
 from rag.answer.extractive import (
     FEATURES,
     _gives_asked,
     compose,
     sentence_features,
     speaking_order,
-    with_antecedent,
 )
 from rag.answer.question_headings import asked_headings
-from rag.answer.sentences import candidate_sentences
+from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.text.asks import defined_term, defines, defines_in_row
 
 
@@ -166,6 +166,60 @@ def test_a_things_pronoun_is_followed_by_what_it_means():
     sentences = candidate_sentences([passage])
     kept, chosen = with_antecedent(sentences, [1], [passage], 3)
     assert [kept[i].text for i in chosen] == [mapped, falls]
+
+
+_SYNCER = (
+    "By default, `syncer` will:\n\n"
+    "- Read every file in the watched folder.\n"
+    "- **Keep** files that already exist on the server (`replace=False`). Pass `replace=True` to "
+    "replace them.\n"
+    "- Log each copy to `sync.log`.\n\n"
+    "The syncer wakes every ten minutes and copies what changed."
+)
+
+
+def test_a_line_ending_on_a_colon_is_a_statement_that_introduces_a_list():
+    """A lead-in states something ("Korea has hosted the Games on two occasions:" answered NQ's
+    "How many times has South Korea held the Winter Olympics?" but was no candidate before
+    2026-12-05); a label too short to say anything is still none. Its items are the bulleted
+    lines below it, each with its later sentences, up to the first line that is not one."""
+    assert is_statement("The Republic of Korea has hosted the Games on two occasions:")
+    assert not is_statement("Notes:")
+    passage = rag.Passage("syncer.md", None, 0, len(_SYNCER), _SYNCER, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert sentences[0].text == "By default, `syncer` will:"
+    items = [s.text for s in list_items(sentences[0], [passage])]
+    assert items == [
+        "Read every file in the watched folder.",
+        "**Keep** files that already exist on the server (`replace=False`).",
+        "Pass `replace=True` to replace them.",
+        "Log each copy to `sync.log`.",
+    ]
+
+
+def test_a_quoted_lead_in_runs_on_into_its_best_item():
+    """A quoted lead-in says nothing without what it announces: the best-scoring of its items is
+    quoted right after it, the last sentence giving way, and the two read as one statement with
+    one mark; an item quoted already is not repeated, and a lead-in with no items below it in
+    the passage is left as it was."""
+    passage = rag.Passage("syncer.md", None, 0, len(_SYNCER), _SYNCER, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    keep, log, wakes = 2, 4, 5  # "**Keep** files ...", "Log each copy ...", "The syncer wakes ..."
+    scores = np.asarray([0.9, 0.2, 0.7, 0.3, 0.1, 0.6])
+    kept, chosen = with_item(sentences, [0, wakes], [passage], scores, 3)
+    assert chosen == [0, keep, wakes]
+    assert with_item(sentences, [0, wakes], [passage], scores, 2)[1] == [0, keep]
+    answer = extractive.cite("q", "q", kept, chosen, [passage])
+    assert answer.text.startswith(
+        "By default, `syncer` will: **Keep** files that already exist on the server "
+        "(`replace=False`). [1] The syncer wakes"
+    ), answer.text
+    assert answer.text.count("[1]") == 2
+    assert with_item(sentences, [0, log], [passage], scores, 3) == (sentences, [0, log])
+    ending = "The Republic of Korea has hosted the Games on two occasions:"
+    alone = rag.Passage("korea.md", None, 0, len(ending), ending, 0.6, 0.6, 0.8)
+    korea = candidate_sentences([alone])
+    assert with_item(korea, [0], [alone], np.asarray([0.5]), 3) == (korea, [0])
 
 
 _TIDEWORT = [

@@ -27,8 +27,9 @@ from ..text.keywords import ENGLISH, tokenize
 from ..text.markup import reader_view
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
+from .companions import with_antecedent, with_item
 from .question_headings import asked_headings
-from .sentences import WORD, Sentence, candidate_sentences, in_context, is_statement
+from .sentences import WORD, Sentence, candidate_sentences, in_context
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
@@ -41,11 +42,6 @@ _CLOSEST_SHOWN = 3
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).
 _OPINION_SIGNALS_SHARE = 0.1
-# A sentence that opens on one of these does not say whom or what it is about (English; other
-# languages' pronouns are not matched, so their answers are as before).
-_PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
-_THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
-_PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
 
 
 def compose(
@@ -138,6 +134,7 @@ def compose(
             chosen = [*kept, closest]
     order = speaking_order(kinds, similarity, scores, features)
     chosen.sort(key=lambda i: -order[i])
+    sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
     sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
     return cite(question, searched, sentences, chosen, passages)
 
@@ -155,48 +152,6 @@ def speaking_order(
     return features @ np.asarray([LEAD_WEIGHTS[f] for f in FEATURES], dtype=features.dtype)
 
 
-def with_antecedent(
-    sentences: list[Sentence], chosen: list[int], passages: list[Passage], limit: int
-) -> tuple[list[Sentence], list[int]]:
-    """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
-    on a pronoun: the nearest statement before it in its passage that does not (a heading such as
-    "## Career" says nothing of whom "she" is). It goes before a person's pronoun, whose name is
-    often what was asked ("Tessa Peake-Jones (born 1957) is an English actress." before "She is
-    known for her role as Raquel ..."), and after a thing's, where the lead itself says what was
-    asked. The last quoted sentence gives way, so the answer is no longer unless one sentence was
-    asked for (docs/answers.md, "Whom a pronoun means")."""
-    lead = sentences[chosen[0]] if chosen else None
-    person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
-    if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
-        return sentences, chosen
-    before = [
-        s
-        for s in candidate_sentences(passages, everything=True)
-        if s.passage == lead.passage and s.end <= lead.start
-    ]
-    antecedent = max(
-        (s for s in before if is_statement(s.text) and not _PRONOUN.match(s.text)),
-        key=lambda s: s.start,
-        default=None,
-    )
-    if antecedent is None:
-        return sentences, chosen
-    at = next(
-        (
-            i
-            for i, s in enumerate(sentences)
-            if (s.passage, s.start) == (lead.passage, antecedent.start)
-        ),
-        None,
-    )
-    if at is None:
-        sentences = [*sentences, antecedent]
-        at = len(sentences) - 1
-    rest = [i for i in chosen[1:] if i != at]
-    pair = [at, chosen[0]] if person else [chosen[0], at]
-    return sentences, [*pair, *rest][: max(limit, len(pair))]
-
-
 def cite(
     question: str,
     searched: str,
@@ -205,14 +160,20 @@ def cite(
     passages: list[Passage],
 ) -> Answer:
     """The answer quoting `sentences[i]` for each i in `chosen`, in that order, each followed by
-    the number of its passage; passages are numbered in the order they are first cited."""
+    the number of its passage (a list's lead-in runs on into its item, `companions.with_item`); passages are
+    numbered in the order they are first cited."""
     numbers: dict[int, int] = {}
     for i in chosen:
         numbers.setdefault(sentences[i].passage, len(numbers) + 1)
-    parts = [
-        f"{_WHITESPACE.sub(' ', sentences[i].text)} [{numbers[sentences[i].passage]}]"
-        for i in chosen
-    ]
+    parts = []
+    for i, after in zip(chosen, [*chosen[1:], None], strict=True):
+        text = _WHITESPACE.sub(" ", sentences[i].text)
+        # A list's lead-in runs on into the item quoted after it: one statement, one mark.
+        joined = after is not None and sentences[after].passage == sentences[i].passage
+        if joined and text.endswith(":"):
+            parts.append(text)
+        else:
+            parts.append(f"{text} [{numbers[sentences[i].passage]}]")
     citations: list[Citation] = []
     for passage_index, n in numbers.items():
         passage = passages[passage_index]

@@ -17,7 +17,7 @@ from ..types import Passage
 # must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
 # most of its longer words as titles do ("Ratification of the United Nations Convention on the
 # Law of the Sea" is 12 words).
-_SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔")
+_SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔:")
 _MIN_UNPUNCTUATED_WORDS = 12
 _TITLE_WORD_LETTERS = 4
 _TITLE_CASE_SHARE = 0.7
@@ -104,6 +104,22 @@ def candidate_sentences(
     if everything:
         return found + short
     return found if found or statements_only else short + marked
+
+
+def list_items(lead_in: Sentence, passages: list[Passage]) -> list[Sentence]:
+    """The sentences of the bulleted or numbered lines right below `lead_in` in its passage (an
+    item's later sentences too), up to the first line that is not an item."""
+    passage = passages[lead_in.passage]
+    items = []
+    for s in candidate_sentences(passages, everything=True):
+        if s.passage != lead_in.passage or s.start < lead_in.end:
+            continue
+        at = s.start - passage.start
+        line = passage.text[passage.text.rfind("\n", 0, at) + 1 :]
+        if not _BULLET.match(line.lstrip()):
+            break
+        items.append(s)
+    return items
 
 
 def _is_heading(sentence: str, line: str) -> bool:

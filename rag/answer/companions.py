@@ -1,0 +1,90 @@
+"""Sentences quoted beside another because it does not stand alone: the antecedent of a lead
+that opens on a pronoun, the item a list's lead-in announces."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..types import Passage
+from .sentences import Sentence, candidate_sentences, is_statement, list_items
+
+# A sentence that opens on one of these does not say whom or what it is about (English; other
+# languages' pronouns are not matched, so their answers are as before).
+_PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
+_THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
+_PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
+
+
+def with_item(
+    sentences: list[Sentence],
+    chosen: list[int],
+    passages: list[Passage],
+    scores: np.ndarray,
+    limit: int,
+) -> tuple[list[Sentence], list[int]]:
+    """`sentences` and `chosen` with a list's best item quoted right after its lead-in: a quoted
+    line that ends on a colon ("By default, `load_dotenv()` will:") announces the items below it,
+    and says nothing without one. The item is the best-scoring of them (the first where none was
+    a candidate), unless one is quoted already; the last quoted sentence gives way, so the answer
+    is no longer (docs/answers.md, "A list's lead-in")."""
+    for at, i in enumerate(chosen):
+        lead_in = sentences[i]
+        if not lead_in.text.rstrip().endswith(":"):
+            continue
+        items = list_items(lead_in, passages)
+        spans = {(s.passage, s.start) for s in items}
+        if not items or any((sentences[j].passage, sentences[j].start) in spans for j in chosen):
+            continue
+        scored = [j for j, s in enumerate(sentences) if (s.passage, s.start) in spans]
+        if scored:
+            item = max(scored, key=lambda j: scores[j])
+        else:
+            sentences = [*sentences, items[0]]
+            item = len(sentences) - 1
+        chosen = [*chosen[: at + 1], item, *chosen[at + 1 :]][: max(limit, at + 2)]
+        break
+    return sentences, chosen
+
+
+def with_antecedent(
+    sentences: list[Sentence], chosen: list[int], passages: list[Passage], limit: int
+) -> tuple[list[Sentence], list[int]]:
+    """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
+    on a pronoun: the nearest statement before it in its passage that does not (a heading such as
+    "## Career" says nothing of whom "she" is). It goes before a person's pronoun, whose name is
+    often what was asked ("Tessa Peake-Jones (born 1957) is an English actress." before "She is
+    known for her role as Raquel ..."), and after a thing's, where the lead itself says what was
+    asked. The last quoted sentence gives way, so the answer is no longer unless one sentence was
+    asked for (docs/answers.md, "Whom a pronoun means")."""
+    lead = sentences[chosen[0]] if chosen else None
+    person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
+    if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
+        return sentences, chosen
+    before = [
+        s
+        for s in candidate_sentences(passages, everything=True)
+        if s.passage == lead.passage and s.end <= lead.start
+    ]
+    antecedent = max(
+        (s for s in before if is_statement(s.text) and not _PRONOUN.match(s.text)),
+        key=lambda s: s.start,
+        default=None,
+    )
+    if antecedent is None:
+        return sentences, chosen
+    at = next(
+        (
+            i
+            for i, s in enumerate(sentences)
+            if (s.passage, s.start) == (lead.passage, antecedent.start)
+        ),
+        None,
+    )
+    if at is None:
+        sentences = [*sentences, antecedent]
+        at = len(sentences) - 1
+    rest = [i for i in chosen[1:] if i != at]
+    pair = [at, chosen[0]] if person else [chosen[0], at]
+    return sentences, [*pair, *rest][: max(limit, len(pair))]

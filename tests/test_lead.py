@@ -17,6 +17,7 @@ from rag.answer.extractive import (
     FEATURES,
     _gives_asked,
     compose,
+    kind_first,
     sentence_features,
     speaking_order,
 )
@@ -55,7 +56,9 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
     `LEAD_WEIGHTS` (learned by bench/train_scorer.py), not the score that chose them: weighing
     the kind of fact asked for, the dated one; weighing the question's keywords, the one naming
     the accord. A scripted keyword share stands in for the index's (the dated sentence shares
-    "accord" with the question, as a sentence that says when it was signed must)."""
+    "accord" with the question, as a sentence that says when it was signed must). No kind of
+    fact leads by rule here (`kind_first` would always put the date first)."""
+    monkeypatch.setattr(extractive, "LEADING_KINDS", ())
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
     engine, passage, settings = _two_sentences(tmp_path, first, second)
@@ -76,6 +79,8 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
 
     assert answer(gives_asked=5.0, keywords=0.0).startswith(second)
     assert answer(gives_asked=0.0, keywords=5.0).startswith(first)
+    monkeypatch.setattr(extractive, "LEADING_KINDS", ("date",))
+    assert answer(gives_asked=0.0, keywords=5.0).startswith(second)
 
 
 def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: Path):
@@ -107,6 +112,20 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     assert defines(nodules, "Polymetallic nodules, a type of rock formation, cover the plain.")
     assert defines(nodules, "Polymetallic nodules, the potato-shaped rocks, cover the plain.")
     assert defines("gas", "the gas, a colourless compound of carbon")
+
+
+def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
+    """Whatever the learned order, a question asking when is led by the first quoted sentence
+    that gives a time, if the lead gives none (analysis's "When was the Marren accord signed?"
+    was led by the sentence saying it was signed, without the date); other kinds keep the
+    learned order, and so does a when-question whose lead gives a time or whose quotes give
+    none."""
+    given = np.asarray([0.0, 0.0, 1.0, 1.0])
+    assert kind_first(["date"], given, [1, 3, 2]) == [3, 1, 2]
+    assert kind_first(["date"], given, [2, 1, 3]) == [2, 1, 3]
+    assert kind_first(["date"], given, [1, 0]) == [1, 0]
+    assert kind_first(["name"], given, [1, 3, 2]) == [1, 3, 2]
+    assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
 
 
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():

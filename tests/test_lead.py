@@ -23,6 +23,7 @@ from rag.answer.extractive import (
 )
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
+from rag.answer.summary import summarise
 from rag.text.asks import defined_term, defines, defines_in_row
 
 
@@ -235,10 +236,22 @@ def test_a_quoted_lead_in_runs_on_into_its_best_item():
     ), answer.text
     assert answer.text.count("[1]") == 2
     assert with_item(sentences, [0, log], [passage], scores, 3) == (sentences, [0, log])
+    alone = extractive.cite("q", "q", sentences, [0, wakes], [passage]).text
+    assert alone.startswith("By default, `syncer` will: [1] The syncer wakes"), alone
     ending = "The Republic of Korea has hosted the Games on two occasions:"
     alone = rag.Passage("korea.md", None, 0, len(ending), ending, 0.6, 0.6, 0.8)
     korea = candidate_sentences([alone])
     assert with_item(korea, [0], [alone], np.asarray([0.5]), 3) == (korea, [0])
+
+
+def test_a_summary_quotes_no_lead_in(tmp_path: Path):
+    """A summary leaves a list's items out, so it quotes no lead-in, which says nothing without
+    them; asked for as many sentences as the passage has, it quotes every other statement."""
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("syncer.md", None, 0, len(_SYNCER), _SYNCER, 0.6, 0.6, 0.8)
+    answer = summarise("Summarise the guide", [passage], engine.embedder, None, sentences=6)
+    assert "will:" not in answer.text
+    assert answer.text.count("[1]") == 5, answer.text
 
 
 _TIDEWORT = [

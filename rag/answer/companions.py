@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from ..types import Passage
-from .sentences import Sentence, candidate_sentences, is_statement, list_items
+from .sentences import Sentence, candidate_sentences, is_lead_in, is_statement, list_items
 
 # A sentence that opens on one of these does not say whom or what it is about (English; other
 # languages' pronouns are not matched, so their answers are as before).
@@ -31,7 +31,7 @@ def with_item(
     is no longer (docs/answers.md, "A list's lead-in")."""
     for at, i in enumerate(chosen):
         lead_in = sentences[i]
-        if not lead_in.text.rstrip().endswith(":"):
+        if not is_lead_in(lead_in.text):
             continue
         items = list_items(lead_in, passages)
         spans = {(s.passage, s.start) for s in items}

@@ -29,7 +29,7 @@ from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
 from .companions import with_antecedent, with_item
 from .question_headings import asked_headings
-from .sentences import WORD, Sentence, candidate_sentences, in_context
+from .sentences import WORD, Sentence, candidate_sentences, in_context, is_lead_in, list_items
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
@@ -184,9 +184,12 @@ def cite(
     parts = []
     for i, after in zip(chosen, [*chosen[1:], None], strict=True):
         text = _WHITESPACE.sub(" ", sentences[i].text)
-        # A list's lead-in runs on into the item quoted after it: one statement, one mark.
-        joined = after is not None and sentences[after].passage == sentences[i].passage
-        if joined and text.endswith(":"):
+        # A list's lead-in runs on into its item quoted after it: one statement, one mark.
+        if (
+            after is not None
+            and is_lead_in(text)
+            and _is_item(sentences[after], sentences[i], passages)
+        ):
             parts.append(text)
         else:
             parts.append(f"{text} [{numbers[sentences[i].passage]}]")
@@ -337,6 +340,14 @@ def _prose_share(text: str) -> float:
     """The share of `text` made of words of two letters or more (prose ~0.8; code, URLs and
     tables less)."""
     return sum(len(w) for w in WORD.findall(text)) / max(len(text), 1)
+
+
+def _is_item(sentence: Sentence, lead_in: Sentence, passages: list[Passage]) -> bool:
+    """Whether `sentence` is one of the list items below `lead_in`."""
+    return any(
+        (s.passage, s.start) == (sentence.passage, sentence.start)
+        for s in list_items(lead_in, passages)
+    )
 
 
 def _repeats(a: str, b: str) -> bool:

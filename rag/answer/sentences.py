@@ -106,6 +106,11 @@ def candidate_sentences(
     return found if found or statements_only else short + marked
 
 
+def is_lead_in(text: str) -> bool:
+    """Whether a sentence ends on a colon, announcing what follows it ("By default, it will:")."""
+    return text.rstrip().endswith(":")
+
+
 def list_items(lead_in: Sentence, passages: list[Passage]) -> list[Sentence]:
     """The sentences of the bulleted or numbered lines right below `lead_in` in its passage (an
     item's later sentences too), up to the first line that is not an item."""

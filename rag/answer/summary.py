@@ -17,7 +17,7 @@ import numpy as np
 from ..index.embed import Embedder
 from ..types import Answer, Passage
 from .extractive import StoredSentences, cite, sentence_vectors
-from .sentences import candidate_sentences
+from .sentences import candidate_sentences, is_lead_in
 
 _ASKS_SUMMARY = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:"
@@ -68,12 +68,13 @@ def summarise(
 ) -> Answer:
     """A summary of the document whose chunks are `passages` (in document order): up to
     `sentences` statements, one from each equal stretch of it, each cited; only statements
-    starting within `span` (a section's offsets, None for the end) are quoted."""
+    starting within `span` (a section's offsets, None for the end) are quoted, and no list's
+    lead-in, which says nothing without the items a summary leaves out."""
     start, end = span
     found = [
         s
         for s in candidate_sentences(passages, statements_only=True)
-        if s.start >= start and (end is None or s.start < end)
+        if s.start >= start and (end is None or s.start < end) and not is_lead_in(s.text)
     ]
     if not found:
         return Answer(question, "This document has no statements to summarise.", False)

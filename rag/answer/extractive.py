@@ -41,7 +41,8 @@ _REPEAT_SHARE = 0.8
 _CLOSEST_SHOWN = 3
 # The kinds of fact whose question a quoted sentence giving it always leads (`kind_first`): a date,
 # the one kind where that moved leads onto the answer far more often than off it in the recorded
-# candidates of NQ's choosing half and the long-document sets (docs/answers.md, "A date leads").
+# candidates of NQ's choosing half, XQuAD and the long-document sets (docs/answers.md, "A date
+# leads").
 LEADING_KINDS = ("date",)
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).
@@ -176,8 +177,8 @@ def cite(
     passages: list[Passage],
 ) -> Answer:
     """The answer quoting `sentences[i]` for each i in `chosen`, in that order, each followed by
-    the number of its passage (a list's lead-in runs on into its item, `companions.with_item`); passages are
-    numbered in the order they are first cited."""
+    the number of its passage (a list's lead-in runs on into its item, `companions.with_item`);
+    passages are numbered in the order they are first cited."""
     numbers: dict[int, int] = {}
     for i in chosen:
         numbers.setdefault(sentences[i].passage, len(numbers) + 1)

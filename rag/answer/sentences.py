@@ -14,9 +14,9 @@ from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Passage
 
 # Headings, captions and table-of-contents lines say too little to stand as an answer: a candidate
-# must end like a sentence, or be long enough to be one that lost its full stop and not capitalise
-# most of its longer words as titles do ("Ratification of the United Nations Convention on the
-# Law of the Sea" is 12 words).
+# must end like a sentence (or on a colon, as a list's lead-in does), or be long enough to be one
+# that lost its full stop and not capitalise most of its longer words as titles do ("Ratification
+# of the United Nations Convention on the Law of the Sea" is 12 words).
 _SENTENCE_END = tuple(".!?\"'”’)。！｡」』）।॥۔:")
 _MIN_UNPUNCTUATED_WORDS = 12
 _TITLE_WORD_LETTERS = 4

@@ -19,10 +19,14 @@ keep and ask about (an allotment tenancy agreement in HTML with numbered clauses
 an app's FAQ in markdown whose headings are questions), written on 2026-12-05 before any answer
 was looked at; `seeds` is bench/data/longform-seeds.jsonl, 20 more questions on the news analysis
 in ../shared/seeds/ alone, in other words than `other`'s, written on 2026-12-05 before any answer
-was looked at, as a stand-in for the held-out questions on that article.
+was looked at, as a stand-in for the held-out questions on that article; `household` is
+bench/data/longform-household.jsonl, 27 questions over two more genres this project wrote (a
+housing co-op's meeting minutes in markdown with an action table, a kettle's manual in plain text
+with numbered steps and a troubleshooting list), written on 2026-12-05 before any answer was
+looked at.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds] [--kinds who,when]
-    [--limit N] [--show]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds|household]
+    [--kinds who,when] [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -49,6 +53,7 @@ SETS = {
     "analysis": DATA / "longform-analysis.jsonl",
     "everyday": DATA / "longform-everyday.jsonl",
     "seeds": DATA / "longform-seeds.jsonl",
+    "household": DATA / "longform-household.jsonl",
 }
 
 

@@ -5,8 +5,10 @@ question's gold passage is removed (its unanswerable twin: near misses refused) 
 answer length in words, overall and per kind of fact asked for. With a model (--gguf or --llm-url)
 the generative mode is measured side by side, with time to first token and tokens per second.
 
-Run: .venv/bin/python bench/qa.py [--limit N] [--gguf FILE | --llm-url URL] [--llm-limit N]
-Prints a table and writes bench/results/qa.json.
+Run: .venv/bin/python bench/qa.py [--limit N] [--gguf FILE | --llm-url URL] [--llm-limit N] [--lengths]
+Prints a table and writes bench/results/qa.json. With --lengths it measures instead what shorter
+answers cost: the extractive figures with each stop setting (`_STOPS`), written to
+bench/results/qa-lengths.json.
 
     .venv/bin/python bench/qa.py --remote [--limit N]
 
@@ -33,16 +35,18 @@ from common import print_table, save
 from rag.answer.extractive import compose
 from rag.answer.generate import generate
 from rag.answer.llm import ChatModel, chat_model
+from rag.settings import Settings
 from rag.text.asks import asked_kinds
 from rag.types import Answer
 
 _CITE_MARK = re.compile(r"\[\d+\]")
 
 
-def extractive_row(engine, runs: list[dict]) -> dict:
-    """The extractive answers' figures over all `runs`; `kinds` holds them per question kind."""
+def extractive_row(engine, runs: list[dict], settings: Settings | None = None) -> dict:
+    """The extractive answers' figures over all `runs` (composed with `settings`, else the
+    engine's); `kinds` holds them per question kind."""
     started = time.perf_counter()
-    scored = [_scored(engine, run) for run in runs]
+    scored = [_scored(engine, run, settings or engine.settings) for run in runs]
     elapsed = time.perf_counter() - started
     kinds: dict[str, list[dict]] = {}
     for item in scored:
@@ -55,26 +59,26 @@ def extractive_row(engine, runs: list[dict]) -> dict:
     }
 
 
-def _compose(engine, run: dict, passages: list) -> Answer:
+def _compose(engine, run: dict, passages: list, settings: Settings) -> Answer:
     retriever = engine.retriever
     return compose(
         run["q"],
         run["q"],
         passages,
         engine.embedder,
-        engine.settings,
+        settings,
         retriever.sentence_vectors,
         retriever.keyword_overlap(run["q"]),
         retriever.rescaler(run["q"]),
     )
 
 
-def _scored(engine, run: dict) -> dict:
+def _scored(engine, run: dict, settings: Settings) -> dict:
     """One question asked with its gold passage and without it (its near-miss twin): lead (the
     text before the first [n] holds an accepted answer), answer (the text does), gold cited,
     citations, the twin refused, and the answer's length in words."""
-    answer = _compose(engine, run, run["with_gold"])
-    twin = _compose(engine, run, run["without_gold"])
+    answer = _compose(engine, run, run["with_gold"], settings)
+    twin = _compose(engine, run, run["without_gold"], settings)
     accepted = [a.lower() for a in run["answers"]]
     lead = _CITE_MARK.split(answer.text, maxsplit=1)[0].lower() if answer.found else ""
     kinds = asked_kinds(run["q"])
@@ -162,6 +166,9 @@ def main() -> None:
     parser.add_argument("--llm-model", default="local")
     parser.add_argument("--llm-limit", type=int, default=50, help="questions for generative")
     parser.add_argument("--remote", action="store_true", help="compare an embedding server")
+    parser.add_argument(
+        "--lengths", action="store_true", help="answer recall against length, by stop setting"
+    )
     args = parser.parse_args()
     engine = build_index("nq", NQ / "corpus.jsonl.gz")
     _choose, held_out = load_questions(args.limit)
@@ -169,6 +176,9 @@ def main() -> None:
         remote(engine, held_out)
         return
     runs = retrieve_all(engine, held_out, engine.settings.top_k)
+    if args.lengths:
+        lengths(engine, runs)
+        return
     rows = [extractive_row(engine, runs)]
     if args.gguf or args.llm_url:
         settings = dataclasses.replace(
@@ -185,6 +195,30 @@ def main() -> None:
     print("Extractive, per kind of fact the question asks for (rag.text.asks.asked_kinds):")
     print_table(kinds, list(kinds[0]))
     print(f"wrote {save('qa', {'rows': rows})}")
+
+
+# Where extractive answers may stop: fewer sentences at most, or a narrower margin under the best
+# sentence's score for the others to join it (settings.answer_sentences, settings.sentence_margin).
+_STOPS = (
+    {"answer_sentences": 1},
+    {"answer_sentences": 2},
+    {"sentence_margin": 0.1},
+    {"sentence_margin": 0.2},
+    {},
+)
+
+
+def lengths(engine, runs: list[dict]) -> None:
+    """Answer recall, lead and median length with each of `_STOPS`: what shorter answers cost."""
+    rows = []
+    for stop in _STOPS:
+        row = extractive_row(engine, runs, dataclasses.replace(engine.settings, **stop))
+        label = ", ".join(f"{k}={v}" for k, v in stop.items()) or "defaults"
+        rows.append({"stop": label, **{k: v for k, v in row.items() if k != "kinds"}})
+    columns = ["stop", "lead", "answer_recall", "citation_precision", "median_words"]
+    print("NQ held-out half, extractive answers by where they stop:")
+    print_table(rows, columns)
+    print(f"wrote {save('qa-lengths', {'rows': rows})}")
 
 
 def remote(engine, held_out: list[dict]) -> None:

@@ -145,7 +145,7 @@ def natural_questions(recorder: Recorder, engine: rag.RAG, runs: list[dict]) -> 
     found = []
     for run in runs:
         recorder.last = None
-        qa._compose(engine, run, run["with_gold"])
+        qa._compose(engine, run, run["with_gold"], engine.settings)
         group = f"nq:{sorted(run['gold'])[0]}"
         item = recorder.take(run["q"], "nq", group, run["answers"], gold=run["gold"])
         found += [item] if item else []

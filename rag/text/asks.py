@@ -53,8 +53,11 @@ _ASKS = {
     ),
 }
 _SHOWS = {
+    # A year, a month, a century, or a time of day: "between 7 am and 10 pm" says when the
+    # machines may be used.
     "date": re.compile(
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
+        r"|\b\d{1,2}(?:[:.]\d{2})?\s?[aApP]\.?[mM]\b|\b\d{1,2}:\d{2}\b|\b(?:noon|midday|midnight)\b"
     ),
     "quantity": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
@@ -256,7 +259,8 @@ _COMPARATIVES = (
 )
 _UNITS = (
     r"dollars|euros|pounds|tons|tonnes|miles|kilometers|kilometres|km|meters|metres|feet|acres"
-    r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent"
+    r"|hectares|kilograms|kg|liters|litres|gallons|barrels|calories|degrees|percent|watts"
+    r"|kilowatts|volts"
 )
 _TIME_UNITS = (
     r"years?|months?|weeks?|days?|nights?|hours?|minutes?|seconds?|decades?|seasons?|generations?"
@@ -369,6 +373,8 @@ _MEASURES = {
     ),
 }
 _HOW_MANY_UNITS = re.compile(rf"\bhow many ({_UNITS})\b", re.I)
+# "How much power does it use in watts?" names its unit at the end.
+_IN_UNITS = re.compile(rf"^\s*(?:how|what)\b.*\bin ({_UNITS})\s*\??\s*$", re.I)
 
 
 def measure(question: str) -> str | None:
@@ -377,7 +383,7 @@ def measure(question: str) -> str | None:
     for name, (asks, _) in _MEASURES.items():
         if asks.search(question):
             return name
-    unit = _HOW_MANY_UNITS.search(question)
+    unit = _HOW_MANY_UNITS.search(question) or _IN_UNITS.search(question)
     return unit.group(1).lower() if unit else None
 
 
@@ -401,6 +407,9 @@ _UNIT_SPELLINGS = {
     "litres": r"liters?|litres?|l\b",
     "degrees": r"degrees?|°",
     "percent": r"percent|per cent|%",
+    "watts": r"watts?|kilowatts?|W\b|kW\b",
+    "kilowatts": r"watts?|kilowatts?|W\b|kW\b",
+    "volts": r"volts?|V\b",
 }
 
 

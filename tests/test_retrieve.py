@@ -141,3 +141,23 @@ def test_keyword_coverage_weighs_each_word_by_the_chunks_that_contain_it(chunks:
         )
         query = [words[w] for w in used]
         assert index.coverage(query, {words[word]}) == pytest.approx(weight / total)
+
+
+def test_a_word_the_index_lacks_is_read_as_its_base_when_the_index_holds_that():
+    """Snowball keeps "roofer" whole while "roofing" becomes "roof": a question's word no chunk
+    holds is matched by its base, only when it ends in a derivational ending and only in English;
+    a word some chunk holds is left as it is."""
+    from rag.index.keyword_index import LexicalIndex
+    from rag.text.keywords import tokenize
+
+    chunks = [tokenize("Northgate Roofing quoted for the roof."), tokenize("The economic case.")]
+    vocabulary = {t: n for n, t in enumerate(sorted({t for c in chunks for t in c}))}
+    ids = [np.array([vocabulary[t] for t in c], dtype=np.int32) for c in chunks]
+    index = LexicalIndex.build(ids, vocabulary, 1.2, 0.75)
+    question = tokenize("Which roofer helps the economy?")
+    assert "roofer" in question and "economi" in question
+    read = index.in_vocabulary(question, "en")
+    assert "roof" in read and "econom" in read and "roofer" not in read
+    assert index.scores(read)[0] > 0 and index.scores(question)[0] == 0
+    assert index.in_vocabulary(["roofer"], "de") == ["roofer"]
+    assert index.in_vocabulary(["parish"], "en") == ["parish"]  # no derivational ending

@@ -165,6 +165,7 @@ class Retriever:
         language = self.question_language(question)
         frame = set(tokenize(" ".join(frame_words(question)), language))
         tokens = [t for t in tokenize(question, language) if t not in frame]
+        tokens = lexical.in_vocabulary(tokens, language)
         return lambda text: lexical.coverage(tokens, set(tokenize(text, language)))
 
     def language_apart(self, question: str, passages: list[Passage]) -> str | None:
@@ -237,7 +238,8 @@ class Retriever:
         ]
         if not dense:
             return []
-        tokens = tokenize(question, self.question_language(question))
+        language = self.question_language(question)
+        tokens = snapshot.lexical.in_vocabulary(tokenize(question, language), language)
         bm25 = snapshot.lexical.scores(tokens)
         if scope is not None:
             bm25 = np.where(snapshot.in_files(scope), bm25, 0).astype(bm25.dtype)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..text.keywords import bases
+
 DOC_FREQ = "doc_freq.json"
 
 
@@ -66,6 +68,16 @@ class LexicalIndex:
     def known(self, token: str) -> bool:
         """Whether some chunk holds `token`."""
         return token in self._doc_freq
+
+    def in_vocabulary(self, tokens: list[str], language: str) -> list[str]:
+        """`tokens` with each one no chunk holds read as its base (`keywords.bases`) where some
+        chunk holds that: "Which roofer was chosen?" finds "Northgate Roofing"."""
+        return [
+            t
+            if t in self._doc_freq
+            else next((b for b in bases(t, language) if b in self._doc_freq), t)
+            for t in tokens
+        ]
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk, by position."""

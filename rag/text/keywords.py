@@ -65,3 +65,21 @@ def _pairs(word: str) -> list[str]:
     if at < len(word):
         tokens.append(word[at:])
     return tokens
+
+
+# Derivational endings Snowball's English stemmer keeps: "roofing" is "roof" but "roofer" stays
+# "roofer", "economic" is "econom" but "economy" is "economi".
+_DERIVED_ENDINGS = ("ers", "er", "ors", "or", "ists", "ist", "i")
+_BASE_LETTERS = 4
+
+
+def bases(token: str, language: str = ENGLISH) -> list[str]:
+    """The shorter forms an English keyword `token` may share its base with, longest first:
+    "roofer" -> ["roof"], "economi" -> ["econom"]; none in other languages."""
+    if language != ENGLISH:
+        return []
+    return [
+        token[: -len(ending)]
+        for ending in _DERIVED_ENDINGS
+        if token.endswith(ending) and len(token) - len(ending) >= _BASE_LETTERS
+    ]

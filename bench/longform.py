@@ -23,9 +23,11 @@ was looked at, as a stand-in for the held-out questions on that article; `househ
 bench/data/longform-household.jsonl, 27 questions over two more genres this project wrote (a
 housing co-op's meeting minutes in markdown with an action table, a kettle's manual in plain text
 with numbered steps and a troubleshooting list), written on 2026-12-05 before any answer was
-looked at.
+looked at; `notices` is bench/data/longform-notices.jsonl, 28 questions over two more (a
+medicine's patient leaflet in plain text, an app's changelog in markdown whose entries are dated
+by their headings), written the same way the same day.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds|household]
+Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds|household|notices]
     [--kinds who,when] [--limit N] [--show]
 Prints a table and writes bench/results/longform-<set>.json.
 """
@@ -54,6 +56,7 @@ SETS = {
     "everyday": DATA / "longform-everyday.jsonl",
     "seeds": DATA / "longform-seeds.jsonl",
     "household": DATA / "longform-household.jsonl",
+    "notices": DATA / "longform-notices.jsonl",
 }
 
 

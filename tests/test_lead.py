@@ -381,3 +381,27 @@ def test_an_faqs_question_heading_stands_for_the_answer_under_it(tmp_path: Path)
         str(docs / "branch.md"),
     }
 
+
+def test_a_when_question_answered_under_a_dated_heading_names_the_heading(tmp_path: Path):
+    """A changelog dates its entries in headings, not sentences: "When was the offline sync queue
+    added?" is answered by the entry, under the heading that dates it. A quoted sentence giving
+    a time, or a question asking something else, gets no heading."""
+    entry = "Offline sync queue: edits made offline are stored and sent when the connection returns."
+    dated = "The sync queue was first shipped to all users in September 2025."
+    engine = rag.RAG(index=tmp_path / "index")
+    settings = dataclasses.replace(engine.settings, answer_sentences=1)
+
+    def answer(sentence: str, question: str) -> rag.Answer:
+        text = f"## 3.2.0 — 2025-09-18\n\n### Added\n\n- {sentence}\n"
+        sections = (
+            (0, ("Changelog", "3.2.0 — 2025-09-18")),
+            (text.index("###"), ("Changelog", "3.2.0 — 2025-09-18", "Added")),
+        )
+        passage = rag.Passage("CHANGES.md", None, 0, len(text), text, 0.7, 0.7, 0.9)
+        passage = dataclasses.replace(passage, sections=sections)
+        return compose(question, question, [passage], engine.embedder, settings)
+
+    when = "When was the offline sync queue added?"
+    assert answer(entry, when).text == f"Under “3.2.0 — 2025-09-18”: {entry} [1]"
+    assert answer(dated, when).text == f"{dated} [1]"
+    assert answer(entry, "What does the offline sync queue do?").text == f"{entry} [1]"

@@ -1,5 +1,6 @@
 """Sentences quoted beside another because it does not stand alone: the antecedent of a lead
-that opens on a pronoun, the item a list's lead-in announces."""
+that opens on a pronoun, the item a list's lead-in announces, the dated heading a when-question's
+answer sits under."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 
 import numpy as np
 
+from ..text.asks import gives
+from ..text.markup import reader_view
 from ..types import Passage
 from .sentences import Sentence, candidate_sentences, is_lead_in, is_statement, list_items
 
@@ -88,3 +91,18 @@ def with_antecedent(
     rest = [i for i in chosen[1:] if i != at]
     pair = [at, chosen[0]] if person else [chosen[0], at]
     return sentences, [*pair, *rest][: max(limit, len(pair))]
+
+
+def dated_heading(
+    kinds: list[str], sentences: list[Sentence], chosen: list[int], passages: list[Passage]
+) -> str:
+    """The heading above the lead that gives the time a when-question asks for, when no quoted
+    sentence gives one: in a changelog, a diary or minutes the date is often the section's
+    ("## 3.2.0 — 2025-09-18" over "Offline sync queue: ..."). The deepest such heading, else ""."""
+    if not kinds or kinds[0] != "date" or not chosen:
+        return ""
+    if any(gives(["date"], reader_view(sentences[i].text)) for i in chosen):
+        return ""
+    lead = sentences[chosen[0]]
+    path = passages[lead.passage].section_at(lead.start)
+    return next((t for t in reversed(path) if gives(["date"], t)), "")

@@ -27,7 +27,7 @@ from ..text.keywords import ENGLISH, tokenize
 from ..text.markup import reader_view
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
-from .companions import with_antecedent, with_item
+from .companions import dated_heading, with_antecedent, with_item
 from .question_headings import asked_headings
 from .sentences import WORD, Sentence, candidate_sentences, in_context, is_lead_in, list_items
 
@@ -142,7 +142,8 @@ def compose(
     chosen = kind_first(kinds, given, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
     sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
-    return cite(question, searched, sentences, chosen, passages)
+    heading = dated_heading(kinds, sentences, chosen, passages)
+    return cite(question, searched, sentences, chosen, passages, heading)
 
 
 def kind_first(kinds: list[str], given: np.ndarray, chosen: list[int]) -> list[int]:
@@ -175,9 +176,11 @@ def cite(
     sentences: list[Sentence],
     chosen: list[int],
     passages: list[Passage],
+    heading: str = "",
 ) -> Answer:
     """The answer quoting `sentences[i]` for each i in `chosen`, in that order, each followed by
-    the number of its passage (a list's lead-in runs on into its item, `companions.with_item`);
+    the number of its passage (a list's lead-in runs on into its item, `companions.with_item`),
+    after the `heading` the first sits under when one is given (`companions.dated_heading`);
     passages are numbered in the order they are first cited."""
     numbers: dict[int, int] = {}
     for i in chosen:
@@ -215,6 +218,8 @@ def cite(
                 section=passage.section_at(mine[0].start),
             )
         )
+    if heading:
+        parts.insert(0, f"Under “{_WHITESPACE.sub(' ', heading).strip()}”:")
     return Answer(
         question=question,
         text=" ".join(parts),

@@ -386,7 +386,9 @@ def test_a_when_question_answered_under_a_dated_heading_names_the_heading(tmp_pa
     """A changelog dates its entries in headings, not sentences: "When was the offline sync queue
     added?" is answered by the entry, under the heading that dates it. A quoted sentence giving
     a time, or a question asking something else, gets no heading."""
-    entry = "Offline sync queue: edits made offline are stored and sent when the connection returns."
+    entry = (
+        "Offline sync queue: edits made offline are stored and sent when the connection returns."
+    )
     dated = "The sync queue was first shipped to all users in September 2025."
     engine = rag.RAG(index=tmp_path / "index")
     settings = dataclasses.replace(engine.settings, answer_sentences=1)

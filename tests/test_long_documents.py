@@ -198,12 +198,6 @@ def test_a_question_that_names_its_measure():
     assert measure("What time frame does the war cover?") is None
     assert states("clock time", "The tam-tams start around 10:30am.")
     assert states("clock time", "Quiet hours run from 22:00 to 07:00.")
-    # A unit named at the end: "... in watts?" is not answered by a kettle's capacity in litres.
-    assert measure("How much power does the kettle use in watts?") == "watts"
-    assert measure("What is the river's length in miles?") == "miles"
-    assert measure("Who lives in Paris?") is None
-    assert states("watts", "The element is rated at 2.2 kW.")
-    assert not states("watts", "Fill the kettle with at least 0.5 litres of water.")
     assert states("clock time", "The gates shut at 5 pm and reopen at noon.")
     assert not states("clock time", "Food left out is cleared every Sunday evening.")
     # "How much slower / lower ...?" asks by how much: a share, a factor, a figure with its unit.

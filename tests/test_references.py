@@ -125,6 +125,16 @@ def test_initials_with_full_stops_are_the_word_a_question_types():
     assert tokenize("version 1.2.3") == ["version"]  # figures with points are not initials
 
 
+def test_a_question_ending_in_a_unit_names_it():
+    """ "How much power does the kettle use in watts?" asks for watts as "How many watts ...?"
+    does: a kettle's capacity in litres does not answer it."""
+    assert measure("How much power does the kettle use in watts?") == "watts"
+    assert measure("What is the river's length in miles?") == "miles"
+    assert measure("Who lives in Paris?") is None
+    assert states("watts", "The element is rated at 2.2 kW.")
+    assert not states("watts", "Fill the kettle with at least 0.5 litres of water.")
+
+
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     """The topic is covered but the figure asked for is not: the answer says so instead of
     quoting the closest sentence on the topic (a sum about something else does not count)."""

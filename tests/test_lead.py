@@ -24,7 +24,7 @@ from rag.answer.extractive import (
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.answer.summary import summarise
-from rag.text.asks import defined_term, defines, defines_in_row, gives
+from rag.text.asks import defined_term, defines, defines_in_row
 
 
 def _two_sentences(tmp_path: Path, first: str, second: str):
@@ -127,11 +127,6 @@ def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
     assert kind_first(["date"], given, [1, 0]) == [1, 0]
     assert kind_first(["name"], given, [1, 3, 2]) == [1, 3, 2]
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
-    # A time of day says when too: "When can residents use the washing machines?" was led by a
-    # sentence with a date about the garden, ahead of "between 7 am and 10 pm".
-    assert gives(["date"], "The machines may only be used between 7 am and 10 pm.")
-    assert gives(["date"], "The meeting closed at 9.05 pm.")
-    assert not gives(["date"], "The kettle holds 1.7 litres and may be used at once.")
 
 
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():

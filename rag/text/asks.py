@@ -53,11 +53,8 @@ _ASKS = {
     ),
 }
 _SHOWS = {
-    # A year, a month, a century, or a time of day: "between 7 am and 10 pm" says when the
-    # machines may be used.
     "date": re.compile(
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
-        r"|\b\d{1,2}(?:[:.]\d{2})?\s?[aApP]\.?[mM]\b|\b\d{1,2}:\d{2}\b|\b(?:noon|midday|midnight)\b"
     ),
     "quantity": re.compile(
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"

@@ -25,10 +25,13 @@ housing co-op's meeting minutes in markdown with an action table, a kettle's man
 with numbered steps and a troubleshooting list), written on 2026-12-05 before any answer was
 looked at; `notices` is bench/data/longform-notices.jsonl, 28 questions over two more (a
 medicine's patient leaflet in plain text, an app's changelog in markdown whose entries are dated
-by their headings), written the same way the same day.
+by their headings), written the same way the same day; `kitchen` is
+bench/data/longform-kitchen.jsonl, 26 questions over a recipe in markdown and a travel booking's
+confirmation in HTML with a table of flights, written the same way the same day.
 
-Run: .venv/bin/python bench/longform.py [--set dev|other|written|analysis|everyday|seeds|household|notices]
-    [--kinds who,when] [--limit N] [--show]
+Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
+(SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
+kitchen.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -57,6 +60,7 @@ SETS = {
     "seeds": DATA / "longform-seeds.jsonl",
     "household": DATA / "longform-household.jsonl",
     "notices": DATA / "longform-notices.jsonl",
+    "kitchen": DATA / "longform-kitchen.jsonl",
 }
 
 

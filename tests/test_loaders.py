@@ -64,6 +64,25 @@ def test_html_inline_tags_do_not_break_sentences(tmp_path: Path):
     assert _load(page).text == "The mallard is a dabbling duck."
 
 
+def test_an_html_data_tables_rows_read_one_to_a_line(tmp_path: Path):
+    """Read cell by cell, a flight's departure time stood on a line of its own, apart from its
+    flight: a row under a header row names each cell by its column, a row of a table without one
+    is a markdown row, and a table laying out paragraphs is read as paragraphs."""
+    page = tmp_path / "booking.html"
+    page.write_text(
+        "<html><body><p>Your flights:</p><table>"
+        "<tr><th>Flight</th><th>Departs</th><th>To</th></tr>"
+        "<tr><td>TP 1363</td><td>07:05</td><td>Lisbon</td></tr></table>"
+        "<table><tr><td>Cabin bag</td><td>8 kg</td></tr></table>"
+        "<table><tr><td><p>A column of prose.</p></td><td><p>Another one.</p></td></tr></table>"
+        "</body></html>"
+    )
+    lines = _load(page).text.splitlines()
+    assert "Flight: TP 1363; Departs: 07:05; To: Lisbon." in lines
+    assert "| Cabin bag | 8 kg |" in lines
+    assert "A column of prose." in lines and "Another one." in lines
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

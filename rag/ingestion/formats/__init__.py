@@ -29,7 +29,8 @@ class Format:
 
 
 _TEXT = Format(text.read)
-_HTML = Format(html.read)
+# 2: a data table's rows one to a line, cells named by their column's header (html.py).
+_HTML = Format(html.read, version=2)
 _IMAGE = Format(image.read, paged=True, ocr=True)
 # The registry: one entry per suffix. Adding a format is a module with its `read`, one line here,
 # and its test.
@@ -45,10 +46,10 @@ FORMATS: dict[str, Format] = {
     ".pptx": Format(pptx.read, paged=True),
     ".xlsx": Format(spreadsheet.read_xlsx, paged=True),
     ".csv": Format(spreadsheet.read_csv),
-    ".epub": Format(epub.read, paged=True),
+    ".epub": Format(epub.read, version=2, paged=True),  # 2: as _HTML
     ".odt": Format(odt.read),
     ".rtf": Format(rtf.read),
-    ".eml": Format(eml.read),
+    ".eml": Format(eml.read, version=2),  # 2: as _HTML
     ".ipynb": Format(ipynb.read, paged=True),
     ".png": _IMAGE,
     ".jpg": _IMAGE,

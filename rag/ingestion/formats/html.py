@@ -1,4 +1,5 @@
-"""HTML pages: the visible text of the main content, a line break after every block."""
+"""HTML pages: the visible text of the main content, a line break after every block, and a data
+table's rows one to a line, each cell named by its column's header when the table has one."""
 
 from __future__ import annotations
 
@@ -61,8 +62,46 @@ def html_text(markup: str) -> str:
         elif isinstance(node, NavigableString):
             if type(node) in strings:
                 parts.append(str(node))
+        elif node.name == "table" and _is_data_table(node):
+            parts.append(f"\n{_table_text(node)}\n")
         else:
             if node.name in _HTML_BLOCKS:
                 stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
     return "".join(parts)
+
+
+# Tags that make a table a page's layout rather than data: a cell holding paragraphs or lists.
+_LAYOUT = ["p", "div", "table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+
+
+def _is_data_table(table) -> bool:
+    """Whether `table` holds data (rows of short cells), not a layout of blocks."""
+    cells = table.find_all(["td", "th"])
+    return bool(cells) and not any(cell.find(_LAYOUT) for cell in cells)
+
+
+def _table_text(table) -> str:
+    """A data table's rows, one to a line. Under a header row each cell is named by its column
+    ("Flight: TP 1363; Departs: 07:05."), as spreadsheet rows are, so a row reads as a statement
+    of what each figure is; without one a row is a markdown row ("| TP 1363 | 07:05 |"). Read
+    cell by cell, a departure time stood on a line of its own, apart from its flight."""
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])]
+        for row in table.find_all("tr")
+    ]
+    rows = [row for row in rows if any(row)]
+    first = table.find("tr")
+    headed = first is not None and all(c.name == "th" for c in first.find_all(["td", "th"]))
+    if not headed or len(rows) < 2:
+        return "\n".join(f"| {' | '.join(row)} |" for row in rows)
+    header, *body = rows
+    lines = []
+    for row in body:
+        named = [
+            f"{header[i]}: {cell}" if i < len(header) and header[i] else cell
+            for i, cell in enumerate(row)
+            if cell
+        ]
+        lines.append(f"{'; '.join(named)}.")
+    return "\n".join(lines)

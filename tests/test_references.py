@@ -135,6 +135,15 @@ def test_a_question_ending_in_a_unit_names_it():
     assert not states("watts", "Fill the kettle with at least 0.5 litres of water.")
 
 
+
+def test_a_share_of_a_price_is_a_sum_of_money():
+    """ "How much does it cost to cancel three weeks before?" is answered by "you pay 50% of the
+    total price"; a share of anything else is no sum."""
+    assert states("money", "Between 30 and 15 days before, you pay 50% of the total price.")
+    assert states("money", "Late payers owe 10 per cent of the rent.")
+    assert not states("money", "About 50% of the population voted.")
+
+
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     """The topic is covered but the figure asked for is not: the answer says so instead of
     quoting the closest sentence on the topic (a sum about something else does not count)."""

@@ -290,7 +290,10 @@ _MEASURES = {
             # "38 pounds per night" is a price; "38 pounds of flour" a weight.
             r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)"
             # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
-            r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)",
+            r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
+            # A share of a sum: "you pay 50% of the total price".
+            rf"|\d\s?(?:%|percent\b|per cent\b)\s+of\s+(?:the |its |your )?(?:\w+ )?"
+            rf"(?:{_PRICES}|total|amount)\b",
             re.I,
         ),
     ),

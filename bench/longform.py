@@ -27,11 +27,13 @@ looked at; `notices` is bench/data/longform-notices.jsonl, 28 questions over two
 medicine's patient leaflet in plain text, an app's changelog in markdown whose entries are dated
 by their headings), written the same way the same day; `kitchen` is
 bench/data/longform-kitchen.jsonl, 26 questions over a recipe in markdown and a travel booking's
-confirmation in HTML with a table of flights, written the same way the same day.
+confirmation in HTML with a table of flights, written the same way the same day; `work` is
+bench/data/longform-work.jsonl, 27 questions over a CV in plain text and a short research paper
+in markdown, written the same way the same day.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen.)
+kitchen, work.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -61,6 +63,7 @@ SETS = {
     "household": DATA / "longform-household.jsonl",
     "notices": DATA / "longform-notices.jsonl",
     "kitchen": DATA / "longform-kitchen.jsonl",
+    "work": DATA / "longform-work.jsonl",
 }
 
 

@@ -135,7 +135,6 @@ def test_a_question_ending_in_a_unit_names_it():
     assert not states("watts", "Fill the kettle with at least 0.5 litres of water.")
 
 
-
 def test_a_share_of_a_price_is_a_sum_of_money():
     """ "How much does it cost to cancel three weeks before?" is answered by "you pay 50% of the
     total price"; a share of anything else is no sum."""

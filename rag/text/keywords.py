@@ -74,8 +74,8 @@ _BASE_LETTERS = 4
 
 
 def bases(token: str, language: str = ENGLISH) -> list[str]:
-    """The shorter forms an English keyword `token` may share its base with, longest first:
-    "roofer" -> ["roof"], "economi" -> ["econom"]; none in other languages."""
+    """The shorter forms an English keyword `token` may share its base with, one per derivational
+    ending it ends in: "roofer" -> ["roof"], "economi" -> ["econom"]; none in other languages."""
     if language != ENGLISH:
         return []
     return [

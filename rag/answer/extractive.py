@@ -29,7 +29,7 @@ from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
 from .companions import dated_heading, with_antecedent, with_item
 from .question_headings import asked_headings
-from .sentences import WORD, Sentence, candidate_sentences, in_context, is_lead_in, list_items
+from .sentences import WORD, Sentence, candidate_sentences, in_context, is_item, is_lead_in
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
@@ -192,7 +192,7 @@ def cite(
         if (
             after is not None
             and is_lead_in(text)
-            and _is_item(sentences[after], sentences[i], passages)
+            and is_item(sentences[after], sentences[i], passages)
         ):
             parts.append(text)
         else:
@@ -346,14 +346,6 @@ def _prose_share(text: str) -> float:
     """The share of `text` made of words of two letters or more (prose ~0.8; code, URLs and
     tables less)."""
     return sum(len(w) for w in WORD.findall(text)) / max(len(text), 1)
-
-
-def _is_item(sentence: Sentence, lead_in: Sentence, passages: list[Passage]) -> bool:
-    """Whether `sentence` is one of the list items below `lead_in`."""
-    return any(
-        (s.passage, s.start) == (sentence.passage, sentence.start)
-        for s in list_items(lead_in, passages)
-    )
 
 
 def _repeats(a: str, b: str) -> bool:

@@ -127,6 +127,14 @@ def list_items(lead_in: Sentence, passages: list[Passage]) -> list[Sentence]:
     return items
 
 
+def is_item(sentence: Sentence, lead_in: Sentence, passages: list[Passage]) -> bool:
+    """Whether `sentence` is one of the list items below `lead_in` (`list_items`)."""
+    return any(
+        (s.passage, s.start) == (sentence.passage, sentence.start)
+        for s in list_items(lead_in, passages)
+    )
+
+
 def _is_heading(sentence: str, line: str) -> bool:
     """Whether `sentence` is a heading or a definition list's term: the whole of its line, short,
     and not ending like a sentence (a markdown heading always is one)."""

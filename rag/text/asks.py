@@ -387,6 +387,8 @@ def measure(question: str) -> str | None:
     return unit.group(1).lower() if unit else None
 
 
+# Power in either unit: "2.2 kW" answers "How much power ... in watts?".
+_POWER = r"watts?|kilowatts?|W\b|kW\b"
 # A unit as documents also write it: "how many kilometers" is answered by "8,850 km".
 _UNIT_SPELLINGS = {
     "dollars": r"dollars?|\$|USD",
@@ -407,8 +409,8 @@ _UNIT_SPELLINGS = {
     "litres": r"liters?|litres?|l\b",
     "degrees": r"degrees?|°",
     "percent": r"percent|per cent|%",
-    "watts": r"watts?|kilowatts?|W\b|kW\b",
-    "kilowatts": r"watts?|kilowatts?|W\b|kW\b",
+    "watts": _POWER,
+    "kilowatts": _POWER,
     "volts": r"volts?|V\b",
 }
 

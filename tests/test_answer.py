@@ -205,6 +205,26 @@ def test_a_passage_holding_the_questions_words_is_evidence_though_it_embeds_weak
     assert not answer(1.0, coverage_weight=0.0).found
 
 
+def test_an_open_question_is_answered_from_weaker_evidence_than_one_naming_its_fact(
+    seed_engine: rag.RAG,
+):
+    """An open question ("What happens if ...?") is answered in words of its own, so it embeds
+    weakly: evidence between `open_min_score` and `min_score` answers it, while "Who ...?" from
+    the same passage is refused (sentences read alone off, so only the floors differ)."""
+    settings = dataclasses.replace(seed_engine.settings, alone_penalty=2.0)
+    assert settings.open_min_score < settings.min_score
+    similarity = (settings.open_min_score + settings.min_score) / 2
+    text = "A payment that arrives after the 14th is charged a fee and reminded by letter."
+    passage = rag.Passage("rent.md", None, 0, len(text), text, similarity, similarity, 0.0)
+
+    def answer(question: str) -> rag.Answer:
+        return compose(question, question, [passage], seed_engine.embedder, settings)
+
+    assert answer("What happens if I pay my rent late?").found
+    assert not answer("Who sends the reminder letters?").found
+    assert not answer("Who sends the reminder letters?").citations
+
+
 def test_table_of_contents_lines_are_not_quoted_as_answers(seed_engine: rag.RAG):
     """A contents page names every topic of a report, so it matches questions about the report
     well; its long title-case lines must not be quoted as the answer, the prose must."""
@@ -287,7 +307,8 @@ def test_one_article_answers_what_it_says_in_other_words(shared: Path, tmp_path:
     Washington hope to gain?" is answered by "Washington appears cautiously optimistic, viewing
     ... as opportunities to deepen economic ties ..." only because the closest passages'
     sentences are also read alone when nothing is evidence (pooled with their passages they
-    read 0.37, alone 0.49; `alone_penalty`)."""
+    read 0.37, alone 0.49; `alone_penalty`), or because it is an open question, whose floor
+    (`open_min_score`) the pooled sentences reach."""
     article = next((shared / "seeds").iterdir())
     engine = rag.RAG(index=tmp_path / "index")
     assert engine.ingest([article]).ok
@@ -295,4 +316,7 @@ def test_one_article_answers_what_it_says_in_other_words(shared: Path, tmp_path:
     gain = engine.query(question)
     assert gain.found and "opportunities to deepen economic ties" in gain.text, gain.text
     pooled_only = rag.RAG(index=tmp_path / "index", alone_penalty=2.0).query(question)
-    assert not pooled_only.found
+    assert pooled_only.found and "opportunities to deepen economic ties" in pooled_only.text
+    floor = engine.settings.min_score
+    neither = rag.RAG(index=tmp_path / "index", alone_penalty=2.0, open_min_score=floor)
+    assert not neither.query(question).found

@@ -15,16 +15,10 @@ from rag.answer.extractive import (
     is_evidence,
 )
 from rag.answer.summary import asked_section
-from rag.text.asks import (
-    asked_kinds,
-    frame_words,
-    gives,
-    measure,
-    restates,
-    states,
-)
+from rag.text.asks import asked_kinds, frame_words, gives, restates
 from rag.text.chunking import sentence_spans
 from rag.text.markup import reader_view
+from rag.text.measures import measure, states
 from rag.text.sections import Outline, headings
 
 from .conftest import indexed_one

@@ -8,8 +8,8 @@ from pathlib import Path
 from rag.ui.render import render_sources
 
 import rag
-from rag.text.asks import measure, per_period, states
 from rag.text.keywords import tokenize
+from rag.text.measures import measure, per_period, states
 from rag.text.references import is_reference, reference_share
 
 from .conftest import indexed_one

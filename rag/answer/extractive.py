@@ -13,18 +13,16 @@ from ..index.similarity import Rescale
 from ..settings import Settings
 from ..text.asks import (
     asked_kinds,
+    asks_open,
     defined_term,
     defines,
     defines_in_row,
     gives,
-    measure,
-    per_period,
     restates,
-    states,
-    without_naming_words,
 )
 from ..text.keywords import ENGLISH, tokenize
 from ..text.markup import reader_view
+from ..text.measures import measure, per_period, states, without_naming_words
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
 from .companions import dated_heading, with_antecedent, with_item
@@ -65,9 +63,10 @@ def compose(
     encoded now; `keywords` gives a sentence's IDF-weighted share of the question's words;
     `rescale` puts the model's cosines on the scale the weights were chosen on."""
     asked, passages = asked_headings(searched, passages, embedder, rescale)
-    if not any(is_evidence(p, settings) for p in passages):
+    floor = settings.open_min_score if asks_open(searched) else settings.min_score
+    if not any(is_evidence(p, settings, floor) for p in passages):
         passages = read_alone(searched, passages, embedder, settings, rescale)
-    if not any(is_evidence(p, settings) for p in passages):
+    if not any(is_evidence(p, settings, floor) for p in passages):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
     # sentence on its topic without one, nor by a figure in a sentence that shares none of its
@@ -84,7 +83,7 @@ def compose(
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
     sentences = candidate_sentences(passages)
-    evidence = {i for i, p in enumerate(passages) if is_evidence(p, settings)}
+    evidence = {i for i, p in enumerate(passages) if is_evidence(p, settings, floor)}
     if not any(s.passage in evidence for s in sentences):
         # The passages that answer hold no full statement (a table row, a sentence run into
         # markup): quote them anyway rather than sentences of passages that do not answer,
@@ -388,10 +387,10 @@ def _specific_words(question: str, passages: list[Passage]) -> set[str]:
     return set().union(*held) - set.intersection(*held) if held else set()
 
 
-def is_evidence(passage: Passage, settings: Settings) -> bool:
+def is_evidence(passage: Passage, settings: Settings, floor: float | None = None) -> bool:
     """Whether a passage bears on the question enough to answer from: its `evidence` reaches
-    `min_score`."""
-    return evidence(passage, settings) >= settings.min_score
+    `floor` (`min_score` unless given; an open question's is `open_min_score`)."""
+    return evidence(passage, settings) >= (settings.min_score if floor is None else floor)
 
 
 def evidence(passage: Passage, settings: Settings) -> float:
@@ -405,7 +404,7 @@ def evidence(passage: Passage, settings: Settings) -> float:
     return similarity + settings.coverage_weight * passage.coverage
 
 
-# How a near miss names what is missing (asks.measure's names; a unit names itself).
+# How a near miss names what is missing (measures.measure's names; a unit names itself).
 _MISSING = {
     "money": "give the sum of money asked for",
     "duration": "say how long",

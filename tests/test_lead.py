@@ -18,6 +18,7 @@ from rag.answer.extractive import (
     _gives_asked,
     compose,
     kind_first,
+    measure_first,
     sentence_features,
     speaking_order,
 )
@@ -25,6 +26,7 @@ from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.answer.summary import summarise
 from rag.text.asks import defined_term, defines, defines_in_row
+from rag.text.measures import measure
 
 
 def _two_sentences(tmp_path: Path, first: str, second: str):
@@ -58,8 +60,10 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
     the kind of fact asked for, the dated one; weighing the question's keywords, the one naming
     the accord. A scripted keyword share stands in for the index's (the dated sentence shares
     "accord" with the question, as a sentence that says when it was signed must). No kind of
-    fact leads by rule here (`kind_first` would always put the date first)."""
+    fact or measure leads by rule here (`kind_first` and `measure_first` would always put the
+    date first)."""
     monkeypatch.setattr(extractive, "LEADING_KINDS", ())
+    monkeypatch.setattr(extractive, "measure_first", lambda needed, sentences, chosen: chosen)
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
     engine, passage, settings = _two_sentences(tmp_path, first, second)
@@ -127,6 +131,23 @@ def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
     assert kind_first(["date"], given, [1, 0]) == [1, 0]
     assert kind_first(["name"], given, [1, 3, 2]) == [1, 3, 2]
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
+
+
+def test_a_question_naming_its_measure_is_led_by_a_quoted_sentence_stating_it(tmp_path: Path):
+    """ "What time does the outbound flight leave?" names a time of day: a quoted sentence giving
+    one leads, not the check-in rule on the same topic (kitchen's booking was led so); a lead
+    that states the measure, or quotes that state none, keep their order."""
+    first = "Check-in opens online 36 hours before departure and closes at the airport."
+    second = "The outbound flight departs at 07:05 and lands in Lisbon at 09:40."
+    _, passage, _ = _two_sentences(tmp_path, first, second)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [first, second]
+    needed = measure("What time does the outbound flight leave?")
+    assert needed == "clock time"
+    assert measure_first(needed, sentences, [0, 1]) == [1, 0]
+    assert measure_first(needed, sentences, [1, 0]) == [1, 0]
+    assert measure_first("money", sentences, [0, 1]) == [0, 1]
+    assert measure_first(None, sentences, [0, 1]) == [0, 1]
 
 
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():

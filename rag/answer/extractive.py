@@ -139,6 +139,7 @@ def compose(
     order = speaking_order(kinds, similarity, scores, features)
     chosen.sort(key=lambda i: -order[i])
     chosen = kind_first(kinds, given, chosen)
+    chosen = measure_first(needed, sentences, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
     sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
     heading = dated_heading(kinds, sentences, chosen, passages)
@@ -150,10 +151,27 @@ def kind_first(kinds: list[str], given: np.ndarray, chosen: list[int]) -> list[i
     moved to the front, when the question asks for one of `LEADING_KINDS` and the lead gives
     none: "When was the accord signed?" is not answered by "Valdria and Ostrava signed a
     water-sharing accord" while a quoted sentence gives the date."""
-    if not kinds or kinds[0] not in LEADING_KINDS or not chosen or given[chosen[0]]:
+    if not kinds or kinds[0] not in LEADING_KINDS:
         return chosen
-    giving = next((i for i in chosen if given[i]), None)
-    return chosen if giving is None else [giving, *(i for i in chosen if i != giving)]
+    return _giving_first([bool(given[i]) for i in chosen], chosen)
+
+
+def measure_first(needed: str | None, sentences: list[Sentence], chosen: list[int]) -> list[int]:
+    """`chosen` with the first quoted sentence stating the measure `needed` (measures.measure)
+    moved to the front when the lead states none: "What time does the outbound flight leave?"
+    is led by "Departs: 07:05", not by "Check-in opens online 36 hours before departure"."""
+    if not needed:
+        return chosen
+    return _giving_first([states(needed, reader_view(sentences[i].text)) for i in chosen], chosen)
+
+
+def _giving_first(gives: list[bool], chosen: list[int]) -> list[int]:
+    """`chosen` with its first sentence that `gives` (one flag per chosen sentence) moved to the
+    front, unless the lead already gives or none does."""
+    if not chosen or gives[0] or not any(gives):
+        return chosen
+    giving = chosen[gives.index(True)]
+    return [giving, *(i for i in chosen if i != giving)]
 
 
 def speaking_order(

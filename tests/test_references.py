@@ -143,6 +143,32 @@ def test_a_share_of_a_price_is_a_sum_of_money():
     assert not states("money", "About 50% of the population voted.")
 
 
+def test_an_amount_of_energy_is_a_measure(tmp_path: Path):
+    """ "How much electricity does the dam generate?" asks for energy or power with its unit (or
+    a share of the energy used): a report on the dam that gives neither says it covers the topic
+    but not that; one that gives "450 MW" answers. "How much power does the president have?"
+    asks for no unit."""
+    assert measure("How much energy did the green roofs save?") == "energy"
+    assert measure("How much power does the president have?") is None
+    assert measure("How much power does the kettle use in watts?") == "watts"
+    assert states("energy", "The turbines generate 450 MW at full flow.")
+    assert states("energy", "The roofs cut heating energy use by 12%.")
+    assert not states("energy", "The council paid 75% of the cost of the roofs.")
+    question = "How much electricity does the Harrow Gorge dam generate?"
+    dam = (
+        "The Harrow Gorge dam was finished in 1974 and holds back the upper Marren. Its turbines "
+        "were replaced in 2019, and the reservoir behind it supplies water to three towns."
+    )
+    (tmp_path / "without").mkdir()
+    (tmp_path / "with").mkdir()
+    engine = indexed_one(tmp_path / "without", "dam.md", dam)
+    refused = engine.query(question)
+    assert not refused.found and refused.missing == "energy", refused.text
+    assert "amount of energy" in refused.text
+    engine = indexed_one(tmp_path / "with", "dam.md", dam + " They generate up to 450 MW.")
+    assert engine.query(question).found
+
+
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     """The topic is covered but the figure asked for is not: the answer says so instead of
     quoting the closest sentence on the topic (a sum about something else does not count)."""

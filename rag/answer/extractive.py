@@ -432,6 +432,7 @@ _MISSING = {
     "date": "say when",
     "chair": "say who chairs it",
     "difference": "say by how much",
+    "energy": "give the amount of energy asked for",
 }
 
 

@@ -60,6 +60,9 @@ _DURATION = (
     r"|\b(?:annual|yearly|permanent|forever|indefinitely)\b"
 )
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
+# "How much power ...?" is as often asked of a president as of a kettle: only energy and
+# electricity are asked for by name; a share of any of these is stated.
+_ENERGY_WORDS = r"energy|electricity|power|heating|consumption"
 # A chair, the chairman, chaired; a president, presides.
 _CHAIR = r"\b(?:chair|presid)\w*"
 _MEASURES = {
@@ -157,6 +160,19 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "How much electricity does the dam generate?", "How much energy did the roofs save?": an
+    # amount of energy or power with its unit, or a share of the energy used.
+    "energy": (
+        re.compile(r"\bhow much (?:energy|electricity)\b", re.I),
+        re.compile(
+            r"\d[\d,.]*\s*(?:thousand |million |billion )?(?:[kMGT]?Wh?\b|[kMGT]?J\b|kcal\b"
+            r"|BTU\b|hp\b|(?:kilo|mega|giga|tera)?(?:watt|joule)s?\b|(?:kilo)?calories\b"
+            r"|horsepower\b)"
+            rf"|\b(?:{_ENERGY_WORDS})\b.*\d\s?(?:%|percent\b|per cent\b)"
+            rf"|\d\s?(?:%|percent\b|per cent\b).*\b(?:{_ENERGY_WORDS})\b",
+            re.I,
+        ),
+    ),
 }
 _HOW_MANY_UNITS = re.compile(rf"\bhow many ({_UNITS})\b", re.I)
 # "How much power does it use in watts?" names its unit at the end.
@@ -166,10 +182,13 @@ _IN_UNITS = re.compile(rf"^\s*(?:how|what)\b.*\bin ({_UNITS})\s*\??\s*$", re.I)
 def measure(question: str) -> str | None:
     """The measure `question` asks for by name ("money", "duration", or a unit such as
     "tons"), if any."""
+    named = _IN_UNITS.search(question)  # "How much power ... in watts?": watts, not energy
+    if named:
+        return named.group(1).lower()
     for name, (asks, _) in _MEASURES.items():
         if asks.search(question):
             return name
-    unit = _HOW_MANY_UNITS.search(question) or _IN_UNITS.search(question)
+    unit = _HOW_MANY_UNITS.search(question)
     return unit.group(1).lower() if unit else None
 
 

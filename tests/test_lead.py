@@ -18,10 +18,10 @@ from rag.answer.extractive import (
     _gives_asked,
     compose,
     kind_first,
-    measure_first,
     sentence_features,
     speaking_order,
 )
+from rag.answer.figures import figure_test, measure_first, with_figure
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.answer.summary import summarise
@@ -148,6 +148,25 @@ def test_a_question_naming_its_measure_is_led_by_a_quoted_sentence_stating_it(tm
     assert measure_first(needed, sentences, [1, 0]) == [1, 0]
     assert measure_first("money", sentences, [0, 1]) == [0, 1]
     assert measure_first(None, sentences, [0, 1]) == [0, 1]
+
+
+def test_a_measure_question_quotes_a_sentence_stating_its_measure(tmp_path: Path):
+    """ "What time do I have to leave the hotel room?" is answered because a sentence states a
+    time of day; when the sentences chosen by score do not, the best-scored one of the answer's
+    document that does is quoted, in place of the last when the answer is full."""
+    first = "The hotel can store luggage after check-out on the day you leave."
+    second = "Check-in is from 3 pm and check-out is by 11 am."
+    _, passage, _ = _two_sentences(tmp_path, first, second)
+    sentences = candidate_sentences([passage])
+    question = "What time do I have to leave the hotel room?"
+    stating = figure_test(measure(question), question, [passage], None)
+    assert [stating(s) for s in sentences] == [False, True]
+    scores = np.asarray([1.0, 0.5])
+    home = passage.source
+    assert with_figure(stating, sentences, [0], scores, [passage], home, 1) == [1]
+    assert with_figure(stating, sentences, [0], scores, [passage], home, 2) == [0, 1]
+    assert with_figure(stating, sentences, [1], scores, [passage], home, 1) == [1]
+    assert with_figure(stating, sentences, [0], scores, [passage], "other.md", 1) == [0]
 
 
 def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
@@ -423,3 +442,16 @@ def test_a_when_question_answered_under_a_dated_heading_names_the_heading(tmp_pa
     assert answer(entry, when).text == f"Under “3.2.0 — 2025-09-18”: {entry} [1]"
     assert answer(dated, when).text == f"{dated} [1]"
     assert answer(entry, "What does the offline sync queue do?").text == f"{entry} [1]"
+
+
+def test_a_date_in_the_heading_alone_answers_when(tmp_path: Path):
+    """A chunk that starts below its dated heading still answers "When was ... added?": the
+    heading's date is the entry's, so the question is no near miss, and the answer names it."""
+    entry = "Offline sync queue: edits made offline may be stored and sent when you reconnect."
+    text = f"- {entry}\n"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("CHANGES.md", None, 0, len(text), text, 0.7, 0.7, 0.9)
+    passage = dataclasses.replace(passage, sections=((0, ("Changelog", "3.2.0 — 2025-09-18")),))
+    question = "When was the offline sync queue added?"
+    answer = compose(question, question, [passage], engine.embedder, engine.settings)
+    assert answer.found and answer.text == f"Under “3.2.0 — 2025-09-18”: {entry} [1]", answer.text

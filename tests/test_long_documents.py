@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from rag.ui.render import render_sources, safe
 
 import rag
+import rag.answer.extractive as extractive
 from rag.answer.extractive import (
     _repeats,
     compose,
@@ -243,9 +245,13 @@ def test_the_model_reads_no_markup(seed_engine: rag.RAG):
     assert sentences[0].spans == sentences[1].spans
 
 
-def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(tmp_path: Path):
+def test_the_sentence_giving_the_kind_of_fact_asked_for_wins_a_close_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """Two sentences of one passage on the topic; asked "when", the one holding the date is
-    quoted when the signal counts, and the one closer in wording when it does not."""
+    quoted when the signal counts, and the one closer in wording when it does not (the rule
+    quoting a sentence that states the date asked for, `figures.with_figure`, set aside)."""
+    monkeypatch.setattr(extractive, "with_figure", lambda stating, s, chosen, *rest: chosen)
     text = (
         "The harbour bridge opening was a project the town argued about for a generation. "
         "The bridge finally opened to traffic in 1931, after nine years of building."

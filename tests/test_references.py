@@ -154,6 +154,7 @@ def test_an_amount_of_energy_is_a_measure(tmp_path: Path):
     assert states("energy", "The turbines generate 450 MW at full flow.")
     assert states("energy", "The roofs cut heating energy use by 12%.")
     assert not states("energy", "The council paid 75% of the cost of the roofs.")
+
     question = "How much electricity does the Harrow Gorge dam generate?"
     dam = (
         "The Harrow Gorge dam was finished in 1974 and holds back the upper Marren. Its turbines "
@@ -167,6 +168,12 @@ def test_an_amount_of_energy_is_a_measure(tmp_path: Path):
     assert "amount of energy" in refused.text
     engine = indexed_one(tmp_path / "with", "dam.md", dam + " They generate up to 450 MW.")
     assert engine.query(question).found
+
+
+def test_may_is_a_month_only_when_written_as_one():
+    """ "A major version may break your notes" gives no date; "It opened in May" does."""
+    assert not states("date", "A major version may break existing notes.")
+    assert states("date", "It opened in May.")
 
 
 def test_a_near_miss_names_the_missing_figure(tmp_path: Path):

@@ -20,19 +20,24 @@ from ..text.asks import (
     gives,
     restates,
 )
-from ..text.keywords import ENGLISH, tokenize
 from ..text.markup import reader_view
-from ..text.measures import measure, per_period, states, without_naming_words
+from ..text.measures import measure
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
 from .companions import dated_heading, with_antecedent, with_item
+from .figures import (
+    KeywordOverlap,
+    figure_test,
+    giving_first,
+    measure_first,
+    states_figure,
+    with_figure,
+)
 from .question_headings import asked_headings
 from .sentences import WORD, Sentence, candidate_sentences, in_context, is_item, is_lead_in
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
-# A sentence's IDF-weighted share of the question's keywords (Retriever.keyword_overlap).
-KeywordOverlap = Callable[[str], float]
 
 _WHITESPACE = re.compile(r"\s+")
 _REPEAT_SHARE = 0.8
@@ -78,7 +83,7 @@ def compose(
     # ducks live?" is not answered by "the partnership usually only lasts one year", which holds
     # only "ducks", a word every passage holds).
     needed = measure(searched)
-    if needed and not _states_figure(needed, searched, passages, keywords):
+    if needed and not states_figure(needed, searched, passages, keywords):
         return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
@@ -136,6 +141,11 @@ def compose(
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):
             chosen = [*kept, closest]
+    if needed:
+        stating = figure_test(needed, searched, passages, keywords)
+        chosen = with_figure(
+            stating, sentences, chosen, scores, passages, home, settings.answer_sentences
+        )
     order = speaking_order(kinds, similarity, scores, features)
     chosen.sort(key=lambda i: -order[i])
     chosen = kind_first(kinds, given, chosen)
@@ -153,25 +163,7 @@ def kind_first(kinds: list[str], given: np.ndarray, chosen: list[int]) -> list[i
     water-sharing accord" while a quoted sentence gives the date."""
     if not kinds or kinds[0] not in LEADING_KINDS:
         return chosen
-    return _giving_first([bool(given[i]) for i in chosen], chosen)
-
-
-def measure_first(needed: str | None, sentences: list[Sentence], chosen: list[int]) -> list[int]:
-    """`chosen` with the first quoted sentence stating the measure `needed` (measures.measure)
-    moved to the front when the lead states none: "What time does the outbound flight leave?"
-    is led by "Departs: 07:05", not by "Check-in opens online 36 hours before departure"."""
-    if not needed:
-        return chosen
-    return _giving_first([states(needed, reader_view(sentences[i].text)) for i in chosen], chosen)
-
-
-def _giving_first(gives: list[bool], chosen: list[int]) -> list[int]:
-    """`chosen` with its first sentence that `gives` (one flag per chosen sentence) moved to the
-    front, unless the lead already gives or none does."""
-    if not chosen or gives[0] or not any(gives):
-        return chosen
-    giving = chosen[gives.index(True)]
-    return [giving, *(i for i in chosen if i != giving)]
+    return giving_first([bool(given[i]) for i in chosen], chosen)
 
 
 def speaking_order(
@@ -371,38 +363,6 @@ def _repeats(a: str, b: str) -> bool:
     words_a = set(WORD.findall(reader_view(a).lower()))
     words_b = set(WORD.findall(reader_view(b).lower()))
     return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
-
-
-def _states_figure(
-    needed: str, question: str, passages: list[Passage], keywords: KeywordOverlap | None
-) -> bool:
-    """Whether some sentence of `passages` states the measure `needed` of what `question` asks
-    about (see `compose`). Measures are read in English: where the best passage is in another
-    language it may state one in words not read ("hasta bien entrado el siglo XIX"), so nothing
-    is ruled out."""
-    if passages and passages[0].language not in (ENGLISH, ""):
-        return True
-    rate = per_period(question)
-    specific = _specific_words(without_naming_words(needed, question), passages)
-    for s in candidate_sentences(passages, everything=True):
-        seen = reader_view(s.text)
-        if not states(needed, seen) or (rate and not per_period(seen)):
-            continue
-        named = without_naming_words(needed, in_context(s, passages))
-        if keywords is not None and keywords(named) == 0:
-            continue
-        if not specific or specific & set(tokenize(named, passages[s.passage].language)):
-            return True
-    return False
-
-
-def _specific_words(question: str, passages: list[Passage]) -> set[str]:
-    """The question's keywords that some of `passages` hold and others do not: what it asks
-    about the topic that every passage shares."""
-    held = [
-        set(tokenize(question, p.language)) & set(tokenize(p.text, p.language)) for p in passages
-    ]
-    return set().union(*held) - set.intersection(*held) if held else set()
 
 
 def is_evidence(passage: Passage, settings: Settings, floor: float | None = None) -> bool:

@@ -115,7 +115,7 @@ _MEASURES = {
             r"^\s*(?:when (?:did|was|were)|(?:in )?(?:what|which) year|on what date)\b", re.I
         ),
         re.compile(
-            rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?:{MONTHS}|{WEEKDAYS})\b"
+            rf"\b\d{{3,4}}s?\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|\b(?-i:{MONTHS}|{WEEKDAYS})\b"
             r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
             r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\b|p\.?m\b)|\bcentur(?:y|ies)\b"
             r"|\b(?:decades?|ago|yesterday|today|tonight|era|reign|dynasty|war|BC|BCE|AD)\b"

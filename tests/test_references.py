@@ -170,6 +170,18 @@ def test_an_amount_of_energy_is_a_measure(tmp_path: Path):
     assert engine.query(question).found
 
 
+def test_a_quantity_of_data_is_a_measure():
+    """ "What is the largest file size a reader must accept?" asks for bytes: a specification
+    that gives none is a near miss, "at most 4096 bytes" or "30 MB" answers. "How much space
+    does a shed need?" asks no such thing."""
+    assert measure("What is the largest file size a Tidelog reader must accept?") == "data size"
+    assert measure("How much memory does the expanded string take?") == "data size"
+    assert measure("How much space does a shed need?") is None
+    assert states("data size", "Each line is at most 4096 bytes.")
+    assert states("data size", "The resulting string occupies 3 GB (2.79 GiB) of memory.")
+    assert not states("data size", "Readers must accept files of 3 B-format lines.")
+
+
 def test_may_is_a_month_only_when_written_as_one():
     """ "A major version may break your notes" gives no date; "It opened in May" does."""
     assert not states("date", "A major version may break existing notes.")

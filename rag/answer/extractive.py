@@ -393,6 +393,7 @@ _MISSING = {
     "chair": "say who chairs it",
     "difference": "say by how much",
     "energy": "give the amount of energy asked for",
+    "data size": "give the size in bytes asked for",
 }
 
 

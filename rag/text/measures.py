@@ -160,6 +160,19 @@ _MEASURES = {
             re.I,
         ),
     ),
+    # "How much memory does the string take?", "What is the largest file size a reader must
+    # accept?": a quantity of data, in bytes or bits with their prefixes.
+    "data size": (
+        re.compile(
+            r"\bhow much (?:memory|RAM|storage|disk space|bandwidth)\b"
+            r"|\b(?:file|upload|download|attachment|message|disk|memory|heap|cache)[\s-]sizes?\b",
+            re.I,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:[KMGTPE]i?B|kB|bytes?|(?:kilo|mega|giga|tera|peta)bytes?"
+            r"|[KMGT]bit|(?:kilo|mega|giga)bits?)\b",
+        ),
+    ),
     # "How much electricity does the dam generate?", "How much energy did the roofs save?": an
     # amount of energy or power with its unit, or a share of the energy used.
     "energy": (

@@ -29,11 +29,14 @@ by their headings), written the same way the same day; `kitchen` is
 bench/data/longform-kitchen.jsonl, 26 questions over a recipe in markdown and a travel booking's
 confirmation in HTML with a table of flights, written the same way the same day; `work` is
 bench/data/longform-work.jsonl, 27 questions over a CV in plain text and a short research paper
-in markdown, written the same way the same day.
+in markdown, written the same way the same day; `papers` is bench/data/longform-papers.jsonl,
+27 questions over a home insurance policy summary in markdown and a school newsletter in plain
+text, written on 2026-12-05 (eleventh session) after that day's rules, to check them on
+documents none of them was chosen on.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work.)
+kitchen, work, papers.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -64,6 +67,7 @@ SETS = {
     "notices": DATA / "longform-notices.jsonl",
     "kitchen": DATA / "longform-kitchen.jsonl",
     "work": DATA / "longform-work.jsonl",
+    "papers": DATA / "longform-papers.jsonl",
 }
 
 

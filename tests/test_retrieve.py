@@ -161,3 +161,20 @@ def test_a_word_the_index_lacks_is_read_as_its_base_when_the_index_holds_that():
     assert index.scores(read)[0] > 0 and index.scores(question)[0] == 0
     assert index.in_vocabulary(["roofer"], "de") == ["roofer"]
     assert index.in_vocabulary(["parish"], "en") == ["parish"]  # no derivational ending
+
+
+def test_an_irregular_verb_the_index_lacks_is_read_as_the_form_it_holds():
+    """ "Who will teach Year 4?" and "How much did the council pay?" ask of documents that say
+    "taught" and "paid": no stemmer joins them, so a question's verb no chunk holds is read as
+    whichever of its forms some chunk holds; a form the index holds is left as it is."""
+    from rag.index.keyword_index import LexicalIndex
+    from rag.text.keywords import tokenize
+
+    chunks = [tokenize("Mr Okonkwo taught Year 4."), tokenize("The council paid for the roof.")]
+    vocabulary = {t: n for n, t in enumerate(sorted({t for c in chunks for t in c}))}
+    ids = [np.array([vocabulary[t] for t in c], dtype=np.int32) for c in chunks]
+    index = LexicalIndex.build(ids, vocabulary, 1.2, 0.75)
+    read = index.in_vocabulary(tokenize("Who will teach Year 4? How much did they pay?"), "en")
+    assert "taught" in read and "paid" in read and "teach" not in read
+    assert index.in_vocabulary(["paid"], "en") == ["paid"]
+    assert index.in_vocabulary(["teach"], "fr") == ["teach"]

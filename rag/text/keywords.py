@@ -73,13 +73,45 @@ _DERIVED_ENDINGS = ("ers", "er", "ors", "or", "ists", "ist", "i")
 _BASE_LETTERS = 4
 
 
+# Irregular verbs, each family's forms together: a question asks "Who will teach ...?" or "How
+# much did they pay?" of a document that says "taught" and "paid", which no stemmer joins. Verbs
+# whose past is a common word of its own are left out (fall / fell, see / saw, rise / rose, lay /
+# laid, feed / fed, ring / rung, bite / bit).
+_IRREGULAR = """
+arise arose arisen; become became; begin began begun; bend bent; break broke broken; bring
+brought; build built; buy bought; catch caught; choose chose chosen; come came; deal dealt; draw
+drew drawn; drink drank drunk; drive drove driven; eat ate eaten; feel felt; fight fought; find
+found; fly flew flown; forbid forbade forbidden; forget forgot forgotten; freeze froze frozen;
+get got gotten; give gave given; go went gone; grow grew grown; hear heard; hide hid hidden; hold
+held; keep kept; know knew known; lead led; leave left; lend lent; lose lost; make made; mean
+meant; meet met; pay paid; ride rode ridden; run ran; say said; seek sought; sell sold; send
+sent; shake shook shaken; shine shone; shoot shot; sing sang sung; sink sank sunk; sit sat; sleep
+slept; speak spoke spoken; spend spent; stand stood; steal stole stolen; strike struck; swim swam
+swum; take took taken; teach taught; tear tore torn; tell told; think thought; throw threw
+thrown; understand understood; wake woke woken; wear wore worn; win won; write wrote written
+"""
+_FORMS: dict[str, list[str]] = {}
+
+
 def bases(token: str, language: str = ENGLISH) -> list[str]:
-    """The shorter forms an English keyword `token` may share its base with, one per derivational
-    ending it ends in: "roofer" -> ["roof"], "economi" -> ["econom"]; none in other languages."""
+    """The other forms an English keyword `token` may take in a document: the shorter ones it
+    shares its base with, one per derivational ending it ends in ("roofer" -> ["roof"], "economi"
+    -> ["econom"]), and an irregular verb's other forms ("teach" -> ["taught"]); none in other
+    languages."""
     if language != ENGLISH:
         return []
-    return [
+    derived = [
         token[: -len(ending)]
         for ending in _DERIVED_ENDINGS
         if token.endswith(ending) and len(token) - len(ending) >= _BASE_LETTERS
     ]
+    return derived + _irregular_forms().get(token, [])
+
+
+def _irregular_forms() -> dict[str, list[str]]:
+    """Each stemmed form of `_IRREGULAR`'s verbs -> its family's other stemmed forms."""
+    if not _FORMS:
+        for family in _IRREGULAR.split(";"):
+            stems = list(dict.fromkeys(stemmer(ENGLISH).stemWords(family.split())))
+            _FORMS.update({s: [t for t in stems if t != s] for s in stems})
+    return _FORMS

@@ -72,10 +72,10 @@ def with_figure(
     home: str,
     most: int,
 ) -> list[int]:
-    """`chosen` quoting the best-scored sentence of the answer's document that `stating` (the
-    measure asked for, `figure_test`) when none of them does, in place of the last one if
-    `most` are quoted: a question is answered because such a sentence exists ("What time do I
-    have to leave the hotel room?": "check-out is by 11 am"), so the answer quotes it."""
+    """`chosen` quoting the best-scored sentence of the answer's document that states the
+    measure asked for (`stating`, from `figure_test`) when none of them does, in place of the
+    last one if `most` are quoted: the question is answered because such a sentence exists
+    ("What time do I have to leave the hotel room?": "check-out is by 11 am"), so it is quoted."""
     if any(stating(sentences[i]) for i in chosen):
         return chosen
     for i in map(int, np.argsort(-scores, kind="stable")):

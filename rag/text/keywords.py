@@ -10,6 +10,7 @@ character pairs."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import regex
@@ -90,7 +91,6 @@ slept; speak spoke spoken; spend spent; stand stood; steal stole stolen; strike 
 swum; take took taken; teach taught; tear tore torn; tell told; think thought; throw threw
 thrown; understand understood; wake woke woken; wear wore worn; win won; write wrote written
 """
-_FORMS: dict[str, list[str]] = {}
 
 
 def bases(token: str, language: str = ENGLISH) -> list[str]:
@@ -108,10 +108,11 @@ def bases(token: str, language: str = ENGLISH) -> list[str]:
     return derived + _irregular_forms().get(token, [])
 
 
+@functools.cache  # built once, on the first question
 def _irregular_forms() -> dict[str, list[str]]:
     """Each stemmed form of `_IRREGULAR`'s verbs -> its family's other stemmed forms."""
-    if not _FORMS:
-        for family in _IRREGULAR.split(";"):
-            stems = list(dict.fromkeys(stemmer(ENGLISH).stemWords(family.split())))
-            _FORMS.update({s: [t for t in stems if t != s] for s in stems})
-    return _FORMS
+    forms: dict[str, list[str]] = {}
+    for family in _IRREGULAR.split(";"):
+        stems = list(dict.fromkeys(stemmer(ENGLISH).stemWords(family.split())))
+        forms.update({s: [t for t in stems if t != s] for s in stems})
+    return forms

@@ -293,12 +293,12 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.13,
-    "rank_score": 0.72,
+    "passage_similarity": 0.17,
+    "rank_score": 0.67,
     "keywords": 0.48,
     "gives_asked": 0.26,
     "prose": 0.0,
-    "defines": 0.34,
+    "defines": 0.33,
 }
 
 

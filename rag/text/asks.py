@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .keywords import tokenize
+from .keywords import ENGLISH, tokenize
 from .languages import detect
 from .markup import reader_view
 from .measures import MONTHS, SIZE, measure
@@ -245,6 +245,7 @@ def asks_open(question: str) -> bool:
     kinds = set(asked_kinds(question))
     return (
         bool(_OPEN.match(question))
+        and detect(question) in (ENGLISH, "")  # "Was ist ...?" is German
         and not _SPECIFIC_KINDS & kinds
         and measure(question) is None
         and ("opinion" in kinds or defined_term(question) is None)

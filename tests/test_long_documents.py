@@ -189,6 +189,9 @@ def test_a_question_that_names_its_measure():
     assert measure("What was the toll per ton-mile on the canal?") == "money"
     assert measure("What were the annual carriage fees for the channels?") == "money"
     assert measure("How do the fees at these schools compare to others?") is None
+    assert measure("How much is the rent for a full plot?") == "money"
+    assert measure("How much is the annual premium?") == "money"
+    assert measure("How much of the rent goes to repairs?") is None  # a share
     # "What time ...?" asks for a time of day, "What time frame ...?" for a span.
     assert measure("What time does the kitchen close?") == "clock time"
     assert measure("What time frame does the war cover?") is None

@@ -227,6 +227,24 @@ def test_a_figure_shares_more_than_the_measures_name_with_the_question(tmp_path:
     assert night.found and "38 pounds" in night.text, night.text
 
 
+def test_a_price_asked_for_by_its_name_alone(tmp_path: Path):
+    """ "What is the rent?" names nothing but the price: the sentence naming it answers, though it
+    shares no other word. "How much is the annual premium?" asks for a sum too, and a charge
+    that only mentions the premium does not give it."""
+    notes = (
+        "The rent is £640 a month and is paid by standing order on the first working day. The "
+        "landlord repairs the boiler and the roof. Tenants keep the garden tidy and put the bins "
+        "out on Tuesday evenings. If you cancel the contents policy after two weeks, we refund "
+        "the premium for the days left, less a £25 administration charge."
+    )
+    engine = indexed_one(tmp_path, "notes.txt", notes)
+    for question in ("What is the rent?", "How much is the rent?"):
+        rent = engine.query(question)
+        assert rent.found and rent.text.startswith("The rent is £640"), (question, rent.text)
+    premium = engine.query("How much is the annual premium for the contents policy?")
+    assert not premium.found and "do not seem to give the sum of money" in premium.text
+
+
 def test_a_figure_per_period_is_asked_as_one(tmp_path: Path):
     """ "How many tons a year ...?" is not answered by a tonnage from one test; a yearly one
     answers it, and so does a price per night for "How much does a night cost?"."""

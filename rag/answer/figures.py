@@ -36,9 +36,13 @@ def figure_test(
 ) -> Callable[[Sentence], bool]:
     """Whether a sentence of `passages` states the measure `needed` of what `question` asks
     about: the figure, per period when asked so, in a sentence that shares a keyword with the
-    question beside the measure's own, and one of those the passages do not all share."""
+    question beside the measure's own, and one of those the passages do not all share. A
+    question that names nothing but its measure ("What is the rent?") needs a sentence naming it
+    ("The rent is £640 a month.")."""
     rate = per_period(question)
-    specific = _specific_words(without_naming_words(needed, question), passages)
+    asked = without_naming_words(needed, question)
+    specific = _specific_words(asked, passages)
+    beyond = bool(tokenize(asked))
 
     def test(s: Sentence) -> bool:
         seen = reader_view(s.text)
@@ -46,7 +50,8 @@ def figure_test(
             seen = "\n".join([*passages[s.passage].section_at(s.start), seen])
         if not states(needed, seen) or (rate and not per_period(seen)):
             return False
-        named = without_naming_words(needed, in_context(s, passages))
+        named = in_context(s, passages)
+        named = without_naming_words(needed, named) if beyond else named
         if keywords is not None and keywords(named) == 0:
             return False
         return not specific or bool(specific & set(tokenize(named, passages[s.passage].language)))

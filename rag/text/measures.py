@@ -33,8 +33,9 @@ _MONEY_VERB = (
     r"|investing|fund|funds|funded|funding|budget|budgeted|charge|charges|charged|worth|price"
 )
 # What a price goes by: "What was the toll per ton-mile?" asks for a sum as "What is the price
-# ...?" does ("What were the annual carriage fees ...?" in XQuAD is answered by "£30m").
-_PRICES = r"costs?|prices?|fees?|fares?|tolls?|rents?|wages?|salary|salaries|tuition"
+# ...?" does ("What were the annual carriage fees ...?" in XQuAD is answered by "£30m"), and so
+# does "How much is the rent?".
+_PRICES = r"costs?|prices?|fees?|fares?|tolls?|rents?|wages?|salary|salaries|tuition|premiums?"
 _COMPARATIVES = (
     r"more|less|fewer|higher|lower|greater|larger|bigger|smaller|heavier|lighter|faster|slower"
     r"|longer|shorter|older|younger|cheaper|warmer|colder|hotter|cooler|wider|narrower|deeper"
@@ -70,6 +71,9 @@ _MEASURES = {
         re.compile(
             rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
             r"|\bhow much money\b"
+            # "How much is the rent for a full plot?", not "How much of the rent ...?" (a share).
+            rf"|\bhow much (?:is|was|are|were|will be|would be) (?:the|a|an|my|our|your)"
+            rf" (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b"
             rf"|^\s*what (?:is|was|are|were|would be|will be) the (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b",
             re.I,
         ),

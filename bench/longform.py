@@ -32,11 +32,14 @@ bench/data/longform-work.jsonl, 27 questions over a CV in plain text and a short
 in markdown, written the same way the same day; `papers` is bench/data/longform-papers.jsonl,
 27 questions over a home insurance policy summary in markdown and a school newsletter in plain
 text, written on 2026-12-05 (eleventh session) after that day's rules, to check them on
-documents none of them was chosen on.
+documents none of them was chosen on; `spoken` is bench/data/longform-spoken.jsonl, 33 questions
+over a radio interview's transcript in plain text (speakers' names before each turn) and a short
+story in markdown, written on 2026-12-05 (thirteenth session) before any answer was looked at,
+genres of spoken and narrative text none of the other sets has.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers.)
+kitchen, work, papers, spoken.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -68,6 +71,7 @@ SETS = {
     "kitchen": DATA / "longform-kitchen.jsonl",
     "work": DATA / "longform-work.jsonl",
     "papers": DATA / "longform-papers.jsonl",
+    "spoken": DATA / "longform-spoken.jsonl",
 }
 
 

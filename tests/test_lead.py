@@ -25,7 +25,7 @@ from rag.answer.figures import figure_test, measure_first, with_figure
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.answer.summary import summarise
-from rag.text.asks import defined_term, defines, defines_in_row
+from rag.text.asks import defined_term, defines, defines_after, defines_in_row
 from rag.text.measures import measure
 
 
@@ -97,7 +97,7 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     text = f"{first} {second}"
     passage = rag.Passage("handbook.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
     sentences = candidate_sentences([passage])
-    given = _gives_asked([], defined_term("What is the wall line?"), sentences)
+    given = _gives_asked([], defined_term("What is the wall line?"), sentences, [passage])
     similarity = np.zeros(len(sentences), dtype=np.float32)
     features = sentence_features(similarity, given, True, sentences, [passage], None)
     assert [s.text for s in sentences] == [first, second]
@@ -202,6 +202,40 @@ def test_a_lead_opening_on_a_pronoun_is_quoted_with_whom_it_means(tmp_path: Path
     assert answer.text.startswith(f"{name} [1] {role} [1]"), answer.text
     assert answer.text.count("[1]") <= engine.settings.answer_sentences
     assert answer.citations[0].quote.startswith(name)
+
+
+def test_a_persons_pronoun_leads_when_no_name_is_asked():
+    """When the question names whom it asks about and asks no name ("How long has Agnes lived on
+    the island?"), a lead opening on "She" already says what was asked: it keeps the lead, and
+    its antecedent follows it (a story's long sentence about the ferry led before)."""
+    ferry = "Everybody knew that when Agnes Morrow missed the ferry, she would stay the night."
+    lived = "She had lived on Skarra for fifty years, ever since she came over as a teacher."
+    later = "The school closed in 1998, when the last three children moved away."
+    text = f"{ferry} {lived} {later}"
+    passage = rag.Passage("story.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [ferry, lived, later]
+    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=False)
+    assert [kept[i].text for i in chosen] == [lived, ferry, later]
+    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=True)
+    assert [kept[i].text for i in chosen] == [ferry, lived, later]
+
+
+def test_what_it_is_said_after_its_name_defines_it():
+    """ "It's a tiny red-brown mite ..." right after "The varroa mite, without any doubt." says
+    what varroa is, as talk and explanations do: for "What is varroa?" it counts as defining
+    the term (an interview's answer quoted only the line naming it); after a sentence naming
+    something else, or saying what "it" does rather than is, it does not."""
+    named = "RUTH: The varroa mite, without any doubt."
+    says = "It's a tiny red-brown mite that lives on the bees and feeds on them."
+    text = f"{named} {says}"
+    passage = rag.Passage("talk.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [named, says]
+    given = _gives_asked([], defined_term("What is varroa?"), sentences, [passage])
+    assert list(given) == [0.0, 1.0]
+    assert not defines_after("varroa", says, "RUTH: The weather, without any doubt.")
+    assert not defines_after("varroa", "It feeds on the bees.", named)
 
 
 def test_a_things_pronoun_is_followed_by_what_it_means():

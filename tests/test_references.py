@@ -8,6 +8,7 @@ from pathlib import Path
 from rag.ui.render import render_sources
 
 import rag
+from rag.text.asks import gives
 from rag.text.keywords import tokenize
 from rag.text.measures import measure, per_period, states
 from rag.text.references import is_reference, reference_share
@@ -293,6 +294,23 @@ def test_money_is_asked_by_name_and_written_in_pence_and_cents():
     assert states("money", "Reserving a printed book costs 50p, charged on arrival.")
     assert states("money", "A stamp costs 99 cents.")
     assert not states("money", "The branch stays open until 10 p.m. on Thursdays.")
+
+
+def test_figures_written_in_words_are_figures():
+    """Stories, letters and transcripts write numbers in words: "fifty-two thousand pounds" is a
+    sum of money (a story's boatyard quote was refused as a near miss), "fifty years" a span,
+    "Thirty-two" a quantity and "fourteen degrees" a size; a weight in pounds is still no price
+    and a word that merely contains a number is no figure."""
+    assert states("money", "a quote for rebuilding the engine for fifty-two thousand pounds")
+    assert states("money", "A jar of the summer honey is seven pounds fifty.")
+    assert states("money", "A stamp costs forty pence.")
+    assert not states("money", "about twenty-five pounds of honey from a strong colony")
+    assert not states("money", "She lives in Tenbury and works on Stone Street.")
+    assert states("time elapsed", "She had lived on Skarra for fifty years.")
+    assert states("duration", "The lease runs for ninety-nine years.")
+    assert gives(["quantity"], "Thirty-two at the moment, spread over four apiaries.")
+    assert not gives(["quantity"], "Often at the moment, spread over the moor.")
+    assert gives(["size"], "Not until the air is about fourteen degrees.")
 
 
 TEAL = """\

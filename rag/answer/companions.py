@@ -52,15 +52,21 @@ def with_item(
 
 
 def with_antecedent(
-    sentences: list[Sentence], chosen: list[int], passages: list[Passage], limit: int
+    sentences: list[Sentence],
+    chosen: list[int],
+    passages: list[Passage],
+    limit: int,
+    name_asked: bool = True,
 ) -> tuple[list[Sentence], list[int]]:
     """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
     on a pronoun: the nearest statement before it in its passage that does not (a heading such as
-    "## Career" says nothing of whom "she" is). It goes before a person's pronoun, whose name is
-    often what was asked ("Tessa Peake-Jones (born 1957) is an English actress." before "She is
-    known for her role as Raquel ..."), and after a thing's, where the lead itself says what was
-    asked. The last quoted sentence gives way, so the answer is no longer unless one sentence was
-    asked for (docs/answers.md, "Whom a pronoun means")."""
+    "## Career" says nothing of whom "she" is). It goes before a person's pronoun when the
+    question asks for a name (`name_asked`), which is then often the antecedent's ("Tessa
+    Peake-Jones (born 1957) is an English actress." before "She is known for her role as Raquel
+    ..."), and after the lead otherwise, where the lead itself says what was asked ("She had
+    lived on Skarra for fifty years" for "How long has Agnes lived on the island?"). The last
+    quoted sentence gives way, so the answer is no longer unless one sentence was asked for
+    (docs/answers.md, "Whom a pronoun means")."""
     lead = sentences[chosen[0]] if chosen else None
     person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
     if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
@@ -89,7 +95,7 @@ def with_antecedent(
         sentences = [*sentences, antecedent]
         at = len(sentences) - 1
     rest = [i for i in chosen[1:] if i != at]
-    pair = [at, chosen[0]] if person else [chosen[0], at]
+    pair = [at, chosen[0]] if person and name_asked else [chosen[0], at]
     return sentences, [*pair, *rest][: max(limit, len(pair))]
 
 

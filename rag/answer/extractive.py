@@ -16,6 +16,7 @@ from ..text.asks import (
     asks_open,
     defined_term,
     defines,
+    defines_after,
     defines_in_row,
     gives,
     restates,
@@ -34,7 +35,15 @@ from .figures import (
     with_figure,
 )
 from .question_headings import asked_headings
-from .sentences import WORD, Sentence, candidate_sentences, in_context, is_item, is_lead_in
+from .sentences import (
+    WORD,
+    Sentence,
+    candidate_sentences,
+    in_context,
+    is_item,
+    is_lead_in,
+    sentence_before,
+)
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
 StoredSentences = Callable[[str], SentenceVectors | None]
@@ -108,7 +117,7 @@ def compose(
         similarity = np.maximum(similarity, np.asarray(headed, dtype=similarity.dtype))
     kinds = asked_kinds(searched)
     term = defined_term(searched)
-    given = _gives_asked(kinds, term, sentences)
+    given = _gives_asked(kinds, term, sentences, passages)
     features = sentence_features(similarity, given, term is not None, sentences, passages, keywords)
     scores = features @ feature_weights(settings)
 
@@ -151,7 +160,9 @@ def compose(
     chosen = kind_first(kinds, given, chosen)
     chosen = measure_first(needed, sentences, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
-    sentences, chosen = with_antecedent(sentences, chosen, passages, settings.answer_sentences)
+    sentences, chosen = with_antecedent(
+        sentences, chosen, passages, settings.answer_sentences, name_asked="name" in kinds
+    )
     heading = dated_heading(kinds, sentences, chosen, passages)
     return cite(question, searched, sentences, chosen, passages, heading)
 
@@ -263,17 +274,26 @@ def sentence_vectors(
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), embedder.dimension)
 
 
-def _gives_asked(kinds: list[str], term: str | None, sentences: list[Sentence]) -> np.ndarray:
+def _gives_asked(
+    kinds: list[str], term: str | None, sentences: list[Sentence], passages: list[Passage]
+) -> np.ndarray:
     """1 for each sentence that gives the kind of fact asked for (`kinds`, asks.asked_kinds: a
     date, a number, a reason, a name), or defines the `term` a "What is X?" question asks about
-    (asks.defined_term); else 0. Judged as a reader sees it: "[Saurabh Kumar][home]" is a name,
-    a link's URL is not text."""
+    (asks.defined_term), itself or as "it" named by the sentence before; else 0. Judged as a
+    reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not text."""
     flags = []
     for sentence in sentences:
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         flags.append(
             (bool(kinds) and gives(kinds, seen))
-            or (term is not None and (defines(term, seen) or defines_in_row(term, sentence.text)))
+            or (
+                term is not None
+                and (
+                    defines(term, seen)
+                    or defines_in_row(term, sentence.text)
+                    or defines_after(term, seen, sentence_before(sentence, passages))
+                )
+            )
         )
     return np.asarray(flags, dtype=np.float32)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -57,6 +58,18 @@ def in_context(sentence: Sentence, passages: list[Passage]) -> str:
     e-book loan?" about e-books, though neither repeats the name."""
     heading = heading_of(sentence, passages[sentence.passage])
     return f"{heading}\n{sentence.text}" if heading else sentence.text
+
+
+def sentence_before(sentence: Sentence, passages: list[Passage]) -> str:
+    """The sentence right before `sentence` in its passage, or "" when it is the first."""
+    passage = passages[sentence.passage]
+    previous = [span for span in _spans(passage.text) if span[1] <= sentence.stored_start]
+    return passage.text[previous[-1][0] : previous[-1][1]] if previous else ""
+
+
+@lru_cache(maxsize=256)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
 
 
 def heading_of(sentence: Sentence, passage: Passage) -> str:

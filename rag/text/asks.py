@@ -13,7 +13,7 @@ from functools import lru_cache
 from .keywords import ENGLISH, tokenize
 from .languages import detect
 from .markup import reader_view
-from .measures import MONTHS, SIZE, measure
+from .measures import COUNT_WORDS, MONTHS, SIZE, measure
 
 _ASKS = {
     "date": re.compile(
@@ -56,8 +56,7 @@ _SHOWS = {
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
     ),
     "quantity": re.compile(
-        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
-        r"|hundreds?|thousands?|millions?|billions?|half|twice)\b",
+        rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
         re.I,
     ),
     "size": re.compile(SIZE, re.I),
@@ -175,6 +174,19 @@ def defines(term: str, sentence: str) -> bool:
         or re.search(
             rf"\b(?:called|known as|referred to as|termed|named)\s+(?:the\s+|an?\s+)?{x}\b", text
         )
+    )
+
+
+# "It's a tiny red-brown mite ...": a sentence that says what "it" is.
+_SAYS_WHAT_IT_IS = re.compile(r"(?:It|They)(?:'s|’s| is| are| was| were)\s+(?:a|an)\s")
+
+
+def defines_after(term: str, sentence: str, before: str) -> bool:
+    """Whether `sentence` defines `term` through a pronoun: it says what "it" is ("It's a tiny
+    red-brown mite that lives on the bees") right after a sentence naming the term ("The varroa
+    mite, without any doubt."), as talk and explanations often do."""
+    return bool(_SAYS_WHAT_IT_IS.match(sentence)) and bool(
+        re.search(rf"\b{_term_pattern(term)}\b", re.sub(r"[\s_*`]+", " ", before).lower())
     )
 
 

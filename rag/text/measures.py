@@ -8,9 +8,17 @@ import re
 
 WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A count written in words, as stories, letters and transcripts write them: "Thirty-two at the
+# moment", "about fourteen degrees", "fifty-two thousand pounds".
+_UNITS_WORDS = "one|two|three|four|five|six|seven|eight|nine"
+COUNT_WORDS = (
+    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:{_UNITS_WORDS}))?"
+    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    rf"|{_UNITS_WORDS}"
+)
 # A size, distance, height or weight: a figure with its unit, or a comparison.
 SIZE = (
-    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|several"
+    rf"(?:\d[\d,.]*|\b(?:{COUNT_WORDS}|a few|several"
     r"|hundreds?|thousands?|millions?|billions?))(?:\s*(?:million|billion|thousand|hundred))?"
     r"[\s-]*(?:\([^)]*\)\s*)?(?:square |cubic )?(?:miles?|mi|km|kilomet(?:er|re)s?"
     r"|met(?:er|re)s?|m|feet|foot|ft|inch(?:es)?|cm|mm|centimet(?:er|re)s?"
@@ -50,8 +58,8 @@ _TIME_UNITS = (
     r"years?|months?|weeks?|days?|nights?|hours?|minutes?|seconds?|decades?|seasons?|generations?"
 )
 _NUMBER = (
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
-    r"|forty|fifty|hundreds?|thousands?|millions?|billions?|a few|several|a|an|half a)\b"
+    rf"\d|\b(?:{COUNT_WORDS}|hundreds?|thousands?|millions?|billions?|a few|several|a|an"
+    r"|half a)\b"
 )
 # A span of time: a count of units ("10 to 20 years", "a decade", "one breeding season"), a life,
 # a rate's period, a century ("well into the nineteenth century").
@@ -82,6 +90,9 @@ _MEASURES = {
             r"|roubles?|rupees?|USD|EUR|GBP)\b"
             # "38 pounds per night" is a price; "38 pounds of flour" a weight.
             r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)"
+            # ... or in words: "fifty-two thousand pounds", "seven pounds fifty".
+            rf"|\b(?:{COUNT_WORDS})(?:[\s-]+(?:hundred|thousand|million|billion))?"
+            r"\s+(?:pounds?\b(?! of\b)|pence\b|cents?\b)"
             # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
             r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
             # A share of a sum: "you pay 50% of the total price".

@@ -221,7 +221,9 @@ def test_an_open_question_is_answered_from_weaker_evidence_than_one_naming_its_f
         return compose(question, question, [passage], seed_engine.embedder, settings)
 
     assert answer("What happens if I pay my rent late?").found
+    assert answer("According to the agreement, what happens if I pay my rent late?").found
     assert not answer("Who sends the reminder letters?").found
+    assert not answer("According to the agreement, who sends the reminder letters?").found
     assert not answer("Who sends the reminder letters?").citations
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from rag.ui.render import render_sources
 
 import rag
-from rag.text.asks import gives
+from rag.text.asks import asked_kinds, asks_open, gives
 from rag.text.keywords import tokenize
 from rag.text.measures import measure, per_period, states
 from rag.text.references import is_reference, reference_share
@@ -311,6 +311,19 @@ def test_figures_written_in_words_are_figures():
     assert gives(["quantity"], "Thirty-two at the moment, spread over four apiaries.")
     assert not gives(["quantity"], "Often at the moment, spread over the moor.")
     assert gives(["size"], "Not until the air is about fourteen degrees.")
+
+
+def test_how_warm_asks_for_a_temperature_and_whose_account_is_no_frame():
+    """ "How warm / cold / hot ...?" asks for a temperature as "How big ...?" asks for a size, and
+    a leading "According to the skipper," leaves what is asked as it was ("why" a reason, "who" a
+    name)."""
+    assert asked_kinds("How warm does it have to be before she opens a hive?") == ["size"]
+    assert asked_kinds("How cold does the lake get in winter?") == ["size"]
+    assert asked_kinds("How does she keep the hives warm?") == ["method"]
+    assert asked_kinds("According to the skipper, why was the service cut?") == ["reason"]
+    assert asked_kinds("According to Brenda, who runs the guest house?") == ["name"]
+    assert asks_open("According to the skipper, why was the service cut?")
+    assert not asks_open("According to the minutes, who chairs the committee?")
 
 
 TEAL = """\

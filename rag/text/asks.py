@@ -33,7 +33,10 @@ _ASKS = {
     ),
     # A size, distance, height or speed: a figure with its unit ("How big is the zone?" is not
     # answered by "17 contracts in the zone").
-    "size": re.compile(r"\bhow (?:big|large|far|tall|high|deep|heavy|fast|wide|small)\b", re.I),
+    # ... or a temperature: "How warm does it have to be?" is answered by "fourteen degrees".
+    "size": re.compile(
+        r"\bhow (?:big|large|far|tall|high|deep|heavy|fast|wide|small|warm|cold|hot|cool)\b", re.I
+    ),
     "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
     "name": re.compile(
         r"^\s*who\b|\bwhich (?:official|person|people|company|companies|firm|agency"
@@ -110,8 +113,19 @@ def frame_words(question: str) -> list[str]:
     return [found.group(1)] if found else []
 
 
+# Whose account a question asks for, before the question itself: "According to the skipper, why
+# was the service cut?" asks what "Why was the service cut?" asks.
+_ATTRIBUTION = re.compile(r"^\s*according to [^,?]{1,60},\s*", re.I)
+
+
+def unattributed(question: str) -> str:
+    """`question` without a leading "According to ...," (`_ATTRIBUTION`)."""
+    return _ATTRIBUTION.sub("", question)
+
+
 def asked_kinds(question: str) -> list[str]:
     """The kinds of fact `question` asks for (none for most "what" questions)."""
+    question = unattributed(question)
     kinds = [kind for kind, pattern in _ASKS.items() if pattern.search(question)]
     if frame_words(question):  # "How does China view ...?" asks for a view, not a method
         kinds = [kind for kind in kinds if kind != "method"] + ["opinion"]
@@ -256,7 +270,7 @@ def asks_open(question: str) -> bool:
     definition). English only: other languages' questions are never open."""
     kinds = set(asked_kinds(question))
     return (
-        bool(_OPEN.match(question))
+        bool(_OPEN.match(unattributed(question)))
         and detect(question) in (ENGLISH, "")  # "Was ist ...?" is German
         and not _SPECIFIC_KINDS & kinds
         and measure(question) is None

@@ -133,6 +133,23 @@ def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
 
 
+def test_what_is_x_is_led_by_a_quoted_sentence_defining_x(tmp_path: Path):
+    """ "What is varroa?" is led by the quoted sentence that says what varroa is, not by the one
+    that only names it with more of the question's words (an interview's "The varroa mite,
+    without any doubt." led); a question asking no definition keeps the learned order."""
+    named = "RUTH: The varroa mite, without any doubt."
+    says = "It's a tiny red-brown mite that lives on the bees and feeds on them."
+    text = f"{named} {says}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("talk.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    question = "What is varroa?"
+    answer = compose(question, question, [passage], engine.embedder, engine.settings)
+    assert answer.text.startswith(says), answer.text
+    given = np.asarray([0.0, 1.0])
+    assert kind_first([], given, [0, 1], definition_asked=True) == [1, 0]
+    assert kind_first([], given, [0, 1]) == [0, 1]
+
+
 def test_a_question_naming_its_measure_is_led_by_a_quoted_sentence_stating_it(tmp_path: Path):
     """ "What time does the outbound flight leave?" names a time of day: a quoted sentence giving
     one leads, not the check-in rule on the same topic (kitchen's booking was led so); a lead

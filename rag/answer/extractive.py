@@ -157,7 +157,7 @@ def compose(
         )
     order = speaking_order(kinds, similarity, scores, features)
     chosen.sort(key=lambda i: -order[i])
-    chosen = kind_first(kinds, given, chosen)
+    chosen = kind_first(kinds, given, chosen, term is not None)
     chosen = measure_first(needed, sentences, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
     sentences, chosen = with_antecedent(
@@ -167,12 +167,16 @@ def compose(
     return cite(question, searched, sentences, chosen, passages, heading)
 
 
-def kind_first(kinds: list[str], given: np.ndarray, chosen: list[int]) -> list[int]:
+def kind_first(
+    kinds: list[str], given: np.ndarray, chosen: list[int], definition_asked: bool = False
+) -> list[int]:
     """`chosen` with the first quoted sentence that `given` marks as giving the fact asked for
-    moved to the front, when the question asks for one of `LEADING_KINDS` and the lead gives
-    none: "When was the accord signed?" is not answered by "Valdria and Ostrava signed a
-    water-sharing accord" while a quoted sentence gives the date."""
-    if not kinds or kinds[0] not in LEADING_KINDS:
+    moved to the front, when the question asks for one of `LEADING_KINDS` or for a definition
+    (`definition_asked`) and the lead gives none: "When was the accord signed?" is not answered
+    by "Valdria and Ostrava signed a water-sharing accord" while a quoted sentence gives the
+    date, nor "What is varroa?" by "The varroa mite, without any doubt." while one says what it
+    is."""
+    if not definition_asked and (not kinds or kinds[0] not in LEADING_KINDS):
         return chosen
     return giving_first([bool(given[i]) for i in chosen], chosen)
 

@@ -35,11 +35,14 @@ text, written on 2026-12-05 (eleventh session) after that day's rules, to check 
 documents none of them was chosen on; `spoken` is bench/data/longform-spoken.jsonl, 33 questions
 over a radio interview's transcript in plain text (speakers' names before each turn) and a short
 story in markdown, written on 2026-12-05 (thirteenth session) before any answer was looked at,
-genres of spoken and narrative text none of the other sets has.
+genres of spoken and narrative text none of the other sets has; `letters` is
+bench/data/longform-letters.jsonl, 34 questions over an email thread in plain text (headers,
+signatures, a booking agreed over four messages) and a visitor's guide in markdown, written the
+same day after that session's rules, as a check on documents none of them was chosen on.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken.)
+kitchen, work, papers, spoken, letters.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -72,6 +75,7 @@ SETS = {
     "work": DATA / "longform-work.jsonl",
     "papers": DATA / "longform-papers.jsonl",
     "spoken": DATA / "longform-spoken.jsonl",
+    "letters": DATA / "longform-letters.jsonl",
 }
 
 

@@ -212,6 +212,28 @@ def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
     assert not off_topic.found and not off_topic.missing
 
 
+def test_a_phone_number_or_an_email_address_is_asked_for_by_name(tmp_path: Path):
+    """ "What is the phone number for the taxis?" is a near miss where the guide says only that
+    taxis must be booked (a visitor's guide answered it with a car park's spaces), and answered
+    where a sentence gives the number; an email address likewise. Counting phone numbers asks
+    for no number."""
+    guide = (
+        "The island's two taxis must be booked by telephone a day ahead. The taxi drivers meet "
+        "every ferry at the harbour and charge by the mile. The car park at the harbour has 30 "
+        "spaces and is free for the first two hours."
+    )
+    engine = indexed_one(tmp_path, "guide.txt", guide)
+    missing = engine.query("What is the phone number for the taxis?")
+    assert not missing.found and missing.missing == "phone number"
+    assert "do not seem to give the phone number" in missing.text
+    assert measure("What number do I call to book a taxi?") == "phone number"
+    assert measure("What is the warden's email address?") == "email address"
+    assert measure("How many phone numbers does the office have?") is None
+    assert states("phone number", "Book a taxi on 01632 960 123 or at the hotel.")
+    assert not states("phone number", "Taxis cost £12 to the harbour, or 20 for two.")
+    assert states("email address", "Write to the warden at warden@orwick-hostel.org.")
+
+
 def test_a_figure_shares_more_than_the_measures_name_with_the_question(tmp_path: Path):
     """A price for something else does not answer "How much does it cost to hire X?" by sharing
     "cost" with it; the price of what was asked does, written as "38 pounds"."""

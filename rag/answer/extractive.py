@@ -418,6 +418,8 @@ _MISSING = {
     "difference": "say by how much",
     "energy": "give the amount of energy asked for",
     "data size": "give the size in bytes asked for",
+    "phone number": "give the phone number asked for",
+    "email address": "give the email address asked for",
 }
 
 

@@ -202,6 +202,25 @@ _MEASURES = {
         ),
     ),
 }
+# "What is the phone number for the taxis?", "What is the warden's email address?": contact
+# details, which documents write as digits or an address, never in other words. Near misses of
+# letters, guides and notices ask for them as often as for prices.
+_PHONE_ASKED = (
+    r"(?<!how many )\b(?:phone|telephone|mobile|fax|contact) numbers?\b"
+    r"|\bwhat number (?:do|should|can|must) (?:I|we|you) (?:call|ring|phone|dial)\b"
+)
+_CONTACT = {
+    "phone number": (
+        re.compile(_PHONE_ASKED, re.I),
+        # Seven digits or more, each after at most one space, dash, dot or bracket.
+        re.compile(r"\d(?:[\s().-]?\d){6,}"),
+    ),
+    "email address": (
+        re.compile(r"\be-?mail (?:address|addresses)\b", re.I),
+        re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    ),
+}
+_MEASURES.update(_CONTACT)
 _HOW_MANY_UNITS = re.compile(rf"\bhow many ({_UNITS})\b", re.I)
 # "How much power does it use in watts?" names its unit at the end.
 _IN_UNITS = re.compile(rf"^\s*(?:how|what)\b.*\bin ({_UNITS})\s*\??\s*$", re.I)
@@ -259,6 +278,10 @@ _NAMING_WORDS = {
     "date": re.compile(r"\b(?:year|date)\b", re.I),
     "chair": re.compile(_CHAIR, re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
+    "phone number": re.compile(
+        r"\b(?:phone|telephone|mobile|fax|contact|numbers?|call|ring|dial)\b", re.I
+    ),
+    "email address": re.compile(r"\b(?:e-?mail|address|addresses)\b", re.I),
 }
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import rag
 import rag.answer.extractive as extractive
-from rag.answer.companions import with_antecedent, with_item
+from rag.answer.companions import with_item
 from rag.answer.extractive import (
     FEATURES,
     _gives_asked,
@@ -25,7 +25,7 @@ from rag.answer.figures import figure_test, measure_first, with_figure
 from rag.answer.question_headings import asked_headings
 from rag.answer.sentences import candidate_sentences, is_statement, list_items
 from rag.answer.summary import summarise
-from rag.text.asks import defined_term, defines, defines_after, defines_in_row
+from rag.text.asks import defined_term, defines, defines_in_row
 from rag.text.measures import measure
 
 
@@ -200,83 +200,6 @@ def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
     features[:, FEATURES.index("gives_asked")] = [0.0, 1.0]
     dated = speaking_order(["date"], features[:, 0], np.array([1.40, 1.25]), features)
     assert dated[1] > dated[0]
-
-
-def test_a_lead_opening_on_a_pronoun_is_quoted_with_whom_it_means(tmp_path: Path):
-    """ "She is known for her role as Nell ..." answers "Who played Nell?" only with the sentence
-    naming her: that sentence is quoted first, the nearest before it that opens on no pronoun
-    (the NQ questions "Who played Raquel in Only Fools and Horses?" and two like it were missed
-    so). The answer stays at three sentences at most."""
-    name = "Mara Ellison (born 4 May 1961) is a Welsh actress and singer."
-    stage = "She has appeared in many stage plays at the Sherman Theatre in Cardiff."
-    role = "She is known for her role as Nell in the radio serial The Lantern Yard, from 1990."
-    later = "Ellison later taught drama at a college in Swansea for twenty years."
-    text = f"{name} {stage} {role} {later}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("ellison.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    question = "Who played Nell in The Lantern Yard?"
-    answer = compose(question, question, [passage], engine.embedder, engine.settings)
-    assert answer.text.startswith(f"{name} [1] {role} [1]"), answer.text
-    assert answer.text.count("[1]") <= engine.settings.answer_sentences
-    assert answer.citations[0].quote.startswith(name)
-
-
-def test_a_persons_pronoun_leads_when_no_name_is_asked():
-    """When the question names whom it asks about and asks no name ("How long has Agnes lived on
-    the island?"), a lead opening on "She" already says what was asked: it keeps the lead, and
-    its antecedent follows it (a story's long sentence about the ferry led before)."""
-    ferry = "Everybody knew that when Agnes Morrow missed the ferry, she would stay the night."
-    lived = "She had lived on Skarra for fifty years, ever since she came over as a teacher."
-    later = "The school closed in 1998, when the last three children moved away."
-    text = f"{ferry} {lived} {later}"
-    passage = rag.Passage("story.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    assert [s.text for s in sentences] == [ferry, lived, later]
-    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=False)
-    assert [kept[i].text for i in chosen] == [lived, ferry, later]
-    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=True)
-    assert [kept[i].text for i in chosen] == [ferry, lived, later]
-
-
-def test_what_it_is_said_after_its_name_defines_it():
-    """ "It's a tiny red-brown mite ..." right after "The varroa mite, without any doubt." says
-    what varroa is, as talk and explanations do: for "What is varroa?" it counts as defining
-    the term (an interview's answer quoted only the line naming it); after a sentence naming
-    something else, or saying what "it" does rather than is, it does not."""
-    named = "RUTH: The varroa mite, without any doubt."
-    says = "It's a tiny red-brown mite that lives on the bees and feeds on them."
-    text = f"{named} {says}"
-    passage = rag.Passage("talk.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    assert [s.text for s in sentences] == [named, says]
-    given = _gives_asked([], defined_term("What is varroa?"), sentences, [passage])
-    assert list(given) == [0.0, 1.0]
-    assert not defines_after("varroa", says, "RUTH: The weather, without any doubt.")
-    assert not defines_after("varroa", "It feeds on the bees.", named)
-
-
-def test_a_things_pronoun_is_followed_by_what_it_means():
-    """A lead opening on "It" says what was asked itself ("It was first mapped by Tomas Reyer"):
-    its antecedent is quoted right after it, and the last sentence gives way; a lead that opens
-    on no pronoun is left as it was."""
-    falls = "The Vennic Falls are a waterfall on the Arlo river."
-    height = "They drop 40 metres in two steps."
-    mapped = "It was first mapped by Tomas Reyer in 1821."
-    visitors = "Visitors reach the falls from the village of Orm."
-    text = " ".join([falls, height, mapped, visitors])
-    passage = rag.Passage("falls.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    assert [s.text for s in sentences] == [falls, height, mapped, visitors]
-    kept, chosen = with_antecedent(sentences, [2, 3, 1], [passage], 3)
-    assert [kept[i].text for i in chosen] == [mapped, falls, visitors]
-    assert with_antecedent(sentences, [3, 2], [passage], 3) == (sentences, [3, 2])
-    kept, chosen = with_antecedent(sentences, [2], [passage], 1)
-    assert [kept[i].text for i in chosen] == [mapped, falls]
-    headed = f"{falls}\n\n## History\n\n{mapped}"
-    passage = rag.Passage("falls.md", None, 0, len(headed), headed, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    kept, chosen = with_antecedent(sentences, [1], [passage], 3)
-    assert [kept[i].text for i in chosen] == [mapped, falls]
 
 
 _SYNCER = (

@@ -214,8 +214,8 @@ def test_a_near_miss_names_the_missing_figure(tmp_path: Path):
 
 def test_a_phone_number_or_an_email_address_is_asked_for_by_name(tmp_path: Path):
     """ "What is the phone number for the taxis?" is a near miss where the guide says only that
-    taxis must be booked (a visitor's guide answered it with a car park's spaces), and answered
-    where a sentence gives the number; an email address likewise. Counting phone numbers asks
+    taxis must be booked (a visitor's guide answered it with a car park's spaces); digits state a
+    number and an address an email address, other figures neither. Counting phone numbers asks
     for no number."""
     guide = (
         "The island's two taxis must be booked by telephone a day ahead. The taxi drivers meet "

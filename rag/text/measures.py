@@ -10,11 +10,11 @@ WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # A count written in words, as stories, letters and transcripts write them: "Thirty-two at the
 # moment", "about fourteen degrees", "fifty-two thousand pounds".
-_UNITS_WORDS = "one|two|three|four|five|six|seven|eight|nine"
+_DIGIT_WORDS = "one|two|three|four|five|six|seven|eight|nine"
 COUNT_WORDS = (
-    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:{_UNITS_WORDS}))?"
+    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:{_DIGIT_WORDS}))?"
     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-    rf"|{_UNITS_WORDS}"
+    rf"|{_DIGIT_WORDS}"
 )
 # A size, distance, height or weight: a figure with its unit, or a comparison.
 SIZE = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import rag
@@ -58,3 +60,22 @@ def test_an_acronym_question_is_answered_from_the_defining_document(seed_engine:
     assert "China-Pakistan Economic Corridor" in answer.text
     plain = rag.RAG(index=seed_engine.settings.index_dir, expand_acronyms=False)
     assert plain.retriever.expand_acronyms("What is CPEC?") == "What is CPEC?"
+
+
+def test_an_acronym_and_its_long_form_are_one_name_to_the_keyword_share(tmp_path: Path):
+    """A report names a thing once in full, then by its acronym: the sentence giving the answer
+    holds the question's words when it holds the acronym the question was searched with."""
+    (tmp_path / "report.md").write_text(
+        "The Kestrel Ridge Basin (KRB) lies off the northern coast.\n\n"
+        "Fishing fleets have worked the coast for a century.\n\n"
+        "The KRB covers about 42,000 square kilometres of seabed.\n",
+        encoding="utf-8",
+    )
+    engine = rag.RAG(index=tmp_path / "index")
+    engine.ingest([tmp_path / "report.md"])
+    searched = engine.retriever.expand_acronyms("How big is the Kestrel Ridge Basin?")
+    assert searched == "How big is the Kestrel Ridge Basin (KRB)?"
+    overlap = engine.retriever.keyword_overlap(searched)
+    by_acronym = overlap("The KRB covers about 42,000 square kilometres of seabed.")
+    assert by_acronym == overlap("The Kestrel Ridge Basin covers about 42,000 square kilometres.")
+    assert by_acronym > overlap("Fishing fleets have worked the coast for a century.")

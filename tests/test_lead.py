@@ -129,6 +129,7 @@ def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
     assert kind_first(["date"], given, [1, 3, 2]) == [3, 1, 2]
     assert kind_first(["date"], given, [2, 1, 3]) == [2, 1, 3]
     assert kind_first(["date"], given, [1, 0]) == [1, 0]
+    assert kind_first(["size"], given, [1, 3, 2]) == [3, 1, 2]
     assert kind_first(["name"], given, [1, 3, 2]) == [1, 3, 2]
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
 

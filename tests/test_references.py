@@ -342,6 +342,10 @@ def test_how_warm_asks_for_a_temperature_and_whose_account_is_no_frame():
     assert asked_kinds("How warm does it have to be before she opens a hive?") == ["size"]
     assert asked_kinds("How cold does the lake get in winter?") == ["size"]
     assert asked_kinds("How does she keep the hives warm?") == ["method"]
+    # How far ahead is a span of time before something, not a distance.
+    assert asked_kinds("How far is the lighthouse from the pier?") == ["size"]
+    assert asked_kinds("How far ahead should I book the ferry in summer?") == ["quantity"]
+    assert asked_kinds("How far in advance must a room be cancelled?") == ["quantity"]
     assert asked_kinds("According to the skipper, why was the service cut?") == ["reason"]
     assert asked_kinds("According to Brenda, who runs the guest house?") == ["name"]
     assert asks_open("According to the skipper, why was the service cut?")

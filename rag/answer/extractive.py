@@ -51,11 +51,10 @@ StoredSentences = Callable[[str], SentenceVectors | None]
 _WHITESPACE = re.compile(r"\s+")
 _REPEAT_SHARE = 0.8
 _CLOSEST_SHOWN = 3
-# The kinds of fact whose question a quoted sentence giving it always leads (`kind_first`): a date,
-# the one kind where that moved leads onto the answer far more often than off it in the recorded
-# candidates of NQ's choosing half, XQuAD and the long-document sets (docs/answers.md, "A date
-# leads").
-LEADING_KINDS = ("date",)
+# The kinds of fact whose question a quoted sentence giving it always leads (`kind_first`): a date
+# and a size, the kinds where that moved leads onto the answer and not off it in NQ, XQuAD and the
+# long-document sets (docs/answers.md, "A date leads").
+LEADING_KINDS = ("date", "size")
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).
 _OPINION_SIGNALS_SHARE = 0.1

@@ -21,7 +21,7 @@ from ..index.similarity import Rescale, rescaler
 from ..index.snapshot import Snapshot
 from ..index.store import Store
 from ..settings import Settings
-from ..text.acronyms import acronyms, add_acronyms, expand, long_form, spelled_out
+from ..text.acronyms import acronyms, add_acronyms, defined_in, expand, long_form, spelled_out
 from ..text.asks import defined_term, defines, defines_in_row, frame_words
 from ..text.keywords import ENGLISH, tokenize
 from ..text.languages import detect
@@ -166,7 +166,23 @@ class Retriever:
         frame = set(tokenize(" ".join(frame_words(question)), language))
         tokens = [t for t in tokenize(question, language) if t not in frame]
         tokens = lexical.in_vocabulary(tokens, language)
-        return lambda text: lexical.coverage(tokens, set(tokenize(text, language)))
+        # An acronym the question spells out and its long form are one name: documents give the
+        # long form once and the acronym after ("The CCZ is approximately 1.7 million square
+        # miles" answers "How big is the Clarion-Clipperton Zone (CCZ)?"), so a text holding
+        # either holds the words of both.
+        names = [
+            (set(tokenize(acronym, language)), set(tokenize(words, language)))
+            for acronym, words in defined_in(question).items()
+        ]
+
+        def overlap(text: str) -> float:
+            present = set(tokenize(text, language))
+            for acronym, words in names:
+                if acronym & present or (words and words <= present):
+                    present |= acronym | words
+            return lexical.coverage(tokens, present)
+
+        return overlap
 
     def language_apart(self, question: str, passages: list[Passage]) -> str | None:
         """The language `passages` are all written in when `question` is in another one and the

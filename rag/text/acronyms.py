@@ -97,6 +97,16 @@ def expand(question: str, definitions: dict[str, str]) -> str:
     return question
 
 
+def defined_in(text: str) -> dict[str, str]:
+    """{acronym: long form} for each acronym `text` itself defines ("the Clarion-Clipperton Zone
+    (CCZ)", or "CCZ (Clarion-Clipperton Zone)" as `expand` writes it)."""
+    found = {}
+    for token in dict.fromkeys(_ACRONYM.findall(text)):
+        if words := long_form(token, text):
+            found[token] = words
+    return found
+
+
 def add_acronyms(question: str, acronyms_of: dict[str, str]) -> str:
     """`question` with each long form followed by its acronym in brackets."""
     for phrase, acronym in acronyms_of.items():

@@ -23,6 +23,8 @@ _ASKS = {
     ),
     "quantity": re.compile(
         r"\bhow (?:many|much|long|old|often)\b"
+        # "How far ahead should I book?" asks how long before, not a distance.
+        r"|\bhow far (?:ahead|in advance|back|beforehand)\b"
         r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
         # "What is the default size limit?", "What was the total cost?": a measure asked for.
         r"|^\s*what(?:'s| is| was| are| were)? (?:the |its |their |a )?(?:[\w'’-]+ ){0,3}"
@@ -35,7 +37,9 @@ _ASKS = {
     # answered by "17 contracts in the zone").
     # ... or a temperature: "How warm does it have to be?" is answered by "fourteen degrees".
     "size": re.compile(
-        r"\bhow (?:big|large|far|tall|high|deep|heavy|fast|wide|small|warm|cold|hot|cool)\b", re.I
+        r"\bhow (?:big|large|far(?! (?:ahead|in advance|back|beforehand)\b)|tall|high|deep|heavy"
+        r"|fast|wide|small|warm|cold|hot|cool)\b",
+        re.I,
     ),
     "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
     "name": re.compile(

@@ -413,6 +413,7 @@ _MISSING = {
     "percent": "give the percentage asked for",
     "clock time": "give the time of day asked for",
     "date": "say when",
+    "age": "say how old",
     "chair": "say who chairs it",
     "difference": "say by how much",
     "energy": "give the amount of energy asked for",

@@ -79,9 +79,10 @@ _MEASURES = {
         re.compile(
             rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
             r"|\bhow much money\b"
-            # "How much is the rent for a full plot?", not "How much of the rent ...?" (a share).
-            rf"|\bhow much (?:is|was|are|were|will be|would be) (?:the|a|an|my|our|your)"
-            rf" (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b"
+            # "How much is the rent for a full plot?", not "How much of the rent ...?" (a share);
+            # "How much are tickets?" asks a price too ("What is the ticket number?" does not).
+            rf"|\bhow much (?:is|was|are|were|will be|would be) (?:(?:the|a|an|my|our|your) )?"
+            rf"(?:[\w-]+ ){{0,2}}(?:{_PRICES}|tickets?)\b"
             rf"|^\s*what (?:is|was|are|were|would be|will be) the (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b",
             re.I,
         ),
@@ -136,6 +137,19 @@ _MEASURES = {
             r"|\b(?:decades?|ago|yesterday|today|tonight|era|reign|dynasty|war|BC|BCE|AD)\b"
             r"|\b(?:spring|summer|autumn|winter|Christmas|Easter)\b"
             r"|\blast (?:night|week|month|year|season)\b",
+            re.I,
+        ),
+    ),
+    # "How old is the broch?" asks for an age: years old or ago, an age reached, when it was
+    # born, built or founded. XQuAD's seven such questions are answered "at age 39", "515
+    # million years" (ago), "over the age of 18"; a count of something else ("Thirty-two at the
+    # moment", her hives) does not say how old the beekeeper is.
+    "age": (
+        re.compile(r"^\s*how old\b", re.I),
+        re.compile(
+            rf"(?:{_NUMBER})[\s-]*(?:(?:million|thousand|hundred)[\s-]+)?(?:{_TIME_UNITS})"
+            r"(?:[\s-]+of age|[\s-]+old|\s+ago)\b|\b(?:age[ds]?|aging|ageing)\b"
+            rf"|\b(?:born|built|founded|established|dat(?:es|ed|ing) (?:from|back))\b|{_YEAR}",
             re.I,
         ),
     ),
@@ -276,6 +290,7 @@ _NAMING_WORDS = {
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),
     "date": re.compile(r"\b(?:year|date)\b", re.I),
+    "age": re.compile(r"\b(?:old|age[ds]?)\b", re.I),
     "chair": re.compile(_CHAIR, re.I),
     "difference": re.compile(rf"\b(?:much|{_COMPARATIVES})\b", re.I),
     "phone number": re.compile(

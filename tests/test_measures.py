@@ -1,0 +1,60 @@
+"""Measures a question asks for by name: an age, a ticket's price. Asked where no sentence on the
+topic states one, the answer says the documents cover the topic but not that figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.text.measures import measure, states
+
+from .conftest import indexed_one
+
+
+def test_how_old_asks_for_an_age():
+    """An age is years old or ago, an age reached, or when something was born, built or founded
+    (XQuAD's answers: "at age 39", "515 million years" ago, "over the age of 18"); a count of
+    something else is none."""
+    assert measure("How old is Ruth Aldiss?") == "age"
+    assert measure("How old was Manning when he played Super Bowl 50?") == "age"
+    assert measure("How often does the ferry run?") is None
+    assert states("age", "He is the oldest quarterback to play in a Super Bowl at age 39.")
+    assert states("age", "The broch was built about two thousand years ago.")
+    assert states("age", "Members must be over the age of 18.")
+    assert states("age", "She is fifty-four years old.")
+    assert states("age", "The chapel dates from 1150.")
+    assert not states("age", "Thirty-two at the moment, spread over four apiaries.")
+    assert not states("age", "She keeps fourteen hives at Combe Hollow.")
+
+
+def test_an_age_the_documents_do_not_give_is_a_near_miss(tmp_path: Path):
+    """A transcript that names the beekeeper and counts her hives does not say how old she is; a
+    guide saying when the broch was built says how old it is."""
+    transcript = (
+        "Guest: Ruth Aldiss, beekeeper at Combe Hollow.\n\n"
+        "HOST: How many hives do you keep now?\n\n"
+        "RUTH: Thirty-two at the moment, spread over four apiaries. The biggest is at Combe "
+        "Hollow itself, with fourteen hives.\n"
+    )
+    (tmp_path / "transcript").mkdir()
+    engine = indexed_one(tmp_path / "transcript", "transcript.txt", transcript)
+    ruth = engine.query("How old is Ruth Aldiss?")
+    assert not ruth.found and ruth.missing == "age", ruth.text
+    assert "do not seem to say how old" in ruth.text
+    guide = (
+        "## The broch\n\nThe broch at Skellister is a round stone tower on a low headland. The "
+        "broch was built about two thousand years ago, and its walls still stand four metres "
+        "high.\n"
+    )
+    (tmp_path / "guide").mkdir()
+    engine = indexed_one(tmp_path / "guide", "guide.md", guide)
+    broch = engine.query("How old is the broch?")
+    assert broch.found and "two thousand years ago" in broch.text, broch.text
+
+
+def test_the_price_of_a_ticket_is_a_sum_of_money():
+    """ "How much are tickets?" and "How much is a ferry ticket?" ask for a price as "How much is
+    the rent?" does; naming a ticket otherwise asks for none."""
+    assert measure("How much are tickets for the concert?") == "money"
+    assert measure("How much is a ferry ticket for a car?") == "money"
+    assert measure("What is the ticket number on my booking?") is None
+    assert measure("How many tickets were sold?") is None

@@ -317,11 +317,11 @@ FEATURES = (
 LEAD_WEIGHTS = {
     "similarity": 1.0,
     "passage_similarity": 0.17,
-    "rank_score": 0.67,
-    "keywords": 0.48,
-    "gives_asked": 0.26,
+    "rank_score": 0.69,
+    "keywords": 0.49,
+    "gives_asked": 0.25,
     "prose": 0.0,
-    "defines": 0.33,
+    "defines": 0.34,
 }
 
 

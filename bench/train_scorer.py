@@ -3,8 +3,9 @@ sentence-level labels, and print their validation by document.
 
     python bench/train_scorer.py [--xquad N] [--cache FILE] [--check]
 
-Every candidate sentence `compose` weighs is recorded with its features (`extractive.FEATURES`)
-and labelled by whether it holds the answer: a support string of the long-document sets
+The best `CANDIDATES` sentences `compose` weighs (by the weights that choose what is quoted) are
+recorded with their features (`LEAD_FEATURES`: `extractive.FEATURES` and the token match) and
+labelled by whether they hold the answer: a support string of the long-document sets
 (`bench/longform.py --set ...`), an accepted short answer of NQ dev's choosing half inside the
 gold passage (the held-out half stays for `bench/qa.py`), XQuAD's answer span inside its
 paragraph in the six dev languages (N questions each, the same ones in every language). A
@@ -43,6 +44,13 @@ from rag.evaluation import normalise
 from rag.text.asks import asked_kinds
 
 LONG_SETS = ("dev", "other", "written", "analysis", "everyday")
+# What the lead weights weigh: the sentence features, and how well a sentence's words meet the
+# question's (`extractive.token_match`), which costs a forward pass and so is computed only for
+# the sentences an answer may quote.
+LEAD_FEATURES = (*extractive.FEATURES, "token_match")
+# The candidates of a question the lead is learned among: the best by the weights that choose
+# what is quoted (an answer quotes three of them), so the token match is computed for few.
+CANDIDATES = 10
 FOLDS = 5
 # A light pull of every weight towards 0, so that a feature no source needs stays out.
 L2 = 1e-4
@@ -87,6 +95,7 @@ class Recorder:
 
     def take(
         self,
+        engine: rag.RAG,
         question: str,
         set_name: str,
         group: str,
@@ -94,22 +103,30 @@ class Recorder:
         read=str.lower,
         gold: set[str] | None = None,
     ) -> Question | None:
-        """The last question's record, each sentence labelled by whether it holds one of
-        `answers` (both as `read` gives them), in a `gold` file (by name without suffix) where
-        the answering one is known: an answer's words in another document ("1990") do not
-        answer. None when it quoted nothing, held no answer anywhere or asked for a view (views
-        are ordered by similarity, `speaking_order`)."""
+        """The last question's record: its `CANDIDATES` best sentences by the weights that choose
+        what is quoted, with their `LEAD_FEATURES` (the token match by `engine`'s model), each
+        labelled by whether it holds one of `answers` (both as `read` gives them), in a `gold`
+        file (by name without suffix) where the answering one is known: an answer's words in
+        another document ("1990") do not answer. None when it quoted nothing, held no answer
+        among them or asked for a view (views are ordered by similarity, `speaking_order`)."""
         if self.last is None or "opinion" in asked_kinds(question):
             return None
         features, texts, sources = self.last
+        top = np.argsort(-(features @ extractive.feature_weights(engine.settings)), kind="stable")
+        top = top[:CANDIDATES]
         wanted = [read(a) for a in answers]
         labels = np.asarray(
             [
-                any(a in read(t) for a in wanted) and (gold is None or source in gold)
-                for t, source in zip(texts, sources, strict=True)
+                any(a in read(texts[i]) for a in wanted) and (gold is None or sources[i] in gold)
+                for i in top
             ]
         )
-        return Question(set_name, group, features, labels) if labels.any() else None
+        if not labels.any():
+            return None
+        searched = engine.retriever.expand_acronyms(question)
+        matched = extractive.token_match(searched, [texts[i] for i in top], engine.embedder)
+        matched = np.zeros(len(top)) if matched is None else matched
+        return Question(set_name, group, np.column_stack([features[top], matched]), labels)
 
 
 def long_documents(recorder: Recorder, work: Path) -> list[Question]:
@@ -124,6 +141,7 @@ def long_documents(recorder: Recorder, work: Path) -> list[Question]:
             recorder.last = None
             engine.query(q["q"])
             item = recorder.take(
+                engine,
                 q["q"],
                 f"long-{name}",
                 f"{name}:{q['doc']}",
@@ -147,7 +165,7 @@ def natural_questions(recorder: Recorder, engine: rag.RAG, runs: list[dict]) -> 
         recorder.last = None
         qa._compose(engine, run, run["with_gold"], engine.settings)
         group = f"nq:{sorted(run['gold'])[0]}"
-        item = recorder.take(run["q"], "nq", group, run["answers"], gold=run["gold"])
+        item = recorder.take(engine, run["q"], "nq", group, run["answers"], gold=run["gold"])
         found += [item] if item else []
     return found
 
@@ -163,6 +181,7 @@ def xquad(recorder: Recorder, count: int, work: Path) -> list[Question]:
             engine.query(item["question"])
             group = f"xquad:{articles[item['paragraph']]}"  # the same article in every language
             q = recorder.take(
+                engine,
                 item["question"],
                 f"xquad-{language}",
                 group,
@@ -205,7 +224,7 @@ def fit(questions: list[Question]) -> np.ndarray:
         n = len(questions)
         return total / n + L2 * (w @ w), grad / n + 2 * L2 * w
 
-    start = np.ones(len(extractive.FEATURES))
+    start = np.ones(len(LEAD_FEATURES))
     bounds = [(1e-6, None)] + [(0.0, None)] * (len(start) - 1)
     w = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds).x
     return w / w[0]
@@ -245,8 +264,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the recorded sentences in this file")
     parser.add_argument("--check", action="store_true", help="exit 1 unless shipped = learned")
     args = parser.parse_args()
-    shipped = np.asarray([extractive.LEAD_WEIGHTS[f] for f in extractive.FEATURES])
-    choosing = extractive.feature_weights(rag.Settings()).astype(float)
+    shipped = np.asarray([extractive.LEAD_WEIGHTS[f] for f in LEAD_FEATURES])
+    choosing = np.append(extractive.feature_weights(rag.Settings()).astype(float), 0.0)
     engine, runs = nq_runs()
     if args.cache and args.cache.exists():
         questions = pickle.loads(args.cache.read_bytes())
@@ -258,7 +277,7 @@ def main() -> None:
             questions += xquad(recorder, args.xquad, work)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(questions))
-    similarity = np.eye(len(extractive.FEATURES))[0]
+    similarity = np.eye(len(LEAD_FEATURES))[0]
     rows = validate(questions, {"choosing": choosing, "similarity": similarity})
     print("Validation by document (5 folds): share of questions whose best sentence holds the")
     print(
@@ -268,14 +287,14 @@ def main() -> None:
     learned = np.round(fit(questions), DECIMALS)
     weights = [
         {"feature": f, "learned": float(w), "shipped": float(s), "choosing": float(c)}
-        for f, w, s, c in zip(extractive.FEATURES, learned, shipped, choosing, strict=True)
+        for f, w, s, c in zip(LEAD_FEATURES, learned, shipped, choosing, strict=True)
     ]
     print_table(weights, list(weights[0]))
     same = bool(np.allclose(learned, shipped, rtol=0, atol=REPRODUCED))
     print("LEAD_WEIGHTS match" if same else "LEAD_WEIGHTS differ: ship the learned ones")
     # Choosing what to quote by the learned weights too answers worse: NQ's choosing half
     # answered by the whole of `compose` (margins, one document per answer) with each.
-    named = dict(zip(extractive.FEATURES, learned, strict=True))
+    named = dict(zip(LEAD_FEATURES, learned, strict=True))
     learned_settings = {name: float(named[f]) for f, name in extractive.CHOOSING_SETTINGS.items()}
     settings = dataclasses.replace(engine.settings, **learned_settings)
     answers = [

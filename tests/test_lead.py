@@ -20,6 +20,7 @@ from rag.answer.extractive import (
     kind_first,
     sentence_features,
     speaking_order,
+    token_match,
 )
 from rag.answer.figures import figure_test, measure_first, with_figure
 from rag.answer.question_headings import asked_headings
@@ -191,16 +192,40 @@ def test_an_opinion_is_led_by_similarity_the_other_signals_breaking_near_ties():
     """ "How do officials in Brisk feel about the clause?": two views at nearly the same
     similarity are ordered by the other signals; a clearly closer one leads whatever they say."""
     features = np.zeros((2, len(FEATURES)), dtype=np.float32)
-    near = speaking_order(["opinion"], np.array([0.66, 0.65]), np.array([1.30, 1.50]), features)
-    assert near[1] > near[0]
-    far = speaking_order(["opinion"], np.array([0.70, 0.55]), np.array([1.30, 1.50]), features)
-    assert far[0] > far[1]
+    near = speaking_order(
+        ["opinion"], np.array([0.66, 0.65]), np.array([1.30, 1.50]), features, [0, 1]
+    )
+    assert near == [1, 0]
+    far = speaking_order(
+        ["opinion"], np.array([0.70, 0.55]), np.array([1.30, 1.50]), features, [0, 1]
+    )
+    assert far == [0, 1]
     # Other questions: the learned lead weights, a sentence giving the kind asked for leading a
     # slightly more similar one that does not.
     features[:, FEATURES.index("similarity")] = [0.70, 0.62]
     features[:, FEATURES.index("gives_asked")] = [0.0, 1.0]
-    dated = speaking_order(["date"], features[:, 0], np.array([1.40, 1.25]), features)
-    assert dated[1] > dated[0]
+    dated = speaking_order(["date"], features[:, 0], np.array([1.40, 1.25]), features, [0, 1])
+    assert dated == [1, 0]
+
+
+def test_the_sentence_whose_words_meet_the_questions_leads(seed_engine: rag.RAG):
+    """Two sentences as similar as a whole: the one meeting each word of the question ("two
+    general types" for "two general kinds") leads, by the token match of the index's model."""
+    question = "What are the two general kinds of self-locking nut?"
+    texts = [
+        "For the sake of simplicity, only three typical kinds of self-locking nuts are considered.",
+        "The two general types of self-locking nuts in use are the all-metal and fiber lock types.",
+    ]
+    matched = token_match(question, texts, seed_engine.embedder)
+    assert matched is not None and matched[1] > matched[0]
+    # Words only: no special tokens, no punctuation; each vector of unit length.
+    asked, rows = seed_engine.embedder.token_vectors("Hello, world?", ["Yes."])
+    assert asked.shape[0] == 2 and rows[0].shape[0] == 1
+    assert np.allclose(np.linalg.norm(asked, axis=1), 1.0, atol=1e-5)
+    features = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    assert speaking_order(["what"], features[:, 0], features[:, 0], features, [0, 1]) == [0, 1]
+    led = speaking_order(["what"], features[:, 0], features[:, 0], features, [0, 1], matched)
+    assert led == [1, 0]
 
 
 _SYNCER = (

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import train_scorer  # noqa: E402
 
-from rag.answer.extractive import FEATURES  # noqa: E402
+FEATURES = train_scorer.LEAD_FEATURES
 
 
 def _questions(count: int, seed: int) -> list[train_scorer.Question]:

@@ -154,8 +154,10 @@ def compose(
         chosen = with_figure(
             stating, sentences, chosen, scores, passages, home, settings.answer_sentences
         )
-    order = speaking_order(kinds, similarity, scores, features)
-    chosen.sort(key=lambda i: -order[i])
+    matched = None
+    if len(chosen) > 1 and "opinion" not in kinds:
+        matched = token_match(searched, [sentences[i].text for i in chosen], embedder)
+    chosen = speaking_order(kinds, similarity, scores, features, chosen, matched)
     chosen = kind_first(kinds, given, chosen, term is not None)
     chosen = measure_first(needed, sentences, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
@@ -181,16 +183,42 @@ def kind_first(
 
 
 def speaking_order(
-    kinds: list[str], similarity: np.ndarray, scores: np.ndarray, features: np.ndarray
-) -> np.ndarray:
-    """What the quoted sentences are ordered by, highest first: `LEAD_WEIGHTS` over their
-    `features`, learned from which sentence holds the answer (docs/answers.md, "A learned
-    sentence scorer"). An opinion question's view is led by similarity, which hears "Beijing" in
-    "How does China view ...?" where keywords do not, the other signals (`scores`) breaking near
-    ties (docs/answers.md, "Which sentence leads")."""
+    kinds: list[str],
+    similarity: np.ndarray,
+    scores: np.ndarray,
+    features: np.ndarray,
+    chosen: list[int],
+    matched: np.ndarray | None = None,
+) -> list[int]:
+    """`chosen` in the order they are quoted: by `LEAD_WEIGHTS` over their `features` and over
+    how well their words meet the question's (`matched`, one `token_match` per chosen sentence;
+    None where the model gives no token vectors), learned from which sentence holds the answer
+    (docs/answers.md, "A learned sentence scorer"). An opinion question's view is led by
+    similarity, which hears "Beijing" in "How does China view ...?" where keywords do not, the
+    other signals (`scores`) breaking near ties (docs/answers.md, "Which sentence leads")."""
     if "opinion" in kinds:
-        return similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
-    return features @ np.asarray([LEAD_WEIGHTS[f] for f in FEATURES], dtype=features.dtype)
+        order = similarity + _OPINION_SIGNALS_SHARE * (scores - similarity)
+        return sorted(chosen, key=lambda i: -order[i])
+    weights = np.asarray([LEAD_WEIGHTS[f] for f in FEATURES], dtype=np.float64)
+    lead = features[chosen].astype(np.float64) @ weights
+    if matched is not None:
+        lead = lead + LEAD_WEIGHTS["token_match"] * matched
+    return [chosen[n] for n in np.argsort(-lead, kind="stable")]
+
+
+def token_match(question: str, texts: list[str], embedder: Embedder) -> np.ndarray | None:
+    """For each text, the mean over the question's tokens of each one's best cosine with the
+    text's tokens (late interaction, as ColBERT scores passages): a sentence that meets every
+    word of the question ("two general types of self-locking nuts" for "the two general kinds
+    of self-locking nut") beats one whose pooled vector is as close. None where the embedder
+    gives no token vectors."""
+    found = embedder.token_vectors(question, texts) if texts else None
+    if found is None or not len(found[0]):
+        return None
+    asked, rows = found
+    return np.asarray(
+        [float((asked @ row.T).max(axis=1).mean()) if len(row) else 0.0 for row in rows]
+    )
 
 
 def cite(
@@ -316,12 +344,13 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.17,
-    "rank_score": 0.69,
-    "keywords": 0.49,
-    "gives_asked": 0.25,
+    "passage_similarity": 0.3,
+    "rank_score": 0.81,
+    "keywords": 0.57,
+    "gives_asked": 0.31,
     "prose": 0.0,
-    "defines": 0.34,
+    "defines": 0.4,
+    "token_match": 0.2,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 import threading
 from functools import cache
 from typing import Protocol, runtime_checkable
@@ -49,6 +50,13 @@ class Embedder(Protocol):
 
     def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
         """Chunk vectors, plus vectors for the sentences of each chunk."""
+        ...
+
+    def token_vectors(
+        self, question: str, texts: list[str]
+    ) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        """The question's contextual token vectors and each text's, or None where the model's
+        tokens are not to be had (an embedding server gives pooled vectors only)."""
         ...
 
 
@@ -208,6 +216,44 @@ class LocalEmbedder:
         ]
         return _unit_rows(vectors), sentences
 
+    def token_vectors(self, question: str, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The question's contextual token vectors and each text's, from one forward pass, unit
+        length, without the model's special tokens, the prefixes' and those of no letter or digit
+        (punctuation): what a question's words are matched against, word by word
+        (`extractive.token_match`)."""
+        import torch
+
+        model = self._model
+        views = [self.prefixes.query + reader_view(question)]
+        views += [self.prefixes.passage + reader_view(text) for text in texts]
+        starts = [len(self.prefixes.query)] + [len(self.prefixes.passage)] * len(texts)
+        # The model's modules called directly, as in `embed_question`: `encode` costs ~2 ms more.
+        with self._lock, torch.inference_mode():
+            encoded = model.tokenizer(
+                views,
+                padding=True,
+                truncation=True,
+                max_length=model.max_seq_length,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = encoded.pop("offset_mapping").tolist()
+            features = {name: value.to(model.device) for name, value in encoded.items()}
+            tokens = model(features)["token_embeddings"].float().cpu().numpy()
+        found = []
+        for view, start, spans, rows in zip(views, starts, offsets, tokens, strict=True):
+            keep = [
+                n
+                for n, (a, b) in enumerate(spans)
+                if b > max(a, start) and _WORDISH.search(view[a:b])
+            ]
+            found.append(_unit_rows(rows[keep]))
+        return found[0], found[1:]
+
+
+# A token that carries a word: a letter or a digit in any script.
+_WORDISH = re.compile(r"\w")
+
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     """`vectors` scaled to unit length in float32. Normalising is done here, not by the model: in
@@ -315,6 +361,11 @@ class ChosenByLanguage:
 
     def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
         return self._model(texts).embed_chunks(texts)
+
+    def token_vectors(
+        self, question: str, texts: list[str]
+    ) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        return self._model().token_vectors(question, texts)
 
     def _model(self, texts: list[str] | None = None) -> Embedder:
         with self._lock:

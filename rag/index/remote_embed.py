@@ -90,6 +90,10 @@ class RemoteEmbedder:
         vector.flags.writeable = False  # shared between callers
         return vector
 
+    def token_vectors(self, question: str, texts: list[str]) -> None:
+        """None: a server returns one pooled vector per input, never its tokens'."""
+        return None
+
     def embed_chunks(self, texts: list[str]) -> tuple[np.ndarray, list[SentenceVectors]]:
         """Chunk vectors, and a vector for each sentence of each chunk. A server returns one
         pooled vector per input, not the token vectors that late chunking pools per sentence

@@ -27,26 +27,27 @@ def test_how_old_asks_for_an_age():
 
 
 def test_an_age_the_documents_do_not_give_is_a_near_miss(tmp_path: Path):
-    """A transcript that names the beekeeper and counts her hives does not say how old she is; a
-    guide saying when the broch was built says how old it is."""
+    """A transcript that names the beekeeper and counts her hives does not say how old she is."""
     transcript = (
         "Guest: Ruth Aldiss, beekeeper at Combe Hollow.\n\n"
         "HOST: How many hives do you keep now?\n\n"
         "RUTH: Thirty-two at the moment, spread over four apiaries. The biggest is at Combe "
         "Hollow itself, with fourteen hives.\n"
     )
-    (tmp_path / "transcript").mkdir()
-    engine = indexed_one(tmp_path / "transcript", "transcript.txt", transcript)
+    engine = indexed_one(tmp_path, "transcript.txt", transcript)
     ruth = engine.query("How old is Ruth Aldiss?")
     assert not ruth.found and ruth.missing == "age", ruth.text
     assert "do not seem to say how old" in ruth.text
+
+
+def test_an_age_given_as_when_it_was_built_answers(tmp_path: Path):
+    """A guide saying when the broch was built says how old it is."""
     guide = (
         "## The broch\n\nThe broch at Skellister is a round stone tower on a low headland. The "
         "broch was built about two thousand years ago, and its walls still stand four metres "
         "high.\n"
     )
-    (tmp_path / "guide").mkdir()
-    engine = indexed_one(tmp_path / "guide", "guide.md", guide)
+    engine = indexed_one(tmp_path, "guide.md", guide)
     broch = engine.query("How old is the broch?")
     assert broch.found and "two thousand years ago" in broch.text, broch.text
 

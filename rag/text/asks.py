@@ -22,7 +22,7 @@ _ASKS = {
         re.I,
     ),
     "quantity": re.compile(
-        r"\bhow (?:many|much|long|old|often)\b"
+        r"\bhow (?:many|much|long|old)\b"
         # "How far ahead should I book?" asks how long before, not a distance.
         r"|\bhow far (?:ahead|in advance|back|beforehand)\b"
         r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
@@ -40,6 +40,11 @@ _ASKS = {
         r"\bhow (?:big|large|far(?! (?:ahead|in advance|back|beforehand)\b)|tall|high|deep|heavy"
         r"|fast|wide|small|warm|cold|hot|cool)\b",
         re.I,
+    ),
+    # How often something happens: "How often should we check for head lice?" is not answered
+    # by "several cases of head lice in Year 2" but by "once a week".
+    "frequency": re.compile(
+        r"\bhow (?:often|frequently)\b|\bhow many times (?:a|an|per|each)\b", re.I
     ),
     "reason": re.compile(r"\bwhy\b|\bwhat (?:caused|causes|led to)\b|\bfor what reason\b", re.I),
     "name": re.compile(
@@ -61,12 +66,23 @@ _ASKS = {
 _SHOWS = {
     "date": re.compile(
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
+        # ... or a time of day ("between 7 am and 10 pm", "from 15:30"), or a time counted from
+        # another ("36 hours before departure").
+        r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+        rf"|\b(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+        r" (?:before|after|ahead of|ago|earlier|later|beforehand)\b"
     ),
     "quantity": re.compile(
         rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
         re.I,
     ),
     "size": re.compile(SIZE, re.I),
+    "frequency": re.compile(
+        r"\b(?:once|twice|thrice|times|every|daily|nightly|weekly|fortnightly|monthly|quarterly"
+        r"|yearly|annually|hourly|interval|(?:a|an|per|each) (?:day|night|week|month|year|hour"
+        r"|minute|second))\b|\d\s*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
+        re.I,
+    ),
     "reason": re.compile(
         r"\b(?:because|due to|since|as a result|therefore|thus|hence|so that|in order to"
         r"|reasons?|caused?|owing to|given that|as an offset|to (?:avoid|prevent|mitigate|reduce"
@@ -265,7 +281,7 @@ _OPEN = re.compile(
     r"|(?:is|are|was|were|do|does|did|can|could|should|would|will|may|might|must|has|have)\b)",
     re.I,
 )
-_SPECIFIC_KINDS = {"date", "quantity", "size", "name"}
+_SPECIFIC_KINDS = {"date", "quantity", "frequency", "size", "name"}
 
 
 def asks_open(question: str) -> bool:

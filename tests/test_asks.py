@@ -1,0 +1,50 @@
+"""What a question asks for and whether a sentence gives it: how often something happens, and a
+time of day or a time counted from another as the answer to "when"."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import rag
+from rag.answer.extractive import compose
+from rag.text.asks import asked_kinds, gives
+
+
+def test_how_often_asks_for_a_frequency_not_any_number():
+    """A "How often ...?" question is answered by "once a week" or "every 10 seconds", not by
+    the number in "Year 2" (it asked for a quantity until 2026-12-05, which any digit gave)."""
+    assert asked_kinds("How often should we check for head lice?") == ["frequency"]
+    assert asked_kinds("How frequently is the filter cleaned?") == ["frequency"]
+    assert "frequency" in asked_kinds("How many times a day can I take them?")
+    assert gives(["frequency"], "Please check your child's hair once a week.")
+    assert gives(["frequency"], "The autosave interval was shortened to 10 seconds.")
+    assert gives(["frequency"], "The committee walks the site four times a year.")
+    assert not gives(["frequency"], "We have had several cases of head lice in Year 2.")
+
+
+def test_a_time_of_day_or_a_time_counted_from_another_answers_when():
+    """A question like "When can residents use the machines?" is answered by "between 7 am and
+    10 pm", and "When does check-in open?" by "36 hours before departure". A decimal is no
+    time."""
+    assert gives(["date"], "The machines may only be used between 7 am and 10 pm.")
+    assert gives(["date"], "Doors open at 18:30.")
+    assert gives(["date"], "Check-in opens online 36 hours before departure.")
+    assert gives(["date"], "She came back two weeks later.")
+    assert not gives(["date"], "The machines are noisy late at night.")
+    assert not gives(["date"], "The tank holds 3.5 litres.")
+
+
+def test_a_how_often_question_is_led_by_the_sentence_giving_the_frequency(tmp_path: Path):
+    """Both sentences are quoted; the one saying how often leads, though the other repeats
+    more of the question's words."""
+    first = "Cleaning the filter of the garden pond pump is a job many owners forget."
+    second = "Rinse it under the tap once a fortnight in summer, and once a month in winter."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("pond.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    question = "How often should the pond pump filter be cleaned?"
+    answer = compose(question, question, [passage], engine.embedder, settings)
+    assert answer.text.startswith("Rinse it"), answer.text
+    assert first in answer.text

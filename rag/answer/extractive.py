@@ -345,8 +345,8 @@ FEATURES = (
 LEAD_WEIGHTS = {
     "similarity": 1.0,
     "passage_similarity": 0.3,
-    "rank_score": 0.81,
-    "keywords": 0.57,
+    "rank_score": 0.82,
+    "keywords": 0.58,
     "gives_asked": 0.31,
     "prose": 0.0,
     "defines": 0.4,

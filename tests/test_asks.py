@@ -1,5 +1,5 @@
-"""What a question asks for and whether a sentence gives it: how often something happens, and a
-time of day or a time counted from another as the answer to "when"."""
+"""What a question asks for and whether a sentence gives it: how often something happens, a time
+of day or a time counted from another as the answer to "when", and what is a way of doing."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def test_how_often_asks_for_a_frequency_not_any_number():
     assert gives(["frequency"], "The autosave interval was shortened to 10 seconds.")
     assert gives(["frequency"], "The committee walks the site four times a year.")
     assert not gives(["frequency"], "We have had several cases of head lice in Year 2.")
+    assert gives(["frequency"], "Water it once or twice a month.")
+    assert not gives(["frequency"], "Back up first: once converted, notes cannot be opened.")
+
+
+def test_what_a_thing_is_used_for_is_no_method():
+    """"How does ibuprofen reduce pain?" asks how it works: "is used for the relief of
+    headache" says what it is for, "work by reducing ..." how."""
+    assert asked_kinds("How does ibuprofen reduce pain?")[0] == "method"
+    assert not gives(["method"], "Dosafen is used for the relief of headache and backache.")
+    assert not gives(["method"], "It is used to reduce a high temperature.")
+    assert gives(["method"], "These medicines work by reducing the amount of prostaglandins.")
+    assert gives(["method"], "The crew used a winch to lift the collector.")
 
 
 def test_a_time_of_day_or_a_time_counted_from_another_answers_when():
@@ -29,6 +41,7 @@ def test_a_time_of_day_or_a_time_counted_from_another_answers_when():
     time."""
     assert gives(["date"], "The machines may only be used between 7 am and 10 pm.")
     assert gives(["date"], "Doors open at 18:30.")
+    assert gives(["date"], "The office is staffed from 9 AM to 5 P.M. on weekdays.")
     assert gives(["date"], "Check-in opens online 36 hours before departure.")
     assert gives(["date"], "She came back two weeks later.")
     assert not gives(["date"], "The machines are noisy late at night.")

@@ -68,7 +68,7 @@ _SHOWS = {
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
         # ... or a time of day ("between 7 am and 10 pm", "from 15:30"), or a time counted from
         # another ("36 hours before departure").
-        r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+        r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
         rf"|\b(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
         r" (?:before|after|ahead of|ago|earlier|later|beforehand)\b"
     ),
@@ -78,7 +78,9 @@ _SHOWS = {
     ),
     "size": re.compile(SIZE, re.I),
     "frequency": re.compile(
-        r"\b(?:once|twice|thrice|times|every|daily|nightly|weekly|fortnightly|monthly|quarterly"
+        # "once" as a conjunction ("once converted, notes cannot be opened") is no frequency.
+        r"\bonce (?:a|an|per|every|each|or|more|again|in|daily|weekly|monthly|yearly)\b"
+        r"|\b(?:twice|thrice|times|every|daily|nightly|weekly|fortnightly|monthly|quarterly"
         r"|yearly|annually|hourly|interval|(?:a|an|per|each) (?:day|night|week|month|year|hour"
         r"|minute|second))\b|\d\s*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
         re.I,
@@ -100,7 +102,9 @@ _SHOWS = {
         r"|\b(?:President|Minister|Secretary|Director|CEO|minister|president|secretary|director)\b"
     ),
     "method": re.compile(
-        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used|through|via|relies on|works by|steps?)\b",
+        # What a thing is used for or to do is its purpose, not a way of doing it.
+        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used(?! (?:for|to)\b)|through|via|relies on"
+        r"|works by|steps?)\b",
         re.I,
     ),
     # Reported speech or a quotation: what someone said, warned, argued or saw.

@@ -26,8 +26,8 @@ def test_how_often_asks_for_a_frequency_not_any_number():
 
 
 def test_what_a_thing_is_used_for_is_no_method():
-    """"How does ibuprofen reduce pain?" asks how it works: "is used for the relief of
-    headache" says what it is for, "work by reducing ..." how."""
+    """A question like "How does ibuprofen reduce pain?" asks how it works: "is used for the
+    relief of headache" says what it is for, "work by reducing ..." how."""
     assert asked_kinds("How does ibuprofen reduce pain?")[0] == "method"
     assert not gives(["method"], "Dosafen is used for the relief of headache and backache.")
     assert not gives(["method"], "It is used to reduce a high temperature.")

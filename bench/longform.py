@@ -38,11 +38,14 @@ story in markdown, written on 2026-12-05 (thirteenth session) before any answer 
 genres of spoken and narrative text none of the other sets has; `letters` is
 bench/data/longform-letters.jsonl, 34 questions over an email thread in plain text (headers,
 signatures, a booking agreed over four messages) and a visitor's guide in markdown, written the
-same day after that session's rules, as a check on documents none of them was chosen on.
+same day after that session's rules, as a check on documents none of them was chosen on;
+`rules` is bench/data/longform-rules.jsonl, over a board game's rulebook in markdown and a
+staff handbook's leave policy in plain text, written on 2026-12-06 before any answer was looked
+at.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken, letters.)
+kitchen, work, papers, spoken, letters, rules.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -76,6 +79,7 @@ SETS = {
     "papers": DATA / "longform-papers.jsonl",
     "spoken": DATA / "longform-spoken.jsonl",
     "letters": DATA / "longform-letters.jsonl",
+    "rules": DATA / "longform-rules.jsonl",
 }
 
 

@@ -1,5 +1,6 @@
 """What a question asks for and whether a sentence gives it: how often something happens, a time
-of day or a time counted from another as the answer to "when", and what is a way of doing."""
+of day or a time counted from another as the answer to "when", what is a way of doing, and what
+answers a yes-or-no question."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import rag
 from rag.answer.extractive import compose
-from rag.text.asks import asked_kinds, gives
+from rag.text.asks import asked_kinds, gives, restates
+
+from .conftest import indexed_one
 
 
 def test_how_often_asks_for_a_frequency_not_any_number():
@@ -37,15 +40,17 @@ def test_what_a_thing_is_used_for_is_no_method():
 
 def test_a_time_of_day_or_a_time_counted_from_another_answers_when():
     """A question like "When can residents use the machines?" is answered by "between 7 am and
-    10 pm", and "When does check-in open?" by "36 hours before departure". A decimal is no
-    time."""
+    10 pm", "When does check-in open?" by "36 hours before departure", and "When will the deposit
+    be returned?" by "within 14 days of the event". A decimal, or a span alone, is no time."""
     assert gives(["date"], "The machines may only be used between 7 am and 10 pm.")
     assert gives(["date"], "Doors open at 18:30.")
     assert gives(["date"], "The office is staffed from 9 AM to 5 P.M. on weekdays.")
     assert gives(["date"], "Check-in opens online 36 hours before departure.")
     assert gives(["date"], "She came back two weeks later.")
+    assert gives(["date"], "The deposit will be returned within 14 days of the event.")
     assert not gives(["date"], "The machines are noisy late at night.")
     assert not gives(["date"], "The tank holds 3.5 litres.")
+    assert not gives(["date"], "Please reply within two days.")
 
 
 def test_a_how_often_question_is_led_by_the_sentence_giving_the_frequency(tmp_path: Path):
@@ -61,3 +66,24 @@ def test_a_how_often_question_is_led_by_the_sentence_giving_the_frequency(tmp_pa
     answer = compose(question, question, [passage], engine.embedder, settings)
     assert answer.text.startswith("Rinse it"), answer.text
     assert first in answer.text
+
+
+def test_a_yes_or_no_question_is_answered_by_the_sentence_saying_it():
+    """The sentence "Time off for antenatal appointments is paid." holds only the words of "Is
+    time off for antenatal appointments paid?", and is its answer: it was dropped as a line
+    restating the question, and the answer quoted the sentences around it."""
+    question = "Is time off for antenatal appointments paid?"
+    assert not restates(question, "Time off for antenatal appointments is paid.", "en")
+    assert restates("How does China view these deals?", "Memo on China and the deals.", "en")
+
+
+def test_the_yes_or_no_answer_is_quoted(tmp_path: Path):
+    """End to end, from a staff handbook: the sentence saying it is paid is quoted."""
+    policy = (
+        "4.5 Other leave\n\nMedical appointments: where possible, book them outside working "
+        "hours or at the start or end of the day. Time off for antenatal appointments is paid. "
+        "Jury service: you will receive your normal pay for up to ten working days.\n"
+    )
+    engine = indexed_one(tmp_path, "policy.txt", policy)
+    answer = engine.query("Is time off for antenatal appointments paid?")
+    assert "Time off for antenatal appointments is paid." in answer.text, answer.text

@@ -1,5 +1,6 @@
-"""Measures a question asks for by name: an age, a ticket's price. Asked where no sentence on the
-topic states one, the answer says the documents cover the topic but not that figure."""
+"""Measures a question asks for by name: an age, a ticket's price, a sum in a game's coins. Asked
+where no sentence on the topic states one, the answer says the documents cover the topic but not
+that figure."""
 
 from __future__ import annotations
 
@@ -59,3 +60,21 @@ def test_the_price_of_a_ticket_is_a_sum_of_money():
     assert measure("How much is a ferry ticket for a car?") == "money"
     assert measure("What is the ticket number on my booking?") is None
     assert measure("How many tickets were sold?") is None
+
+
+def test_a_sum_in_the_documents_own_currency_answers(tmp_path: Path):
+    """A rulebook prices things in its own coins: "worth five silver" is the sum "How much is a
+    gold coin worth?" asks for (it was refused as a near miss); "cost three times as much" is a
+    ratio, and "costs two hours" a time, not a sum."""
+    assert states("money", "A gold coin is worth five silver.")
+    assert states("money", "Each hint costs 3 tokens per level.")
+    assert not states("money", "Coal cost three times as much in Ashford.")
+    assert not states("money", "The repair costs two hours of work.")
+    rules = (
+        "## What is in the box\n\n- 40 silver coins and 12 gold coins\n- 4 warehouse mats\n\n"
+        "## Money\n\nPlayers pay harbour fees in coins. A gold coin is worth five silver. Change "
+        "is given from the bank.\n"
+    )
+    engine = indexed_one(tmp_path, "rules.md", rules)
+    answer = engine.query("How much is a gold coin worth?")
+    assert answer.found and "worth five silver" in answer.text, answer.text

@@ -71,6 +71,9 @@ _SHOWS = {
         r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
         rf"|\b(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
         r" (?:before|after|ahead of|ago|earlier|later|beforehand)\b"
+        # ... or a deadline counted from it ("returned within 14 days of the event").
+        rf"|\bwithin (?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
+        r" (?:of|after|from)\b"
     ),
     "quantity": re.compile(
         rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
@@ -302,21 +305,35 @@ def asks_open(question: str) -> bool:
     )
 
 
+# An English question answered yes or no: the sentence that says what it asks, in its words
+# ("Time off for antenatal appointments is paid." for "Is time off for antenatal appointments
+# paid?"), is its answer ("Was ist ...?" asks what, in German).
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|can|could|should|would|will|may|might|must|has|have"
+    r"|had)\b",
+    re.I,
+)
+
+
 def restates(question: str, sentence: str, language: str) -> bool:
     """Whether `sentence` only repeats `question` (keywords read as `language`): it adds no
     keyword of its own, or one while the question asks for a kind of fact it does not give
     ("Memo on China and the deals." for "How does China view these deals?"). Of 4,710 sentences
-    holding the answer to a question of NQ, XQuAD or the long-document sets, none is one. A
-    sentence whose language is unknown ("": too short to tell) is read in the question's."""
+    holding the answer to a question of NQ, XQuAD or the long-document sets, none is one; a
+    yes-or-no question's is never one (`_YES_NO`). A sentence whose language is unknown ("": too
+    short to tell) is read in the question's."""
     language = language or detect(question)
-    asked, kinds = _question_reading(question, language)
+    asked, kinds, yes_no = _question_reading(question, language)
+    if yes_no:
+        return False
     # Its words as written, links included: a URL is what "Where can I download it?" asks for.
     added = len(set(tokenize(sentence, language)) - asked)
     return added == 0 or (added == 1 and bool(kinds) and not gives(kinds, reader_view(sentence)))
 
 
 @lru_cache(maxsize=64)
-def _question_reading(question: str, language: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """A question's keywords in `language` and the kinds of fact it asks for, read once for all
-    the candidate sentences of an answer."""
-    return frozenset(tokenize(question, language)), tuple(asked_kinds(question))
+def _question_reading(question: str, language: str) -> tuple[frozenset[str], tuple[str, ...], bool]:
+    """A question's keywords in `language`, the kinds of fact it asks for and whether it is an
+    English yes-or-no question, read once for all the candidate sentences of an answer."""
+    yes_no = bool(_YES_NO.match(question)) and detect(question) == ENGLISH
+    return frozenset(tokenize(question, language)), tuple(asked_kinds(question)), yes_no

@@ -96,6 +96,12 @@ _MEASURES = {
             r"\s+(?:pounds?\b(?! of\b)|pence\b|cents?\b)"
             # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
             r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
+            # A sum in a currency of the document's own, after the verb that prices it: "a gold
+            # coin is worth five silver", "a hint costs 3 tokens".
+            # ("three times as much" is a ratio, "two hours" a time).
+            rf"|\b(?:worth|costs?|costing|charges?|charged|priced at)\s+(?:about |around |only |just )?"
+            rf"(?:\d[\d,.]*|{COUNT_WORDS})\s+(?!(?:times|{_TIME_UNITS})\b)[a-z]+"
+            r"(?=\s*(?:[.,;:)]|$|(?:each|a|an|per|apiece)\b))"
             # A share of a sum: "you pay 50% of the total price".
             rf"|\d\s?(?:%|percent\b|per cent\b)\s+of\s+(?:the |its |your )?(?:\w+ )?"
             rf"(?:{_PRICES}|total|amount)\b",

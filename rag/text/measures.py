@@ -97,8 +97,8 @@ _MEASURES = {
             # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
             r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
             # A sum in a currency of the document's own, after the verb that prices it: "a gold
-            # coin is worth five silver", "a hint costs 3 tokens".
-            # ("three times as much" is a ratio, "two hours" a time).
+            # coin is worth five silver", "a hint costs 3 tokens" (but "cost three times as
+            # much" is a ratio, "costs two hours" a time).
             rf"|\b(?:worth|costs?|costing|charges?|charged|priced at)\s+(?:about |around |only |just )?"
             rf"(?:\d[\d,.]*|{COUNT_WORDS})\s+(?!(?:times|{_TIME_UNITS})\b)[a-z]+"
             r"(?=\s*(?:[.,;:)]|$|(?:each|a|an|per|apiece)\b))"

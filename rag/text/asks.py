@@ -63,17 +63,17 @@ _ASKS = {
         re.I,
     ),
 }
+# A count of time units: "36 hours", "two weeks".
+_TIME_COUNT = rf"(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
 _SHOWS = {
     "date": re.compile(
         rf"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:{MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th) century\b"
         # ... or a time of day ("between 7 am and 10 pm", "from 15:30"), or a time counted from
         # another ("36 hours before departure").
         r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
-        rf"|\b(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
-        r" (?:before|after|ahead of|ago|earlier|later|beforehand)\b"
+        rf"|\b{_TIME_COUNT} (?:before|after|ahead of|ago|earlier|later|beforehand)\b"
         # ... or a deadline counted from it ("returned within 14 days of the event").
-        rf"|\bwithin (?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
-        r" (?:of|after|from)\b"
+        rf"|\bwithin {_TIME_COUNT} (?:of|after|from)\b"
     ),
     "quantity": re.compile(
         rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",

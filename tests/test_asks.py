@@ -87,3 +87,32 @@ def test_the_yes_or_no_answer_is_quoted(tmp_path: Path):
     engine = indexed_one(tmp_path, "policy.txt", policy)
     answer = engine.query("Is time off for antenatal appointments paid?")
     assert "Time off for antenatal appointments is paid." in answer.text, answer.text
+
+
+def test_what_replaced_a_thing_asks_for_its_replacement():
+    """A question "What replaced X?" asks for what came in X's place: "X was removed." restates it and
+    says nothing of what replaced it (a changelog's "Use Y instead", a newsletter's "It is being
+    replaced by Y" do)."""
+    assert asked_kinds("What replaced the legacy Markdown export?") == ["replacement"]
+    assert "replacement" in asked_kinds("Who succeeded her as head teacher?")
+    assert "replacement" not in asked_kinds("When did they replace lead with graphite?")
+    assert gives(["replacement"], "Use the new spreadsheet importer instead.")
+    assert gives(["replacement"], "It is being replaced by a new library building.")
+    assert gives(["replacement"], "Ms Adeyemi will take over the choir in May.")
+    assert not gives(["replacement"], "The old CSV importer was removed in this release.")
+    question = "What replaced the old CSV importer?"
+    assert restates(question, "The old CSV importer was removed.", "en")
+
+
+def test_a_replacement_question_is_led_by_what_replaced_it(tmp_path: Path):
+    """A changelog's "X was removed." only repeats "What replaced X?" and is not quoted as its
+    answer: it led, and the sentence naming the replacement came second."""
+    first = "The old CSV importer was removed."
+    second = "Use the spreadsheet importer instead, which reads both .csv and .xlsx files."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("changes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    question = "What replaced the old CSV importer?"
+    answer = compose(question, question, [passage], engine.embedder, settings)
+    assert answer.text.startswith("Use the spreadsheet importer"), answer.text

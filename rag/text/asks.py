@@ -57,6 +57,11 @@ _ASKS = {
     "method": re.compile(
         r"^\s*how (?:do|does|did|is|are|was|were|would|can|could|should|will|might|to)\b", re.I
     ),
+    # "What replaced the legacy export?", "Who succeeded her?": what came in something's place.
+    "replacement": re.compile(
+        r"^\s*(?:what|who|which)\b.*\b(?:replace[ds]?|replacing|succeed(?:s|ed)?|successor)\b",
+        re.I,
+    ),
     "opinion": re.compile(
         r"^\s*what (?:is|was|are|were|has been)\b.*\b(?:reactions?|responses?|views?|positions?"
         r"|stance|opinions?|attitudes?)\b",
@@ -108,6 +113,13 @@ _SHOWS = {
         # What a thing is used for or to do is its purpose, not a way of doing it.
         r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used(?! (?:for|to)\b)|through|via|relies on"
         r"|works by|steps?)\b",
+        re.I,
+    ),
+    # What came in a thing's place: "Use the new exporter instead", "It is being replaced by ...",
+    # "Ms Adeyemi will take over the choir" (not "the old exporter was removed").
+    "replacement": re.compile(
+        r"\b(?:replac(?:ed|es|ing) (?:by|with)|replacement|instead|in (?:its|their) place"
+        r"|in place of|successor|succeeded by|t(?:ake|akes|ook|aking) over)\b",
         re.I,
     ),
     # Reported speech or a quotation: what someone said, warned, argued or saw.

@@ -90,9 +90,9 @@ def test_the_yes_or_no_answer_is_quoted(tmp_path: Path):
 
 
 def test_what_replaced_a_thing_asks_for_its_replacement():
-    """A question "What replaced X?" asks for what came in X's place: "X was removed." restates it and
-    says nothing of what replaced it (a changelog's "Use Y instead", a newsletter's "It is being
-    replaced by Y" do)."""
+    """A question "What replaced X?" asks for what came in X's place: "X was removed." restates
+    it and says nothing of what replaced it (a changelog's "Use Y instead", a newsletter's "It is
+    being replaced by Y" do)."""
     assert asked_kinds("What replaced the legacy Markdown export?") == ["replacement"]
     assert "replacement" in asked_kinds("Who succeeded her as head teacher?")
     assert "replacement" not in asked_kinds("When did they replace lead with graphite?")

@@ -38,6 +38,15 @@ def test_what_a_thing_is_used_for_is_no_method():
     assert gives(["method"], "The crew used a winch to lift the collector.")
 
 
+def test_a_way_through_or_via_a_place_is_no_method():
+    """The words "through" and "via" mostly say which way something goes: "Do not throw away
+    medicines via waste water" led "How should the tablets be stored?" over "Store below 25 °C
+    ...", and the pipe a slurry is returned via led "How would nodules be picked up?"."""
+    assert not gives(["method"], "Do not throw away medicines via waste water.")
+    assert not gives(["method"], "A bolt screwed through the load-carrying section.")
+    assert gives(["method"], "Nodules are lifted by pumping them up a riser.")
+
+
 def test_a_time_of_day_or_a_time_counted_from_another_answers_when():
     """A question like "When can residents use the machines?" is answered by "between 7 am and
     10 pm", "When does check-in open?" by "36 hours before departure", and "When will the deposit
@@ -116,3 +125,17 @@ def test_a_replacement_question_is_led_by_what_replaced_it(tmp_path: Path):
     question = "What replaced the old CSV importer?"
     answer = compose(question, question, [passage], engine.embedder, settings)
     assert answer.text.startswith("Use the spreadsheet importer"), answer.text
+
+
+def test_a_how_question_is_not_led_by_a_way_through_a_place(tmp_path: Path):
+    """A leaflet's storage line leads "How should the tins be stored?", not the line saying
+    what not to pour down the drain."""
+    first = "Never pour leftover paint from the tins via the sink or the drains."
+    second = "Store the tins upside down on a shelf in a dry shed."
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("paint.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    question = "How should the paint tins be stored?"
+    answer = compose(question, question, [passage], engine.embedder, settings)
+    assert answer.text.startswith("Store the tins"), answer.text

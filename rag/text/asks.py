@@ -110,8 +110,10 @@ _SHOWS = {
         r"|\b(?:President|Minister|Secretary|Director|CEO|minister|president|secretary|director)\b"
     ),
     "method": re.compile(
-        # What a thing is used for or to do is its purpose, not a way of doing it.
-        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used(?! (?:for|to)\b)|through|via|relies on"
+        # What a thing is used for or to do is its purpose, not a way of doing it; "through" and
+        # "via" mostly say which way a thing goes ("via waste water", "screwed through the
+        # nut"), and held none of 17 answering sentences of the long-document sets' how-questions.
+        r"\bby (?:\w+ )?\w+ing\b|\b(?:using|uses?|used(?! (?:for|to)\b)|relies on"
         r"|works by|steps?)\b",
         re.I,
     ),

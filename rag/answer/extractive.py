@@ -345,12 +345,12 @@ FEATURES = (
 LEAD_WEIGHTS = {
     "similarity": 1.0,
     "passage_similarity": 0.3,
-    "rank_score": 0.82,
-    "keywords": 0.58,
-    "gives_asked": 0.31,
+    "rank_score": 0.79,
+    "keywords": 0.56,
+    "gives_asked": 0.32,
     "prose": 0.0,
-    "defines": 0.4,
-    "token_match": 0.2,
+    "defines": 0.38,
+    "token_match": 0.18,
 }
 
 

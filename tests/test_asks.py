@@ -1,6 +1,6 @@
 """What a question asks for and whether a sentence gives it: how often something happens, a time
-of day or a time counted from another as the answer to "when", what is a way of doing, and what
-answers a yes-or-no question."""
+of day or a time counted from another as the answer to "when", what is a way of doing (and what
+is only a way through a place), what answers a yes-or-no question, and what replaced a thing."""
 
 from __future__ import annotations
 
@@ -105,6 +105,8 @@ def test_what_replaced_a_thing_asks_for_its_replacement():
     assert asked_kinds("What replaced the legacy Markdown export?") == ["replacement"]
     assert "replacement" in asked_kinds("Who succeeded her as head teacher?")
     assert "replacement" not in asked_kinds("When did they replace lead with graphite?")
+    assert "replacement" not in asked_kinds("Which filter should I replace first?")
+    assert "replacement" in asked_kinds("What will the old hall be replaced with?")
     assert gives(["replacement"], "Use the new spreadsheet importer instead.")
     assert gives(["replacement"], "It is being replaced by a new library building.")
     assert gives(["replacement"], "Ms Adeyemi will take over the choir in May.")

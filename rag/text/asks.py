@@ -57,9 +57,12 @@ _ASKS = {
     "method": re.compile(
         r"^\s*how (?:do|does|did|is|are|was|were|would|can|could|should|will|might|to)\b", re.I
     ),
-    # "What replaced the legacy export?", "Who succeeded her?": what came in something's place.
+    # "What replaced the legacy export?", "Who succeeded her?", "What is it being replaced
+    # with?": what came in something's place (not "Which filter should I replace?").
     "replacement": re.compile(
-        r"^\s*(?:what|who|which)\b.*\b(?:replace[ds]?|replacing|succeed(?:s|ed)?|successor)\b",
+        r"^\s*(?:what|who|which \w+)\s+(?:(?:will|would|could|might|is|was|has|have|had)\s+)?"
+        r"(?:been\s+)?(?:replace[ds]?|replacing|succeed(?:s|ed)?)\b"
+        r"|\breplaced (?:by|with)\W*$|\bsuccessor\b",
         re.I,
     ),
     "opinion": re.compile(

@@ -67,12 +67,9 @@ def test_a_how_often_question_is_led_by_the_sentence_giving_the_frequency(tmp_pa
     more of the question's words."""
     first = "Cleaning the filter of the garden pond pump is a job many owners forget."
     second = "Rinse it under the tap once a fortnight in summer, and once a month in winter."
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("pond.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
-    question = "How often should the pond pump filter be cleaned?"
-    answer = compose(question, question, [passage], engine.embedder, settings)
+    answer = _two_sentence_answer(
+        tmp_path, "How often should the pond pump filter be cleaned?", first, second
+    )
     assert answer.text.startswith("Rinse it"), answer.text
     assert first in answer.text
 
@@ -120,12 +117,7 @@ def test_a_replacement_question_is_led_by_what_replaced_it(tmp_path: Path):
     answer: it led, and the sentence naming the replacement came second."""
     first = "The old CSV importer was removed."
     second = "Use the spreadsheet importer instead, which reads both .csv and .xlsx files."
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("changes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
-    question = "What replaced the old CSV importer?"
-    answer = compose(question, question, [passage], engine.embedder, settings)
+    answer = _two_sentence_answer(tmp_path, "What replaced the old CSV importer?", first, second)
     assert answer.text.startswith("Use the spreadsheet importer"), answer.text
 
 
@@ -134,10 +126,15 @@ def test_a_how_question_is_not_led_by_a_way_through_a_place(tmp_path: Path):
     what not to pour down the drain."""
     first = "Never pour leftover paint from the tins via the sink or the drains."
     second = "Store the tins upside down on a shelf in a dry shed."
+    answer = _two_sentence_answer(tmp_path, "How should the paint tins be stored?", first, second)
+    assert answer.text.startswith("Store the tins"), answer.text
+
+
+def _two_sentence_answer(tmp_path: Path, question: str, first: str, second: str) -> rag.Answer:
+    """The extractive answer to `question` from one passage holding `first` then `second`, up to
+    two sentences quoted."""
     text = f"{first} {second}"
     engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("paint.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    passage = rag.Passage("notes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
     settings = dataclasses.replace(engine.settings, answer_sentences=2)
-    question = "How should the paint tins be stored?"
-    answer = compose(question, question, [passage], engine.embedder, settings)
-    assert answer.text.startswith("Store the tins"), answer.text
+    return compose(question, question, [passage], engine.embedder, settings)

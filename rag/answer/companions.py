@@ -11,13 +11,36 @@ import numpy as np
 from ..text.asks import gives
 from ..text.markup import reader_view
 from ..types import Passage
-from .sentences import Sentence, candidate_sentences, is_lead_in, is_statement, list_items
+from .figures import KeywordOverlap
+from .sentences import (
+    Sentence,
+    candidate_sentences,
+    is_lead_in,
+    is_statement,
+    list_items,
+    sentence_before,
+)
 
 # A sentence that opens on one of these does not say whom or what it is about (English; other
 # languages' pronouns are not matched, so their answers are as before).
 _PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
 _THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
 _PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
+
+
+def antecedent_keywords(
+    sentence: Sentence,
+    passages: list[Passage],
+    context: str,
+    share: float,
+    keywords: KeywordOverlap | None,
+) -> float:
+    """What the sentence before adds to the keyword `share` of `sentence` (read in its `context`)
+    when it opens on a pronoun: the words the pronoun stands for ("It is being replaced by a new
+    library building." after "The old mobile classroom will be removed ...")."""
+    if keywords is None or _PRONOUN.match(sentence.text) is None:
+        return 0.0
+    return max(keywords(f"{sentence_before(sentence, passages)}\n{context}") - share, 0.0)
 
 
 def with_item(

@@ -25,7 +25,7 @@ from ..text.markup import reader_view
 from ..text.measures import measure
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
-from .companions import dated_heading, with_antecedent, with_item
+from .companions import antecedent_keywords, dated_heading, with_antecedent, with_item
 from .figures import (
     KeywordOverlap,
     figure_test,
@@ -341,16 +341,18 @@ FEATURES = (
     "gives_asked",
     "prose",
     "defines",
+    "antecedent_keywords",
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.3,
+    "passage_similarity": 0.31,
     "rank_score": 0.79,
-    "keywords": 0.56,
+    "keywords": 0.57,
     "gives_asked": 0.32,
     "prose": 0.0,
     "defines": 0.38,
-    "token_match": 0.18,
+    "antecedent_keywords": 0.17,
+    "token_match": 0.19,
 }
 
 
@@ -365,22 +367,25 @@ def sentence_features(
     """One row of `FEATURES` per sentence: its own similarity to the question, its passage's
     similarity and fused rank score, its IDF-weighted share of the question's keywords (its
     heading's words count, `in_context`), whether it gives the kind of fact asked for (`given`,
-    from `_gives_asked`), how much of it is prose rather than code, links or numbers, and
-    whether it defines the term a "What is X?" question names (`definition_asked`)."""
+    from `_gives_asked`), how much of it is prose rather than code, links or numbers, whether
+    it defines the term a "What is X?" question names (`definition_asked`), and the keywords a
+    pronoun opening it stands for (`antecedent_keywords`, which only orders)."""
     rows = []
     for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
         passage = passages[sentence.passage]
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         context = in_context(sentence, passages)
+        share = keywords(context) if keywords else 0.0
         rows.append(
             (
                 float(own),
                 passage.similarity,
                 passage.score,
-                keywords(context) if keywords else 0.0,
+                share,
                 float(gives_asked),
                 _prose_share(seen),
                 float(gives_asked) if definition_asked else 0.0,
+                antecedent_keywords(sentence, passages, context, share, keywords),
             )
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
@@ -398,8 +403,13 @@ CHOOSING_SETTINGS = {
 
 
 def feature_weights(settings: Settings) -> np.ndarray:
-    """The weight of each of `FEATURES` in choosing what to quote; similarity's is 1, the scale."""
-    weights = [1.0, *(getattr(settings, CHOOSING_SETTINGS[f]) for f in FEATURES[1:])]
+    """The weight of each of `FEATURES` in choosing what to quote; similarity's is 1, the scale,
+    and a feature no setting weighs only orders."""
+    weights = [1.0]
+    weights += [
+        getattr(settings, CHOOSING_SETTINGS[f]) if f in CHOOSING_SETTINGS else 0.0
+        for f in FEATURES[1:]
+    ]
     return np.asarray(weights, dtype=np.float32)
 
 

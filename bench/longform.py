@@ -41,11 +41,13 @@ signatures, a booking agreed over four messages) and a visitor's guide in markdo
 same day after that session's rules, as a check on documents none of them was chosen on;
 `rules` is bench/data/longform-rules.jsonl, over a board game's rulebook in markdown and a
 staff handbook's leave policy in plain text, written on 2026-12-06 before any answer was looked
-at.
+at; `reports` is bench/data/longform-reports.jsonl, 34 questions over an IT incident report and
+a textbook chapter explaining the tides, both in markdown, written the same day (eighteenth
+session) before any answer was looked at.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken, letters, rules.)
+kitchen, work, papers, spoken, letters, rules, reports.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -80,6 +82,7 @@ SETS = {
     "spoken": DATA / "longform-spoken.jsonl",
     "letters": DATA / "longform-letters.jsonl",
     "rules": DATA / "longform-rules.jsonl",
+    "reports": DATA / "longform-reports.jsonl",
 }
 
 

@@ -14,6 +14,7 @@ from .answer.extractive import compose
 from .answer.followup import Turn, standalone_question, user_turns
 from .answer.generate import generate, rewrite_question
 from .answer.llm import ChatModel, chat_model
+from .answer.not_found import CLOSEST_SHOWN, not_found
 from .answer.retrieve import Retriever
 from .answer.summary import asked_section, asks_for_summary, summarise
 from .errors import InvalidInput, LLMError, LoadError, RagError, SettingsError
@@ -340,6 +341,13 @@ class RAG:
             self.retriever.keyword_overlap(searched),
             self.retriever.rescaler(searched),
         )
+        # Asked about what the documents cover, but by a name none of them mentions: a near miss
+        # ("How high is the tide at the Bay of Fundy?" over a chapter on tides).
+        unmentioned = (
+            self.retriever.unmentioned_names(searched, passages) if extractive.found else []
+        )
+        if unmentioned:
+            extractive = not_found(question, searched, passages[:CLOSEST_SHOWN], None, unmentioned)
         if not extractive.found:
             extractive = self._across_languages(searched, extractive)
         if not generative:

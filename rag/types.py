@@ -128,8 +128,8 @@ class Answer:
     # Anything the user should know about how this answer was made (e.g. a model fallback).
     notice: str = ""
     # A near miss: the documents cover the topic but give no figure of the measure asked for
-    # ("money", "duration" or a unit such as "tons"); its `closest` passages are related, not an
-    # answer. Empty otherwise.
+    # ("money", "duration" or a unit such as "tons"), or never mention a name it asks about (the
+    # names); its `closest` passages are related, not an answer. Empty otherwise.
     missing: str = ""
 
 

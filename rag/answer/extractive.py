@@ -34,6 +34,7 @@ from .figures import (
     states_figure,
     with_figure,
 )
+from .not_found import CLOSEST_SHOWN, not_found
 from .question_headings import asked_headings
 from .sentences import (
     WORD,
@@ -50,7 +51,6 @@ StoredSentences = Callable[[str], SentenceVectors | None]
 
 _WHITESPACE = re.compile(r"\s+")
 _REPEAT_SHARE = 0.8
-_CLOSEST_SHOWN = 3
 # The kinds of fact whose question a quoted sentence giving it always leads (`kind_first`): a date
 # and a size, the kinds where that moved leads onto the answer and not off it in NQ, XQuAD and the
 # long-document sets (docs/answers.md, "A date leads").
@@ -80,7 +80,7 @@ def compose(
     if not any(is_evidence(p, settings, floor) for p in passages):
         passages = read_alone(searched, passages, embedder, settings, rescale)
     if not any(is_evidence(p, settings, floor) for p in passages):
-        return _not_found(question, searched, passages[:_CLOSEST_SHOWN])
+        return not_found(question, searched, passages[:CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
     # sentence on its topic without one, nor by a figure in a sentence that shares none of its
     # keywords but the measure's own (the sum pledged in 1789 for "How much was a navvy paid?",
@@ -92,7 +92,7 @@ def compose(
     # only "ducks", a word every passage holds).
     needed = measure(searched)
     if needed and not states_figure(needed, searched, passages, keywords):
-        return _not_found(question, searched, passages[:_CLOSEST_SHOWN], missing=needed)
+        return not_found(question, searched, passages[:CLOSEST_SHOWN], missing=needed)
     # Once one passage is evidence enough, every retrieved passage may supply sentences: the
     # best sentence often sits in a passage that is weaker as a whole.
     sentences = candidate_sentences(passages)
@@ -442,46 +442,3 @@ def evidence(passage: Passage, settings: Settings) -> float:
     the weight and threshold are chosen on data (bench/calibrate.py)."""
     similarity = max(passage.similarity, passage.sentence_similarity)
     return similarity + settings.coverage_weight * passage.coverage
-
-
-# How a near miss names what is missing (measures.measure's names; a unit names itself).
-_MISSING = {
-    "money": "give the sum of money asked for",
-    "duration": "say how long",
-    "time elapsed": "say how long",
-    "percent": "give the percentage asked for",
-    "clock time": "give the time of day asked for",
-    "date": "say when",
-    "age": "say how old",
-    "chair": "say who chairs it",
-    "difference": "say by how much",
-    "energy": "give the amount of energy asked for",
-    "data size": "give the size in bytes asked for",
-    "phone number": "give the phone number asked for",
-    "email address": "give the email address asked for",
-}
-
-
-def _not_found(
-    question: str, searched: str, closest: list[Passage], missing: str | None = None
-) -> Answer:
-    text = "Your documents do not seem to cover this."
-    if missing:
-        what = _MISSING.get(missing, f"give the number of {missing} asked for")
-        text = f"Your documents cover this topic but do not seem to {what}."
-    if closest:
-        names = ", ".join(dict.fromkeys(_label(p) for p in closest))
-        text += f" The closest passages were in {names}, but none of them answers it."
-    return Answer(
-        question=question,
-        text=text,
-        found=False,
-        citations=[],
-        closest=closest,
-        searched=searched,
-        missing=missing or "",
-    )
-
-
-def _label(passage: Passage) -> str:
-    return passage.source if passage.page is None else f"{passage.source} (page {passage.page})"

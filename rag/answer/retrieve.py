@@ -27,6 +27,7 @@ from ..text.keywords import ENGLISH, tokenize
 from ..text.languages import detect
 from ..types import Passage, SentenceVectors
 from .rerank import get_reranker
+from .unmentioned import unmentioned_names
 
 # Chunks searched for an acronym's definition: those where it weighs most (short, or defining).
 _DEFINING_CHUNKS = 5
@@ -183,6 +184,12 @@ class Retriever:
             return lexical.coverage(tokens, present)
 
         return overlap
+
+    def unmentioned_names(self, question: str, passages: list[Passage]) -> list[str]:
+        """The names `question` asks about that no indexed document mentions
+        (`unmentioned.unmentioned_names`), read as `passages` are written."""
+        language = self.question_language(question)
+        return unmentioned_names(question, language, passages, self.snapshot().lexical)
 
     def language_apart(self, question: str, passages: list[Passage]) -> str | None:
         """The language `passages` are all written in when `question` is in another one and the

@@ -9,6 +9,7 @@ or of staying in step with Chroma."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import math
@@ -19,6 +20,8 @@ import numpy as np
 from ..text.keywords import bases
 
 DOC_FREQ = "doc_freq.json"
+# How alike two spellings must be to be read as one word misspelt (difflib's ratio).
+_SPELLED_LIKE = 0.8
 
 
 class LexicalIndex:
@@ -68,6 +71,20 @@ class LexicalIndex:
     def known(self, token: str) -> bool:
         """Whether some chunk holds `token`."""
         return token in self._doc_freq
+
+    def spelled_like(self, token: str) -> bool:
+        """Whether some chunk holds `token` or a word of nearly its spelling, as a misspelt name
+        is ("ghandi" for "gandhi", "maastrich" for "maastricht"): same first letter, at most two
+        letters longer or shorter, and difflib's ratio at least `_SPELLED_LIKE`."""
+        if token in self._doc_freq:
+            return True
+        matcher = difflib.SequenceMatcher(b=token)
+        for word in self._doc_freq:
+            if word[:1] == token[:1] and abs(len(word) - len(token)) <= 2:
+                matcher.set_seq1(word)
+                if matcher.ratio() >= _SPELLED_LIKE:
+                    return True
+        return False
 
     def in_vocabulary(self, tokens: list[str], language: str) -> list[str]:
         """`tokens` with each one no chunk holds read as its base (`keywords.bases`) where some

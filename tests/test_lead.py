@@ -120,30 +120,6 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     assert defines("gas", "the gas, a colourless compound of carbon")
 
 
-def test_a_sentence_opening_on_a_pronoun_counts_the_words_it_stands_for():
-    """ "It is being replaced by a new library building." answers "What will replace the mobile
-    classroom?" through the sentence before it: `antecedent_keywords` is the keyword share that
-    sentence adds, for a sentence opening on a pronoun only. A scripted keyword share stands in
-    for the index's."""
-    removed = "The old mobile classroom will be removed in the Easter holidays."
-    replaced = "It is being replaced by a new library building."
-    paid = "A grant from the trust pays for the building."
-    text = f"{removed} {replaced} {paid}"
-    passage = rag.Passage("newsletter.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    assert [s.text for s in sentences] == [removed, replaced, paid]
-
-    def keywords(sentence: str) -> float:
-        return sum(w in sentence for w in ("mobile", "classroom", "replace")) / 3
-
-    similarity = np.zeros(len(sentences), dtype=np.float32)
-    given = np.zeros(len(sentences), dtype=np.float32)
-    features = sentence_features(similarity, given, False, sentences, [passage], keywords)
-    column = features[:, FEATURES.index("antecedent_keywords")]
-    assert list(column) == pytest.approx([0.0, 2 / 3, 0.0])
-    assert list(features[:, FEATURES.index("keywords")]) == pytest.approx([2 / 3, 1 / 3, 0.0])
-
-
 def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
     """Whatever the learned order, a question asking when is led by the first quoted sentence
     that gives a time, if the lead gives none (analysis's "When was the Marren accord signed?"

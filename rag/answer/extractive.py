@@ -342,17 +342,19 @@ FEATURES = (
     "prose",
     "defines",
     "antecedent_keywords",
+    "section_keywords",
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.31,
-    "rank_score": 0.79,
-    "keywords": 0.57,
-    "gives_asked": 0.32,
+    "passage_similarity": 0.35,
+    "rank_score": 0.72,
+    "keywords": 0.59,
+    "gives_asked": 0.3,
     "prose": 0.0,
     "defines": 0.38,
-    "antecedent_keywords": 0.17,
-    "token_match": 0.19,
+    "antecedent_keywords": 0.18,
+    "section_keywords": 0.83,
+    "token_match": 0.2,
 }
 
 
@@ -386,6 +388,7 @@ def sentence_features(
                 _prose_share(seen),
                 float(gives_asked) if definition_asked else 0.0,
                 antecedent_keywords(sentence, passages, context, share, keywords),
+                _section_keywords(sentence, passage, context, share, keywords),
             )
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
@@ -411,6 +414,22 @@ def feature_weights(settings: Settings) -> np.ndarray:
         for f in FEATURES[1:]
     ]
     return np.asarray(weights, dtype=np.float32)
+
+
+def _section_keywords(
+    sentence: Sentence,
+    passage: Passage,
+    context: str,
+    share: float,
+    keywords: KeywordOverlap | None,
+) -> float:
+    """What the headings above `sentence` (its document's title, its section's) add to its
+    keyword `share`: a report titled "Incident report: checkout outage" is about the outage in
+    every sentence, though few repeat the word."""
+    path = passage.section_at(sentence.start)
+    if keywords is None or not path:
+        return 0.0
+    return max(keywords("\n".join([*path, context])) - share, 0.0)
 
 
 def _prose_share(text: str) -> float:

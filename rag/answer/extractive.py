@@ -371,7 +371,8 @@ def sentence_features(
     heading's words count, `in_context`), whether it gives the kind of fact asked for (`given`,
     from `_gives_asked`), how much of it is prose rather than code, links or numbers, whether
     it defines the term a "What is X?" question names (`definition_asked`), and the keywords a
-    pronoun opening it stands for (`antecedent_keywords`, which only orders)."""
+    pronoun opening it stands for and the headings above it add (`antecedent_keywords` and
+    `_section_keywords`, which only order)."""
     rows = []
     for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
         passage = passages[sentence.passage]

@@ -36,10 +36,10 @@ def _mentioned(name: str, lexical: LexicalIndex) -> bool:
     if not tokens or any(_known(token, lexical) for token in tokens):
         return True
     word = name.lower()
-    return any(
-        all(_held(t, lexical) for t in tokenize(f"{word[:i]} {word[i:]}", ENGLISH))
-        for i in range(_PART, len(word) - _PART + 1)
+    halves = (
+        tokenize(f"{word[:i]} {word[i:]}", ENGLISH) for i in range(_PART, len(word) - _PART + 1)
     )
+    return any(len(both) == 2 and all(_held(t, lexical) for t in both) for both in halves)
 
 
 def _known(token: str, lexical: LexicalIndex) -> bool:

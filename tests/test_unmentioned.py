@@ -43,13 +43,13 @@ def test_a_name_no_document_mentions_is_found_in_the_question():
     assert names("When did the UMC's board meet?") == []
     assert names("Fundy tides: how high are they?") == []
     assert names("How high are tides in the Moon's pull?") == []
-    # Spanish capitalises names alone, as English does; German capitalises every noun, and an
-    # English question over German passages is not read for names either.
+    # Only English questions are read for names (German capitalises every noun; Spanish lost
+    # answers), and not over passages in another language.
     mareas = "La marea sube y baja dos veces al día en la bahía."
     spanish = [rag.Passage("mareas.md", None, 0, len(mareas), mareas, 0.6, 0.6, 0.8, language="es")]
     in_spanish = LexicalIndex(1, None, dict.fromkeys(tokenize(mareas, "es"), 1))
     pregunta = "¿Cuánto sube la marea en la bahía de Fundy?"
-    assert unmentioned_names(pregunta, "es", spanish, in_spanish) == ["Fundy"]
+    assert unmentioned_names(pregunta, "es", spanish, in_spanish) == []
     assert unmentioned_names("Wie hoch ist die Flut in Fundy?", "de", passages, lexical) == []
     german = [_passage("de")]
     assert unmentioned_names("How high is the tide at Fundy?", "en", german, lexical) == []

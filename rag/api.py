@@ -347,7 +347,8 @@ class RAG:
             self.retriever.unmentioned_names(searched, passages) if extractive.found else []
         )
         if unmentioned:
-            extractive = not_found(question, searched, passages[:CLOSEST_SHOWN], None, unmentioned)
+            closest = passages[:CLOSEST_SHOWN]
+            extractive = not_found(question, searched, closest, unmentioned=unmentioned)
         if not extractive.found:
             extractive = self._across_languages(searched, extractive)
         if not generative:

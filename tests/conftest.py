@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import socket
@@ -237,3 +238,12 @@ def indexed_one(tmp_path: Path, name: str, text: str) -> rag.RAG:
     engine = rag.RAG(index=tmp_path / "index")
     assert engine.ingest([tmp_path / "docs"]).ok
     return engine
+
+
+def two_sentences(tmp_path: Path, first: str, second: str):
+    """An engine, one retrieved passage holding `first` then `second`, and settings quoting up to
+    two sentences."""
+    text = f"{first} {second}"
+    engine = rag.RAG(index=tmp_path / "index")
+    passage = rag.Passage("notes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    return engine, passage, dataclasses.replace(engine.settings, answer_sentences=2)

@@ -4,14 +4,13 @@ is only a way through a place), what answers a yes-or-no question, and what repl
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import rag
 from rag.answer.extractive import compose
 from rag.text.asks import asked_kinds, gives, restates
 
-from .conftest import indexed_one
+from .conftest import indexed_one, two_sentences
 
 
 def test_how_often_asks_for_a_frequency_not_any_number():
@@ -133,8 +132,5 @@ def test_a_how_question_is_not_led_by_a_way_through_a_place(tmp_path: Path):
 def _two_sentence_answer(tmp_path: Path, question: str, first: str, second: str) -> rag.Answer:
     """The extractive answer to `question` from one passage holding `first` then `second`, up to
     two sentences quoted."""
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("notes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    settings = dataclasses.replace(engine.settings, answer_sentences=2)
+    engine, passage, settings = two_sentences(tmp_path, first, second)
     return compose(question, question, [passage], engine.embedder, settings)

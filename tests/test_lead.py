@@ -29,14 +29,7 @@ from rag.answer.summary import summarise
 from rag.text.asks import defined_term, defines, defines_in_row
 from rag.text.measures import measure
 
-
-def _two_sentences(tmp_path: Path, first: str, second: str):
-    """An engine, one retrieved passage holding `first` then `second`, and settings quoting up to
-    two sentences."""
-    text = f"{first} {second}"
-    engine = rag.RAG(index=tmp_path / "index")
-    passage = rag.Passage("notes.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    return engine, passage, dataclasses.replace(engine.settings, answer_sentences=2)
+from .conftest import two_sentences
 
 
 def test_the_sentence_giving_the_kind_asked_for_leads_a_closer_one(tmp_path: Path):
@@ -44,7 +37,7 @@ def test_the_sentence_giving_the_kind_asked_for_leads_a_closer_one(tmp_path: Pat
     closer to the question in wording (similarity alone ordered the answer until 2026-12-04)."""
     first = "The harbour bridge opening was a project the town argued about for a generation."
     second = "The bridge finally opened to traffic in 1931, after nine years of building."
-    engine, passage, settings = _two_sentences(tmp_path, first, second)
+    engine, passage, settings = two_sentences(tmp_path, first, second)
     question = "When did the harbour bridge open?"
     answer = compose(question, question, [passage], engine.embedder, settings)
     assert answer.text.startswith(second), answer.text
@@ -67,7 +60,7 @@ def test_the_learned_lead_weights_decide_which_quoted_sentence_leads(
     monkeypatch.setattr(extractive, "measure_first", lambda needed, sentences, chosen: chosen)
     first = "Valdria and Ostrava signed the Marren accord to end their quarrels over water."
     second = "The accord was signed in the city of Brisk on 14 March 2024 by the two leaders."
-    engine, passage, settings = _two_sentences(tmp_path, first, second)
+    engine, passage, settings = two_sentences(tmp_path, first, second)
     question = "When was the Marren accord signed?"
 
     def answer(**weights: float) -> str:
@@ -158,7 +151,7 @@ def test_a_question_naming_its_measure_is_led_by_a_quoted_sentence_stating_it(tm
     that states the measure, or quotes that state none, keep their order."""
     first = "Check-in opens online 36 hours before departure and closes at the airport."
     second = "The outbound flight departs at 07:05 and lands in Lisbon at 09:40."
-    _, passage, _ = _two_sentences(tmp_path, first, second)
+    _, passage, _ = two_sentences(tmp_path, first, second)
     sentences = candidate_sentences([passage])
     assert [s.text for s in sentences] == [first, second]
     needed = measure("What time does the outbound flight leave?")
@@ -175,7 +168,7 @@ def test_a_measure_question_quotes_a_sentence_stating_its_measure(tmp_path: Path
     document that does is quoted, in place of the last when the answer is full."""
     first = "The hotel can store luggage after check-out on the day you leave."
     second = "Check-in is from 3 pm and check-out is by 11 am."
-    _, passage, _ = _two_sentences(tmp_path, first, second)
+    _, passage, _ = two_sentences(tmp_path, first, second)
     sentences = candidate_sentences([passage])
     question = "What time do I have to leave the hotel room?"
     stating = figure_test(measure(question), question, [passage], None)

@@ -165,8 +165,9 @@ def test_a_line_wrapped_after_a_semicolon_or_colon_and_numbered_headings_stay_wh
 def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
     text = (
         "It is processed in Japan (Figure 4).164 In addition, China leads. Few succeed in "
-        "doing so.1,2 A plan must follow.3-5 The ISA has been an observer since 1998.41 The "
-        "format is version 1.2 Draft."
+        "doing so.1,2 A plan must follow.3-5 The ISA has been an observer since 1998.41 It "
+        "regulates mining in ABNJ.14 The format is version 1.2 Draft, from 2048.18 (95% CI) "
+        "on a 2.4 GHz radio in 2019.5 bursts."
     )
     sentences = [text[a:b] for a, b in sentence_spans(text)]
     assert sentences == [
@@ -174,8 +175,13 @@ def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
         "In addition, China leads.",
         "Few succeed in doing so.1,2",
         "A plan must follow.3-5",
-        # After a digit the number could be a decimal's: left alone.
-        "The ISA has been an observer since 1998.41 The format is version 1.2 Draft.",
+        # After a year or an acronym, before a capital.
+        "The ISA has been an observer since 1998.41",
+        "It regulates mining in ABNJ.14",
+        # After other digits, or before anything but a capital, the number could be a
+        # decimal's: left alone.
+        "The format is version 1.2 Draft, from 2048.18 (95% CI) on a 2.4 GHz radio in 2019.5 "
+        "bursts.",
     ]
 
 

@@ -51,7 +51,8 @@ _READ_AHEAD = 8
 # case, and the number opening a list item or a section ("2. ACCOMMODATION") ends no sentence.
 # 9: in languages that write ordinals with a full stop ("im 19. Jahrhundert"), neither does one;
 # nor German and Spanish abbreviations ("Mio.", "EE. UU."), nor Devanagari initials ("एस.").
-TEXT_RULES_VERSION = 9
+# 10: footnote numbers glued to an acronym's or a year's full stop end their sentence too.
+TEXT_RULES_VERSION = 10
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import rag
 from rag.text.chunking import chunk_document, sentence_spans
+from rag.text.sections import Outline, headings
 from rag.types import Document, Page
 
 from .conftest import DOCS
@@ -199,3 +200,22 @@ def test_bad_chunk_settings_are_refused():
 
     with pytest.raises(ValueError, match="chunk_size"):
         chunk_document(_doc("Some text."), size=100, overlap=100)
+
+
+def test_plain_text_headings_in_capitals_or_numbered_nest_their_sections():
+    text = (
+        "ALDERWICK PRINTING LTD\nStaff handbook\n\n4.1 Annual leave\n\nYou get 25 days.\n\n"
+        "4.2 Sickness\n\nPhone in by 9.30 am.\n\nSKILLS\nLanguages: Python, SQL.\n\n"
+        "1. ARRIVING\n\nCollect a key.\n\n1. Preheat the oven\n\nA line in capitals\nIN A "
+        "PARAGRAPH ends it."
+    )
+    outline = Outline(headings(text))
+    assert [(h.level, h.title) for h in outline.headings] == [
+        (1, "ALDERWICK PRINTING LTD"),
+        (2, "4.1 Annual leave"),
+        (2, "4.2 Sickness"),
+        (1, "SKILLS"),
+        (1, "1. ARRIVING"),
+    ]
+    assert outline.path(text.index("Phone")) == ("ALDERWICK PRINTING LTD", "4.2 Sickness")
+    assert outline.path(text.index("Languages")) == ("SKILLS",)

@@ -6,7 +6,9 @@ about <section>?" finds the section to summarise.
 Headings are read from the extracted text: markdown's `#` lines and underlined titles,
 reStructuredText's adornments (levels in the order their styles first appear, as docutils
 ranks them), and, in documents with neither (HTML, DOCX, PDF and plain text reach us as lines),
-a short line standing alone between blank lines that does not end like a sentence."""
+a short line standing alone between blank lines that does not end like a sentence (a section
+number before it, "4.1 Annual leave", nests it one level per number), or one in capitals after
+a blank line ("SKILLS" over a CV's "Languages: Python, SQL, R.")."""
 
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ _EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")  # an identifier's "_" stays
 _MAX_TITLE = 100  # characters: a longer line is a paragraph, whatever follows it
 _PLAIN_TITLE_WORDS = 10
 _SENTENCE_END = tuple(".,;:!?\"'”’")
+# A line of capitals (two letters or more, none in lower case): "PROFILE", "WORK EXPERIENCE".
+_CAPITALS = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")
+# A section's number before its title ("4.1 Annual leave"), one level per number in it.
+_NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -95,16 +101,19 @@ def _plain(lines: list[tuple[int, str, bool]]) -> list[Heading]:
         above = lines[n - 1][1].strip() if n else ""
         below = lines[n + 1][1].strip() if n + 1 < len(lines) else ""
         words = stripped.split()
+        numbered = _NUMBERED.match(stripped)
         if (
             stripped
             and not above
-            and not below
+            and (not below or _CAPITALS.fullmatch(stripped))
             and len(words) <= _PLAIN_TITLE_WORDS
             and not stripped.endswith(_SENTENCE_END)
-            and stripped[0].isupper()
-            and not _LIST_OR_TABLE.match(stripped)
+            and (stripped[0].isupper() or numbered)
+            # A list item standing alone is one in capitals only ("1. ARRIVING").
+            and (not _LIST_OR_TABLE.match(stripped) or _CAPITALS.fullmatch(stripped))
         ):
-            found.append(Heading(start, 1, _title(stripped)))
+            level = numbered.group(1).count(".") + 1 if numbered else 1
+            found.append(Heading(start, level, _title(stripped)))
     return found
 
 

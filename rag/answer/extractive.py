@@ -346,15 +346,15 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.35,
+    "passage_similarity": 0.47,
     "rank_score": 0.72,
     "keywords": 0.59,
-    "gives_asked": 0.3,
+    "gives_asked": 0.34,
     "prose": 0.0,
-    "defines": 0.38,
-    "antecedent_keywords": 0.18,
-    "section_keywords": 0.83,
-    "token_match": 0.2,
+    "defines": 0.37,
+    "antecedent_keywords": 0.35,
+    "section_keywords": 0.75,
+    "token_match": 0.31,
 }
 
 

@@ -22,8 +22,8 @@ from .languages import detect
 # follow a lower-case letter, 21 a bracket, and SciFact has them in 17 abstracts. After an
 # acronym or a year they end one only before a capital ("... in ABNJ.14 The ISA", "... in
 # 2026.165 Some stakeholders"): 36 more in the seabed-mining PDF, two in SciFact ("since 1992.1
-# Such"), and none in NQ's, XQuAD's or this project's documents, where a decimal ("2048.18
-# (95% CI") or a unit ("2.4 GHz") follows a number; after other digits they are left alone.
+# Such", where "from 2048.18 (95% CI" is a decimal), and none in NQ's, XQuAD's or this project's
+# documents. After other digits they are left alone: "version 1.2 Draft", "a 2.4 GHz radio".
 # Scripts with their own marks end a sentence at them, followed by a space or not: Chinese and
 # Japanese 。！？, the Devanagari danda ।, the Arabic question mark ؟ and the Urdu full stop ۔.
 _SENTENCE_END = regex.compile(

@@ -78,3 +78,19 @@ def test_a_sum_in_the_documents_own_currency_answers(tmp_path: Path):
     engine = indexed_one(tmp_path, "rules.md", rules)
     answer = engine.query("How much is a gold coin worth?")
     assert answer.found and "worth five silver" in answer.text, answer.text
+
+
+def test_a_ticketed_event_does_not_price_a_ferry_ticket(tmp_path: Path):
+    """A ticket names what is priced, as a fare does: a deposit for "a ticketed event" is no
+    price of a ferry ticket for a car, while a sentence pricing the concert's tickets answers."""
+    guide = (
+        "## Getting there\n\nA car ferry sails to the island three times a day, and the crossing "
+        "takes 50 minutes. Book a space for your car two weeks ahead in summer.\n\n"
+        "## The concert\n\nBecause the concert is a ticketed event, we ask for a refundable "
+        "damage deposit of £100. Tickets for the concert cost £8 at the door.\n"
+    )
+    engine = indexed_one(tmp_path, "guide.md", guide)
+    ferry = engine.query("How much is a ferry ticket for a car?")
+    assert not ferry.found and ferry.missing == "money", ferry.text
+    concert = engine.query("How much are tickets for the concert?")
+    assert concert.found and "£8" in concert.text, concert.text

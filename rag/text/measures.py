@@ -291,7 +291,9 @@ _UNIT_SPELLINGS = {
 # night" does not answer "How much does it cost to hire a drone?" by sharing "cost" with it.
 _HOW_LONG = re.compile(r"\b(?:long|time|times)\b", re.I)
 _NAMING_WORDS = {
-    "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|much|money)\b", re.I),
+    # A ticket names what is priced, as a fare does: "a ticketed event" is not what a ferry
+    # ticket is.
+    "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|ticket(?:s|ed)?|much|money)\b", re.I),
     "duration": _HOW_LONG,
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),

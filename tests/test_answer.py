@@ -322,3 +322,23 @@ def test_one_article_answers_what_it_says_in_other_words(shared: Path, tmp_path:
     floor = engine.settings.min_score
     neither = rag.RAG(index=tmp_path / "index", alone_penalty=2.0, open_min_score=floor)
     assert not neither.query(question).found
+
+
+def test_a_quote_leaves_off_a_footnote_number_glued_to_its_stop(tmp_path: Path):
+    """PDF text glues footnote numbers to a sentence's stop ("... minerals.166"): quoted beside
+    the answer's own [1] it would read as part of the citation. The quote and its span end at
+    the stop; the number stays in the document's text."""
+    text = (
+        "China holds five exploration contracts for polymetallic nodules, more than any other "
+        "country.166 The authority meets each July in Kingston to review them.167\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "report.txt").write_text(text, encoding="utf-8")
+    engine = rag.RAG(index=tmp_path / "index")
+    assert engine.ingest([tmp_path / "docs"]).ok
+    answer = engine.query("How many exploration contracts does China hold?")
+    assert answer.found and "country. [1]" in answer.text, answer.text
+    assert "166" not in answer.text and "166" not in answer.citations[0].quote
+    _check_citation_spans(answer.citations[0])
+    start, end = answer.citations[0].quote_spans[0]
+    assert rag.read_document(answer.citations[0].source).text[start:end].endswith("country.")

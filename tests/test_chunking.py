@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rag
-from rag.text.chunking import chunk_document, sentence_spans
+from rag.text.chunking import chunk_document, footnote_mark, sentence_spans
 from rag.text.sections import Outline, headings
 from rag.types import Document, Page
 
@@ -184,6 +184,24 @@ def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
         "The format is version 1.2 Draft, from 2048.18 (95% CI) on a 2.4 GHz radio in 2019.5 "
         "bursts.",
     ]
+
+
+def test_a_footnote_number_at_a_sentence_end_is_found_for_quoting():
+    """Where a quote leaves off a footnote number: after a word's, a bracket's or an acronym's
+    stop. An abbreviation's number and a year's decimal (a version as often) are kept."""
+    for sentence, kept in [
+        ("It is processed in Japan (Figure 4).164", "It is processed in Japan (Figure 4)."),
+        ("Few succeed in doing so.1,2", "Few succeed in doing so."),
+        ("It regulates mining in ABNJ.14", "It regulates mining in ABNJ."),
+        (
+            "The ISA has been an observer since 1998.41",
+            "The ISA has been an observer since 1998.41",
+        ),
+        ("The layout is shown in Fig.3", "The layout is shown in Fig.3"),
+        ("The team moved to IDEA 2023.1", "The team moved to IDEA 2023.1"),
+        ("The format is version 1.2", "The format is version 1.2"),
+    ]:
+        assert sentence[: footnote_mark(sentence)] == kept
 
 
 def test_overlap_repeats_trailing_sentences():

@@ -44,6 +44,7 @@ from .sentences import (
     is_item,
     is_lead_in,
     sentence_before,
+    without_footnote_mark,
 )
 
 # Where composition finds a retrieved chunk's stored sentence vectors (Store.sentence_vectors).
@@ -233,6 +234,7 @@ def cite(
     the number of its passage (a list's lead-in runs on into its item, `companions.with_item`),
     after the `heading` the first sits under when one is given (`companions.dated_heading`);
     passages are numbered in the order they are first cited."""
+    sentences = [without_footnote_mark(s) if i in chosen else s for i, s in enumerate(sentences)]
     numbers: dict[int, int] = {}
     for i in chosen:
         numbers.setdefault(sentences[i].passage, len(numbers) + 1)

@@ -4,12 +4,12 @@ headings, code, references and fragments, each with the heading it stands under.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import regex
 
-from ..text.chunking import FENCE, sentence_spans
+from ..text.chunking import FENCE, footnote_mark, sentence_spans
 from ..text.languages import UNSPACED
 from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Passage
@@ -58,6 +58,15 @@ def in_context(sentence: Sentence, passages: list[Passage]) -> str:
     e-book loan?" about e-books, though neither repeats the name."""
     heading = heading_of(sentence, passages[sentence.passage])
     return f"{heading}\n{sentence.text}" if heading else sentence.text
+
+
+def without_footnote_mark(sentence: Sentence) -> Sentence:
+    """`sentence` as quoted: without a footnote number glued to its final stop (PDF text's
+    "... minerals.166"), its span ending before it. The number stays in the chunk's text."""
+    cut = footnote_mark(sentence.text)
+    if cut == len(sentence.text):
+        return sentence
+    return replace(sentence, text=sentence.text[:cut], end=sentence.end - len(sentence.text) + cut)
 
 
 def sentence_before(sentence: Sentence, passages: list[Passage]) -> str:

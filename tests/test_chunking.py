@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rag
+from rag.answer.sentences import is_statement
 from rag.text.chunking import chunk_document, footnote_mark, sentence_spans
 from rag.text.sections import Outline, headings
 from rag.types import Document, Page
@@ -184,6 +185,24 @@ def test_footnote_numbers_glued_to_a_full_stop_end_the_sentence():
         "The format is version 1.2 Draft, from 2048.18 (95% CI) on a 2.4 GHz radio in 2019.5 "
         "bursts.",
     ]
+
+
+def test_an_inline_bold_question_ends_its_sentence():
+    """An FAQ written inline ("**Can I ...?** No. ...") asks in bold and answers after it: the
+    question is a sentence of its own, and not one an answer quotes; so is a statement opening
+    in bold after a full stop."""
+    text = (
+        "**What happens if I cannot act?** You pass, and your turn ends. **Can I sell part of a "
+        "cargo?** No. A ship sails with all of it. **Short game.** Play five rounds."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "**What happens if I cannot act?**",
+        "You pass, and your turn ends.",
+        "**Can I sell part of a cargo?**",
+        "No. A ship sails with all of it.",
+        "**Short game.** Play five rounds.",
+    ]
+    assert not is_statement("**What happens if I cannot act?**")  # it asks: never quoted
 
 
 def test_a_footnote_number_at_a_sentence_end_is_found_for_quoting():

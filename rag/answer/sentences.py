@@ -32,7 +32,8 @@ _MIN_STATEMENT_WORDS = 4
 # A figure with what it counts is a word too: an FAQ answers "Loans last 21 days."
 _FIGURE = regex.compile(r"(?<![\w.,])\d[\d,.]*\s+(?=\p{L})")
 _PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
-QUESTION_END = re.compile(r"[?？؟][\"'”’)\]」』）]*$")
+# A question, in bold too ("**Can I sell part of a cargo?**", an FAQ written inline).
+QUESTION_END = re.compile(r"[?？؟][\"'”’)\]」』）*_]*$")
 # A word of two letters or more in any script (with its combining marks: vowel signs, diacritics).
 WORD = regex.compile(r"(?:\p{L}\p{M}*){2,}")
 # A line of at most this many words that does not end like a sentence heads what follows it.

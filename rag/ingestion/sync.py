@@ -52,7 +52,8 @@ _READ_AHEAD = 8
 # 9: in languages that write ordinals with a full stop ("im 19. Jahrhundert"), neither does one;
 # nor German and Spanish abbreviations ("Mio.", "EE. UU."), nor Devanagari initials ("एस.").
 # 10: footnote numbers glued to an acronym's or a year's full stop end their sentence too.
-TEXT_RULES_VERSION = 10
+# 11: a question in bold ends its sentence ("**Can I ...?** No."), and one may open in bold.
+TEXT_RULES_VERSION = 11
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"
 

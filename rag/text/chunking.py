@@ -24,12 +24,15 @@ from .languages import detect
 # 2026.165 Some stakeholders"): 36 more in the seabed-mining PDF, two in SciFact ("since 1992.1
 # Such", where "from 2048.18 (95% CI" is a decimal), and none in NQ's, XQuAD's or this project's
 # documents. After other digits they are left alone: "version 1.2 Draft", "a 2.4 GHz radio".
+# An FAQ written inline in markdown asks in bold ("**Can I sell part of a cargo?** No. A ship
+# ..."): the bold question ends its sentence, so the answer after it is quoted without it; and a
+# sentence may open in bold ("... turn ends. **Can I ...").
 # Scripts with their own marks end a sentence at them, followed by a space or not: Chinese and
 # Japanese 。！？, the Devanagari danda ।, the Arabic question mark ؟ and the Urdu full stop ۔.
 _SENTENCE_END = regex.compile(
-    r"[.!?…]+[\"'”’)\]]*"
+    r"[.!?…]+[\"'”’)\]]*(?:(?<=\?)\*\*|(?<=\?)__)?"
     r"(?:(?<=[a-z)\]\"”’][.!?\"”’)\]])\d{1,3}(?:[,–-]\d{1,3})*)?"
-    r"(?=\s+[\"'“‘„«¿¡(\[]?[\p{Lu}\p{Lt}\p{Lo}\p{N}])"
+    r"(?=\s+(?:\*\*|__)?[\"'“‘„«¿¡(\[]?[\p{Lu}\p{Lt}\p{Lo}\p{N}])"
     r"|(?<=(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z]|(?:19|20)\d\d))\.\d{1,3}(?:[,–-]\d{1,3})*"
     r"(?=\s+[\"'“‘]?\p{Lu})"
     r"|[。！？｡]+[」』）”’]*(?=.)"

@@ -94,3 +94,22 @@ def test_a_ticketed_event_does_not_price_a_ferry_ticket(tmp_path: Path):
     assert not ferry.found and ferry.missing == "money", ferry.text
     concert = engine.query("How much are tickets for the concert?")
     assert concert.found and "£8" in concert.text, concert.text
+
+
+def test_a_date_given_only_by_a_cv_entry_line_is_quoted(tmp_path: Path):
+    """A CV dates a job on the line under its title, in no sentence: those whole lines state
+    the date asked for and are quoted; a title line naming a year is not."""
+    cv = (
+        "NOOR HADDAD\nData engineer\n\nEXPERIENCE\n\n"
+        "Lead data engineer, Northfield Health Analytics, Leeds\nMarch 2022 – present\n"
+        "- Lead a team of four engineers who maintain the hospital dashboards.\n\n"
+        "Data engineer, Parcel & Co. (online retailer), Manchester\nJune 2018 – February 2022\n"
+        "- Wrote the delivery-time forecasting pipeline used by customer service.\n"
+        "- Built the company's first data warehouse on PostgreSQL.\n\n"
+        "Parcel & Co. awards 2019\n\n"
+        "- Mentored two graduate engineers through their first year at Parcel & Co.\n"
+    )
+    engine = indexed_one(tmp_path, "cv.txt", cv)
+    answer = engine.query("When did she join Parcel & Co.?")
+    assert answer.found and answer.text.split(" [1]")[0].endswith("June 2018 – February 2022")
+    assert "awards 2019" not in answer.text, answer.text

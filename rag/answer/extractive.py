@@ -22,7 +22,7 @@ from ..text.asks import (
     restates,
 )
 from ..text.markup import reader_view
-from ..text.measures import measure
+from ..text.measures import measure, states
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
 from .companions import antecedent_keywords, dated_heading, with_antecedent, with_item
@@ -44,6 +44,7 @@ from .sentences import (
     is_item,
     is_lead_in,
     sentence_before,
+    whole_lines,
     without_footnote_mark,
 )
 
@@ -108,6 +109,19 @@ def compose(
     sentences = [
         s for s in sentences if not restates(searched, s.text, passages[s.passage].language)
     ] or sentences
+    # Whole lines that state the figure asked for themselves are a candidate too, though no
+    # statement (a CV's "June 2018 – February 2022" under its job's line, a table row): they
+    # were evidence that the figure is stated.
+    stating = figure_test(needed, searched, passages, keywords) if needed else None
+    if stating is not None:
+        sentences += [
+            s
+            for s in candidate_sentences(passages, everything=True)
+            if s not in sentences
+            and whole_lines(s, passages)
+            and states(needed, reader_view(s.text))
+            and stating(s)
+        ]
     vectors = sentence_vectors(sentences, passages, embedder, stored)
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:
@@ -150,8 +164,7 @@ def compose(
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):
             chosen = [*kept, closest]
-    if needed:
-        stating = figure_test(needed, searched, passages, keywords)
+    if stating is not None:
         chosen = with_figure(
             stating, sentences, chosen, scores, passages, home, settings.answer_sentences
         )

@@ -61,6 +61,18 @@ def in_context(sentence: Sentence, passages: list[Passage]) -> str:
     return f"{heading}\n{sentence.text}" if heading else sentence.text
 
 
+def whole_lines(sentence: Sentence, passages: list[Passage]) -> bool:
+    """Whether `sentence` is whole lines of its passage and not a heading: a CV's entry ("Data
+    engineer, Parcel & Co.\nJune 2018 – February 2022"), a table row; not a title ("World War
+    II", "## The canal today") nor a sentence that its passage's end cuts off."""
+    passage = passages[sentence.passage]
+    at, end = sentence.start - passage.start, sentence.end - passage.start
+    line_end = passage.text.find("\n", at)
+    line = passage.text[passage.text.rfind("\n", 0, at) + 1 : None if line_end < 0 else line_end]
+    ends_line = passage.text[end:].lstrip(" \t").startswith("\n")
+    return ends_line and not _is_heading(sentence.text, line)
+
+
 def without_footnote_mark(sentence: Sentence) -> Sentence:
     """`sentence` as quoted: without a footnote number glued to its final stop (PDF text's
     "... minerals.166"), its span ending before it. The number stays in the chunk's text."""

@@ -114,10 +114,11 @@ def compose(
     # were evidence that the figure is stated.
     stating = figure_test(needed, searched, passages, keywords) if needed else None
     if stating is not None:
+        known = {(s.passage, s.start) for s in sentences}
         sentences += [
             s
             for s in candidate_sentences(passages, everything=True)
-            if s not in sentences
+            if (s.passage, s.start) not in known
             and whole_lines(s, passages)
             and states(needed, reader_view(s.text))
             and stating(s)
@@ -361,8 +362,8 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.47,
-    "rank_score": 0.72,
+    "passage_similarity": 0.48,
+    "rank_score": 0.73,
     "keywords": 0.59,
     "gives_asked": 0.34,
     "prose": 0.0,

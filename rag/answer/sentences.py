@@ -67,10 +67,14 @@ def whole_lines(sentence: Sentence, passages: list[Passage]) -> bool:
     II", "## The canal today") nor a sentence that its passage's end cuts off."""
     passage = passages[sentence.passage]
     at, end = sentence.start - passage.start, sentence.end - passage.start
-    line_end = passage.text.find("\n", at)
-    line = passage.text[passage.text.rfind("\n", 0, at) + 1 : None if line_end < 0 else line_end]
     ends_line = passage.text[end:].lstrip(" \t").startswith("\n")
-    return ends_line and not _is_heading(sentence.text, line)
+    return ends_line and not _is_heading(sentence.text, _line_at(passage.text, at))
+
+
+def _line_at(text: str, at: int, end: int | None = None) -> str:
+    """The whole line of `text` holding offset `at` (through `end`, where a span runs on)."""
+    line_end = text.find("\n", at if end is None else end)
+    return text[text.rfind("\n", 0, at) + 1 : len(text) if line_end < 0 else line_end]
 
 
 def without_footnote_mark(sentence: Sentence) -> Sentence:
@@ -117,8 +121,7 @@ def candidate_sentences(
             bullet = _BULLET.match(text, start, end)
             if bullet:
                 start = bullet.end()
-            line_end = text.find("\n", end)
-            line = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end]
+            line = _line_at(text, start, end)
             span = (passage.source, passage.start + start, passage.start + end)
             sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
             # A numbered line can head what follows ("2. ACCOMMODATION"); a bulleted one not.

@@ -29,11 +29,15 @@ from .languages import detect
 # sentence may open in bold ("... turn ends. **Can I ...").
 # Scripts with their own marks end a sentence at them, followed by a space or not: Chinese and
 # Japanese 。！？, the Devanagari danda ।, the Arabic question mark ؟ and the Urdu full stop ۔.
+# A footnote number glued to a full stop, and the stops after which it is one for sure: a
+# lower-case word's, a bracket's or a quote's.
+_FOOTNOTE_NUMBER = r"\d{1,3}(?:[,–-]\d{1,3})*"
+_AFTER_WORD_STOP = r"(?<=[a-z)\]\"”’][.!?\"”’)\]])"
 _SENTENCE_END = regex.compile(
     r"[.!?…]+[\"'”’)\]]*(?:(?<=\?)\*\*|(?<=\?)__)?"
-    r"(?:(?<=[a-z)\]\"”’][.!?\"”’)\]])\d{1,3}(?:[,–-]\d{1,3})*)?"
+    rf"(?:{_AFTER_WORD_STOP}{_FOOTNOTE_NUMBER})?"
     r"(?=\s+(?:\*\*|__)?[\"'“‘„«¿¡(\[]?[\p{Lu}\p{Lt}\p{Lo}\p{N}])"
-    r"|(?<=(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z]|(?:19|20)\d\d))\.\d{1,3}(?:[,–-]\d{1,3})*"
+    rf"|(?<=(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z]|(?:19|20)\d\d))\.{_FOOTNOTE_NUMBER}"
     r"(?=\s+[\"'“‘]?\p{Lu})"
     r"|[。！？｡]+[」』）”’]*(?=.)"
     r"|[।॥؟۔]+[\"'”’)\]]*(?=\s)"
@@ -198,8 +202,7 @@ def _wrapped_clause(line: str, next_line: str) -> bool:
 # reader beside the answer's own [n] it reads as part of the citation ("minerals.166 [1]").
 # After a year it is left: "IDEA 2023.1" is a version as often.
 _FOOTNOTE_MARK = regex.compile(
-    r"(?:(?<=[a-z)\]\"”’][.!?\"”’)\]])|(?<=(?<![\w.])[A-Z][A-Za-z]*[A-Z]\.))"
-    r"\d{1,3}(?:[,–-]\d{1,3})*$"
+    rf"(?:{_AFTER_WORD_STOP}|(?<=(?<![\w.])[A-Z][A-Za-z]*[A-Z]\.)){_FOOTNOTE_NUMBER}$"
 )
 
 

@@ -113,17 +113,18 @@ def test_a_sentence_defining_what_is_asked_about_gives_what_is_asked(tmp_path: P
     assert defines("gas", "the gas, a colourless compound of carbon")
 
 
-def test_a_when_question_is_led_by_a_quoted_sentence_that_gives_a_time():
-    """Whatever the learned order, a question asking when is led by the first quoted sentence
-    that gives a time, if the lead gives none (analysis's "When was the Marren accord signed?"
-    was led by the sentence saying it was signed, without the date); other kinds keep the
-    learned order, and so does a when-question whose lead gives a time or whose quotes give
-    none."""
+def test_a_size_question_is_led_by_a_quoted_sentence_that_gives_a_size():
+    """Whatever the learned order, a question asking how big is led by the first quoted sentence
+    that gives a size, if the lead gives none (dev's "How big is the Clarion-Clipperton Zone?" was
+    led by its count of contracts); other kinds keep the learned order, and so does a size
+    question whose lead gives one or whose quotes give none. A when-question keeps it too: the
+    learned order led five when-questions of the long-document sets, NQ and XQuAD onto the
+    answer that the rule took off it, and none the other way."""
     given = np.asarray([0.0, 0.0, 1.0, 1.0])
-    assert kind_first(["date"], given, [1, 3, 2]) == [3, 1, 2]
-    assert kind_first(["date"], given, [2, 1, 3]) == [2, 1, 3]
-    assert kind_first(["date"], given, [1, 0]) == [1, 0]
     assert kind_first(["size"], given, [1, 3, 2]) == [3, 1, 2]
+    assert kind_first(["size"], given, [2, 1, 3]) == [2, 1, 3]
+    assert kind_first(["size"], given, [1, 0]) == [1, 0]
+    assert kind_first(["date"], given, [1, 3, 2]) == [1, 3, 2]
     assert kind_first(["name"], given, [1, 3, 2]) == [1, 3, 2]
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
 

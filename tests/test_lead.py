@@ -129,6 +129,33 @@ def test_a_size_question_is_led_by_a_quoted_sentence_that_gives_a_size():
     assert kind_first([], given, [1, 3, 2]) == [1, 3, 2]
 
 
+@pytest.mark.parametrize(
+    ("timed", "condition", "question"),
+    [
+        (
+            "Books may be renewed online until 10 pm on the day they are due.",
+            "You need a new library card when you move to a new address.",
+            "When do I need a new library card?",
+        ),
+        (
+            "The surgery opens at 8 am and closes at 6.30 pm on weekdays.",
+            "You should book a follow-up appointment if your symptoms last longer than a week.",
+            "When should I book a follow-up appointment?",
+        ),
+    ],
+)
+def test_a_when_question_asking_a_condition_is_not_led_by_a_time(
+    tmp_path: Path, timed: str, condition: str, question: str
+):
+    """ "When do I need ...?" often asks for a condition, not a time: the sentence saying when
+    one is needed leads, not a quoted sentence on the topic that happens to give a time of day
+    (the staff handbook of `bench/longform.py --set rules` led "When do I need a note from my
+    doctor?" with "phone your line manager before 9.30 am" while dates led by rule)."""
+    engine, passage, settings = two_sentences(tmp_path, timed, condition)
+    text = compose(question, question, [passage], engine.embedder, settings).text
+    assert timed in text and text.startswith(condition), text
+
+
 def test_what_is_x_is_led_by_a_quoted_sentence_defining_x(tmp_path: Path):
     """ "What is varroa?" is led by the quoted sentence that says what varroa is, not by the one
     that only names it with more of the question's words (an interview's "The varroa mite,

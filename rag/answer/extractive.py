@@ -55,8 +55,8 @@ _WHITESPACE = re.compile(r"\s+")
 _REPEAT_SHARE = 0.8
 # The kinds of fact whose question a quoted sentence giving it always leads (`kind_first`): a
 # size, the kind where that moves leads onto the answer and not off it in NQ, XQuAD and the
-# long-document sets. A date no longer does: the learned order leads when-questions better
-# (docs/answers.md, "A size leads").
+# long-document sets. Not a date: the learned order leads when-questions better, many of which
+# ask for a condition ("When do I need a fit note?") (docs/answers.md, "A size leads").
 LEADING_KINDS = ("size",)
 # How much of the other signals an opinion question's order adds to similarity (chosen on the
 # eight answerable opinion questions of the long-document sets: 0 led 5, 0.05-0.3 led 6, 0.5 5).

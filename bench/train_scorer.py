@@ -82,10 +82,9 @@ class Recorder:
         self._features = extractive.sentence_features
 
     def __enter__(self) -> Recorder:
-        def recording(similarity, given, definition_asked, sentences, passages, keywords):
-            features = self._features(
-                similarity, given, definition_asked, sentences, passages, keywords
-            )
+        def recording(*args, **kwargs):
+            features = self._features(*args, **kwargs)
+            sentences, passages = args[3], args[4]
             sources = [Path(passages[s.passage].source).stem for s in sentences]
             self.last = (features, [s.text for s in sentences], sources)
             return features

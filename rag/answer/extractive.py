@@ -19,6 +19,7 @@ from ..text.asks import (
     defines_after,
     defines_in_row,
     gives,
+    new_names,
     restates,
 )
 from ..text.markup import reader_view
@@ -134,7 +135,10 @@ def compose(
     kinds = asked_kinds(searched)
     term = defined_term(searched)
     given = _gives_asked(kinds, term, sentences, passages)
-    features = sentence_features(similarity, given, term is not None, sentences, passages, keywords)
+    names = np.asarray([new_names(searched, reader_view(s.text)) for s in sentences])
+    features = sentence_features(
+        similarity, given, term is not None, sentences, passages, keywords, names
+    )
     scores = features @ feature_weights(settings)
 
     top = int(scores.argmax())
@@ -359,18 +363,20 @@ FEATURES = (
     "defines",
     "antecedent_keywords",
     "section_keywords",
+    "new_names",
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.48,
-    "rank_score": 0.73,
-    "keywords": 0.59,
-    "gives_asked": 0.34,
+    "passage_similarity": 0.44,
+    "rank_score": 0.72,
+    "keywords": 0.55,
+    "gives_asked": 0.29,
     "prose": 0.0,
-    "defines": 0.37,
-    "antecedent_keywords": 0.35,
+    "defines": 0.38,
+    "antecedent_keywords": 0.34,
     "section_keywords": 0.75,
-    "token_match": 0.31,
+    "new_names": 0.28,
+    "token_match": 0.33,
 }
 
 
@@ -381,6 +387,7 @@ def sentence_features(
     sentences: list[Sentence],
     passages: list[Passage],
     keywords: KeywordOverlap | None,
+    names: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row of `FEATURES` per sentence: its own similarity to the question, its passage's
     similarity and fused rank score, its IDF-weighted share of the question's keywords (its
@@ -388,9 +395,12 @@ def sentence_features(
     from `_gives_asked`), how much of it is prose rather than code, links or numbers, whether
     it defines the term a "What is X?" question names (`definition_asked`), and the keywords a
     pronoun opening it stands for and the headings above it add (`antecedent_keywords` and
-    `_section_keywords`, which only order)."""
+    `_section_keywords`, which only order), and the names it adds to a question asking who, where
+    or which (`names`, from `asks.new_names`; it only orders)."""
+    if names is None:
+        names = np.zeros(len(sentences))
     rows = []
-    for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
+    for sentence, own, gives_asked, named in zip(sentences, similarity, given, names, strict=True):
         passage = passages[sentence.passage]
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         context = in_context(sentence, passages)
@@ -406,6 +416,7 @@ def sentence_features(
                 float(gives_asked) if definition_asked else 0.0,
                 antecedent_keywords(sentence, passages, context, share, keywords),
                 _section_keywords(sentence, passage, context, share, keywords),
+                float(named),
             )
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))

@@ -271,6 +271,27 @@ def defines_in_row(term: str, text: str) -> bool:
     )
 
 
+# "Who ...?", "Where ...?", "Which hotel ...?" ask for something by its name, which the question
+# does not hold ("Casa do Largo" for "Which hotel are we staying at?"). English only, as `_ASKS`.
+_ASKS_BY_NAME = re.compile(r"^\s*(?:who|whom|whose|where|which)\b", re.I)
+# A capitalised word that does not open its sentence: a name, in scripts with capitals.
+_INNER_CAPITAL = re.compile(r"(?<=[\w,;:)] )[A-Z][\w’'-]+")
+# New names beyond this many say no more (a list of places is not a better answer than one).
+_NAMES_COUNTED = 3
+
+
+def new_names(question: str, sentence: str) -> float:
+    """For a question asking who, where or which (`_ASKS_BY_NAME`), the share of up to three
+    capitalised words inside `sentence` that `question` does not hold: "Lead data engineer,
+    Northfield Health Analytics, Leeds" names the employer "Where does Noor work now?" asks for,
+    "Introduced data contracts with the hospitals' IT teams" names none. 0 for other questions."""
+    if not _ASKS_BY_NAME.match(unattributed(question)):
+        return 0.0
+    asked = {word.lower() for word in re.findall(r"\w+", question)}
+    names = [word for word in _INNER_CAPITAL.findall(sentence) if word.lower() not in asked]
+    return min(len(names), _NAMES_COUNTED) / _NAMES_COUNTED
+
+
 # Dates are not quantities: "In September 2025, Putin said it would abide by the central
 # limits" gave "What are New START's central limits?" the number it asked for, over the
 # sentence with "1,550 warheads on 700 ... vehicles".

@@ -1,0 +1,64 @@
+"""A question asking who, where or which is answered by a name it does not hold: among the
+quoted sentences, the one naming something new leads the one that only restates the topic
+(`asks.new_names`, a learned lead feature)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rag.answer.extractive as extractive
+from rag.answer.extractive import compose
+from rag.text.asks import new_names
+
+from .conftest import two_sentences
+
+
+def test_new_names_counts_the_capitalised_words_a_question_lacks():
+    """Up to three capitalised words inside the sentence, not its first word nor the
+    question's own, and only for questions asking who, where or which."""
+    where = "Where does Noor work now?"
+    assert new_names(where, "Lead data engineer, Northfield Health Analytics, Leeds") == 1.0
+    assert new_names(where, "Since 2022 Noor has worked at Acme.") == pytest.approx(1 / 3)
+    assert new_names(where, "Introduced data contracts with the hospitals' teams.") == 0.0
+    assert new_names("Who runs the market?", "Priya runs it with her brother.") == 0.0
+    assert new_names("Which bank holds it?", "It is held at Northern Mutual.") == pytest.approx(
+        2 / 3
+    )
+    assert new_names("What does Noor do?", "She works at Northfield Health Analytics.") == 0.0
+    assert new_names("According to the minutes, who chairs it?", "It is chaired by Ann Lee.") > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "named"),
+    [
+        (
+            "Where does the ferry leave from?",
+            "The ferry leaves twice a day in summer and once in winter.",
+            "Boarding is at the North Pier in Castlebay, next to the Harbour Office.",
+        ),
+        (
+            "Which bank holds the club's account?",
+            "The club's account is used for fees, hire of the hall and prizes.",
+            "It is held at Northern Mutual in Harrogate, in the name of the treasurer.",
+        ),
+        (
+            "Who runs the Saturday market?",
+            "The Saturday market runs from eight until one, rain or shine.",
+            "It is organised by Priya Raman of the Traders' Association.",
+        ),
+    ],
+)
+def test_a_question_asking_who_where_or_which_is_led_by_the_sentence_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, question: str, topic: str, named: str
+):
+    """The sentence that names the place, the bank or the person leads the one on the topic in
+    the question's own words, which is closer to it; without the feature's weight, the topic's
+    sentence leads (as NQ's "who sings don't take your guns to town" was led before it)."""
+    engine, passage, settings = two_sentences(tmp_path, topic, named)
+    text = compose(question, question, [passage], engine.embedder, settings).text
+    assert topic in text and text.startswith(named), text
+    monkeypatch.setitem(extractive.LEAD_WEIGHTS, "new_names", 0.0)
+    text = compose(question, question, [passage], engine.embedder, settings).text
+    assert text.startswith(topic), text

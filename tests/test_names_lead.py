@@ -17,7 +17,8 @@ from .conftest import two_sentences
 
 def test_new_names_counts_the_capitalised_words_a_question_lacks():
     """Up to three capitalised words inside the sentence, not its first word nor the
-    question's own, and only for questions asking who, where or which."""
+    question's own, and only for questions asking who, where or which; a name after a line
+    break or inside a link counts as a reader sees it."""
     where = "Where does Noor work now?"
     assert new_names(where, "Lead data engineer, Northfield Health Analytics, Leeds") == 1.0
     assert new_names(where, "Since 2022 Noor has worked at Acme.") == pytest.approx(1 / 3)
@@ -28,6 +29,8 @@ def test_new_names_counts_the_capitalised_words_a_question_lacks():
     )
     assert new_names("What does Noor do?", "She works at Northfield Health Analytics.") == 0.0
     assert new_names("According to the minutes, who chairs it?", "It is chaired by Ann Lee.") > 0
+    wrapped = "Boarding is at the North\nPier in [Castlebay](https://example.org/castlebay)."
+    assert new_names("Where does the ferry leave from?", wrapped) == 1.0
 
 
 @pytest.mark.parametrize(

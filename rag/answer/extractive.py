@@ -135,7 +135,7 @@ def compose(
     kinds = asked_kinds(searched)
     term = defined_term(searched)
     given = _gives_asked(kinds, term, sentences, passages)
-    names = np.asarray([new_names(searched, reader_view(s.text)) for s in sentences])
+    names = np.asarray([new_names(searched, s.text) for s in sentences])
     features = sentence_features(
         similarity, given, term is not None, sentences, passages, keywords, names
     )
@@ -367,16 +367,16 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.44,
+    "passage_similarity": 0.45,
     "rank_score": 0.72,
     "keywords": 0.55,
     "gives_asked": 0.29,
     "prose": 0.0,
     "defines": 0.38,
     "antecedent_keywords": 0.34,
-    "section_keywords": 0.75,
+    "section_keywords": 0.74,
     "new_names": 0.28,
-    "token_match": 0.33,
+    "token_match": 0.32,
 }
 
 

@@ -282,13 +282,15 @@ _NAMES_COUNTED = 3
 
 def new_names(question: str, sentence: str) -> float:
     """For a question asking who, where or which (`_ASKS_BY_NAME`), the share of up to three
-    capitalised words inside `sentence` that `question` does not hold: "Lead data engineer,
-    Northfield Health Analytics, Leeds" names the employer "Where does Noor work now?" asks for,
-    "Introduced data contracts with the hospitals' IT teams" names none. 0 for other questions."""
+    capitalised words inside `sentence` (as a reader sees it, its lines joined) that `question`
+    does not hold: "Boarding is at the North Pier in Castlebay" names the place "Where does the
+    ferry leave from?" asks for, "The ferry leaves twice a day" names none. 0 for other
+    questions."""
     if not _ASKS_BY_NAME.match(unattributed(question)):
         return 0.0
     asked = {word.lower() for word in re.findall(r"\w+", question)}
-    names = [word for word in _INNER_CAPITAL.findall(sentence) if word.lower() not in asked]
+    seen = " ".join(reader_view(sentence).split())
+    names = [word for word in _INNER_CAPITAL.findall(seen) if word.lower() not in asked]
     return min(len(names), _NAMES_COUNTED) / _NAMES_COUNTED
 
 

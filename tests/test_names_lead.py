@@ -6,31 +6,52 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import rag
 import rag.answer.extractive as extractive
-from rag.answer.extractive import compose
-from rag.text.asks import new_names
+from rag.answer.extractive import FEATURES, compose, sentence_features
+from rag.answer.sentences import candidate_sentences
+from rag.text.asks import names_asked, new_names
 
 from .conftest import two_sentences
 
 
+def _names(question: str, sentence: str) -> float:
+    return new_names(names_asked(question), sentence)
+
+
 def test_new_names_counts_the_capitalised_words_a_question_lacks():
     """Up to three capitalised words inside the sentence, not its first word nor the
-    question's own, and only for questions asking who, where or which; a name after a line
-    break or inside a link counts as a reader sees it."""
+    question's own, and only for questions asking who, where or which."""
     where = "Where does Noor work now?"
-    assert new_names(where, "Lead data engineer, Northfield Health Analytics, Leeds") == 1.0
-    assert new_names(where, "Since 2022 Noor has worked at Acme.") == pytest.approx(1 / 3)
-    assert new_names(where, "Introduced data contracts with the hospitals' teams.") == 0.0
-    assert new_names("Who runs the market?", "Priya runs it with her brother.") == 0.0
-    assert new_names("Which bank holds it?", "It is held at Northern Mutual.") == pytest.approx(
-        2 / 3
+    assert _names(where, "Lead data engineer, Northfield Health Analytics, Leeds") == 1.0
+    assert _names(where, "Since 2022 Noor has worked at Acme.") == pytest.approx(1 / 3)
+    assert _names(where, "Introduced data contracts with the hospitals' teams.") == 0.0
+    assert _names("Who runs the market?", "Priya runs it with her brother.") == 0.0
+    assert _names("Which bank holds it?", "It is held at Northern Mutual.") == pytest.approx(2 / 3)
+    assert names_asked("What does Noor do?") is None
+    assert _names("What does Noor do?", "She works at Northfield Health Analytics.") == 0.0
+    assert _names("According to the minutes, who chairs it?", "It is chaired by Ann Lee.") > 0
+
+
+def test_a_name_counts_as_a_reader_sees_it():
+    """The feature column reads each sentence with its lines joined and its links as their
+    text: a name after a line break or inside a link counts, a URL's words do not."""
+    text = (
+        "The ferry to the islands leaves every morning from the North\n"
+        "Pier in [Castlebay](https://example.org/castlebay)."
     )
-    assert new_names("What does Noor do?", "She works at Northfield Health Analytics.") == 0.0
-    assert new_names("According to the minutes, who chairs it?", "It is chaired by Ann Lee.") > 0
-    wrapped = "Boarding is at the North\nPier in [Castlebay](https://example.org/castlebay)."
-    assert new_names("Where does the ferry leave from?", wrapped) == 1.0
+    passage = rag.Passage("ferry.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    zeros = np.zeros(len(sentences), dtype=np.float32)
+    column = FEATURES.index("new_names")
+    asked = "Where does the ferry leave from?"
+    features = sentence_features(zeros, zeros, False, sentences, [passage], None, asked)
+    assert features[:, column].tolist() == [1.0]
+    features = sentence_features(zeros, zeros, False, sentences, [passage], None)
+    assert features[:, column].tolist() == [0.0]
 
 
 @pytest.mark.parametrize(

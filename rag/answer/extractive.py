@@ -19,6 +19,7 @@ from ..text.asks import (
     defines_after,
     defines_in_row,
     gives,
+    names_asked,
     new_names,
     restates,
 )
@@ -135,9 +136,8 @@ def compose(
     kinds = asked_kinds(searched)
     term = defined_term(searched)
     given = _gives_asked(kinds, term, sentences, passages)
-    names = np.asarray([new_names(searched, s.text) for s in sentences])
     features = sentence_features(
-        similarity, given, term is not None, sentences, passages, keywords, names
+        similarity, given, term is not None, sentences, passages, keywords, searched
     )
     scores = features @ feature_weights(settings)
 
@@ -387,7 +387,7 @@ def sentence_features(
     sentences: list[Sentence],
     passages: list[Passage],
     keywords: KeywordOverlap | None,
-    names: np.ndarray | None = None,
+    question: str = "",
 ) -> np.ndarray:
     """One row of `FEATURES` per sentence: its own similarity to the question, its passage's
     similarity and fused rank score, its IDF-weighted share of the question's keywords (its
@@ -395,12 +395,11 @@ def sentence_features(
     from `_gives_asked`), how much of it is prose rather than code, links or numbers, whether
     it defines the term a "What is X?" question names (`definition_asked`), and the keywords a
     pronoun opening it stands for and the headings above it add (`antecedent_keywords` and
-    `_section_keywords`, which only order), and the names it adds to a question asking who, where
-    or which (`names`, from `asks.new_names`; it only orders)."""
-    if names is None:
-        names = np.zeros(len(sentences))
+    `_section_keywords`, which only order), and the names it adds to the `question` when that asks
+    who, where or which (`asks.new_names`; it only orders)."""
+    asked = names_asked(question)
     rows = []
-    for sentence, own, gives_asked, named in zip(sentences, similarity, given, names, strict=True):
+    for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
         passage = passages[sentence.passage]
         seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
         context = in_context(sentence, passages)
@@ -416,7 +415,7 @@ def sentence_features(
                 float(gives_asked) if definition_asked else 0.0,
                 antecedent_keywords(sentence, passages, context, share, keywords),
                 _section_keywords(sentence, passage, context, share, keywords),
-                float(named),
+                new_names(asked, seen),
             )
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))

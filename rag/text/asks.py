@@ -280,16 +280,22 @@ _INNER_CAPITAL = re.compile(r"(?<=[\w,;:)] )[A-Z][\w’'-]+")
 _NAMES_COUNTED = 3
 
 
-def new_names(question: str, sentence: str) -> float:
-    """For a question asking who, where or which (`_ASKS_BY_NAME`), the share of up to three
-    capitalised words inside `sentence` (as a reader sees it, its lines joined) that `question`
-    does not hold: "Boarding is at the North Pier in Castlebay" names the place "Where does the
-    ferry leave from?" asks for, "The ferry leaves twice a day" names none. 0 for other
-    questions."""
+def names_asked(question: str) -> frozenset[str] | None:
+    """The words of a question asking who, where or which (`_ASKS_BY_NAME`), lower-cased: the
+    names a sentence may hold without naming anything new; None for any other question."""
     if not _ASKS_BY_NAME.match(unattributed(question)):
+        return None
+    return frozenset(word.lower() for word in re.findall(r"\w+", question))
+
+
+def new_names(asked: frozenset[str] | None, seen: str) -> float:
+    """The share of up to three capitalised words inside `seen` (a sentence as a reader sees it,
+    its lines joined) that are not among the `asked` question's words (`names_asked`):
+    "Boarding is at the North Pier in Castlebay" names the place "Where does the ferry leave
+    from?" asks for, "The ferry leaves twice a day" names none. 0 for a question not asking by
+    name (`asked` None)."""
+    if asked is None:
         return 0.0
-    asked = {word.lower() for word in re.findall(r"\w+", question)}
-    seen = " ".join(reader_view(sentence).split())
     names = [word for word in _INNER_CAPITAL.findall(seen) if word.lower() not in asked]
     return min(len(names), _NAMES_COUNTED) / _NAMES_COUNTED
 

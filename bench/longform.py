@@ -43,11 +43,13 @@ same day after that session's rules, as a check on documents none of them was ch
 staff handbook's leave policy in plain text, written on 2026-12-06 before any answer was looked
 at; `reports` is bench/data/longform-reports.jsonl, 34 questions over an IT incident report and
 a textbook chapter explaining the tides, both in markdown, written the same day (eighteenth
-session) before any answer was looked at.
+session) before any answer was looked at; `records` is bench/data/longform-records.jsonl, 47
+questions over a newspaper's obituary in HTML and a charity's annual report in markdown with a
+table, written on 2026-12-07 before any answer was looked at and held out (`HELD_OUT`).
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken, letters, rules, reports.)
+kitchen, work, papers, spoken, letters, rules, reports, records.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -83,7 +85,11 @@ SETS = {
     "letters": DATA / "longform-letters.jsonl",
     "rules": DATA / "longform-rules.jsonl",
     "reports": DATA / "longform-reports.jsonl",
+    "records": DATA / "longform-records.jsonl",
 }
+# Sets no weight or threshold is learned or chosen on, written after them to measure what
+# documents and questions rag has never seen get (docs/benchmarks.md, twenty-third session).
+HELD_OUT = ("records",)
 
 
 def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:

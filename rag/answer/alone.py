@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from ..index.embed import Embedder
 from ..index.similarity import Rescale
 from ..settings import Settings
 from ..types import Passage
-from .sentences import candidate_sentences
+from .sentences import Sentence, candidate_sentences
 
 _CLOSEST = 3  # passages whose sentences are read alone
 _KEPT = 8192  # vectors remembered, the least recently used forgotten first
@@ -24,37 +24,58 @@ _VECTORS: OrderedDict[tuple[Embedder, str], np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+@dataclass(frozen=True)
+class AloneReading:
+    """What reading the closest passages' statements alone gave (`read_alone`): the passages,
+    each one's closest sentence's similarity raised to its best one's alone, and each sentence's
+    similarity alone by (passage index, start); both less `alone_penalty`."""
+
+    passages: list[Passage]
+    sentences: dict[tuple[int, int], float]
+
+    def raised(self, sentences: list[Sentence], similarity: np.ndarray) -> np.ndarray:
+        """`similarity` of `sentences` (their pooled vectors') raised to their similarity alone
+        where they were read so: an answer found by a sentence read alone quotes by the same
+        reading, not by the pooled one that missed it."""
+        alone = [self.sentences.get((s.passage, s.start), -np.inf) for s in sentences]
+        return np.maximum(similarity, np.asarray(alone, dtype=similarity.dtype))
+
+
 def read_alone(
     question: str,
     passages: list[Passage],
     embedder: Embedder,
     settings: Settings,
     rescale: Rescale | None = None,
-) -> list[Passage]:
+) -> AloneReading:
     """`passages` with the closest three's statements embedded alone, each passage's closest
-    sentence's similarity raised to its best one's less `alone_penalty`. Asked only when no
-    passage is evidence by its sentences' pooled vectors: a sentence pooled with its passage
-    leans toward what the passage is about, and an answer that says what the question asks in
-    other words reads weaker so (docs/answers.md, "Sentences read alone")."""
+    sentence's similarity raised to its best one's less `alone_penalty`, and each statement's
+    similarity alone (`AloneReading`). Asked only when no passage is evidence by its sentences'
+    pooled vectors: a sentence pooled with its passage leans toward what the passage is about,
+    and an answer that says what the question asks in other words reads weaker so
+    (docs/answers.md, "Sentences read alone")."""
     if settings.alone_penalty > 1:
-        return passages
+        return AloneReading(passages, {})
     closest = passages[:_CLOSEST]
     sentences = candidate_sentences(closest, statements_only=True)
     if not sentences:
-        return passages
+        return AloneReading(passages, {})
     similarity = embed_alone(embedder, [s.text for s in sentences])
     similarity = similarity @ embedder.embed_question(question)
     if rescale is not None:
         similarity = rescale(similarity, [closest[s.passage].language for s in sentences])
+    alone = {
+        (s.passage, s.start): float(value) - settings.alone_penalty
+        for s, value in zip(sentences, similarity, strict=True)
+    }
     best: dict[int, float] = {}
-    for sentence, value in zip(sentences, similarity, strict=True):
-        best[sentence.passage] = max(best.get(sentence.passage, -1.0), float(value))
-    return [
-        replace(p, sentence_similarity=best[i] - settings.alone_penalty)
-        if best.get(i, -1.0) - settings.alone_penalty > p.sentence_similarity
-        else p
+    for (passage, _), value in alone.items():
+        best[passage] = max(best.get(passage, -2.0), value)
+    raised = [
+        replace(p, sentence_similarity=best[i]) if best.get(i, -2.0) > p.sentence_similarity else p
         for i, p in enumerate(passages)
     ]
+    return AloneReading(raised, alone)
 
 
 def embed_alone(embedder: Embedder, texts: list[str]) -> np.ndarray:

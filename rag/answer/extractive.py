@@ -82,8 +82,10 @@ def compose(
     `rescale` puts the model's cosines on the scale the weights were chosen on."""
     asked, passages = asked_headings(searched, passages, embedder, rescale)
     floor = settings.open_min_score if asks_open(searched) else settings.min_score
+    alone = None
     if not any(is_evidence(p, settings, floor) for p in passages):
-        passages = read_alone(searched, passages, embedder, settings, rescale)
+        alone = read_alone(searched, passages, embedder, settings, rescale)
+        passages = alone.passages
     if not any(is_evidence(p, settings, floor) for p in passages):
         return not_found(question, searched, passages[:CLOSEST_SHOWN])
     # A question that names its measure ("How much would it cost ...?") is not answered by a
@@ -130,6 +132,8 @@ def compose(
     similarity = vectors @ embedder.embed_question(searched)
     if rescale is not None:
         similarity = rescale(similarity, [passages[s.passage].language for s in sentences])
+    if alone is not None:
+        similarity = alone.raised(sentences, similarity)
     if asked:
         headed = [asked.get((passages[s.passage].source, s.start), -np.inf) for s in sentences]
         similarity = np.maximum(similarity, np.asarray(headed, dtype=similarity.dtype))

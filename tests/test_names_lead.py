@@ -38,7 +38,7 @@ def test_new_names_counts_the_capitalised_words_a_question_lacks():
 
 def test_a_name_counts_as_a_reader_sees_it():
     """The feature column reads each sentence with its lines joined and its links as their
-    text: a name after a line break or inside a link counts, a URL's words do not."""
+    text: a name after a line break or inside a link counts; without a question, none does."""
     text = (
         "The ferry to the islands leaves every morning from the North\n"
         "Pier in [Castlebay](https://example.org/castlebay)."

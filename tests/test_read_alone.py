@@ -25,8 +25,9 @@ def _compose(tmp_path: Path) -> rag.Answer:
     engine = rag.RAG(index=tmp_path / "index")
     embedder = engine.embedder
     text = f"{TOPIC} {ANSWER}"
-    passage = rag.Passage("letter.md", None, 0, len(text), text, 0.5, 0.1, 0.0, chunk_id="c1")
-    passage = dataclasses.replace(passage, sentence_similarity=0.1)
+    passage = rag.Passage(
+        "letter.md", None, 0, len(text), text, 0.5, 0.1, 0.0, "c1", sentence_similarity=0.1
+    )
     # Pooled with its chunk, the answering sentence reads as the chunk's other topic.
     pooled = embedder.embed([TOPIC, "Volunteers painted the hall in a shade of blue."])
     spans = ((0, len(TOPIC)), (len(TOPIC) + 1, len(text)))

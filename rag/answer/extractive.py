@@ -371,16 +371,16 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.45,
-    "rank_score": 0.72,
-    "keywords": 0.55,
+    "passage_similarity": 0.44,
+    "rank_score": 0.69,
+    "keywords": 0.53,
     "gives_asked": 0.29,
     "prose": 0.0,
-    "defines": 0.38,
-    "antecedent_keywords": 0.34,
-    "section_keywords": 0.74,
-    "new_names": 0.28,
-    "token_match": 0.32,
+    "defines": 0.37,
+    "antecedent_keywords": 0.33,
+    "section_keywords": 0.72,
+    "new_names": 0.27,
+    "token_match": 0.31,
 }
 
 

@@ -9,9 +9,9 @@ labelled by whether they hold the answer: a support string of every long-documen
 (`bench/longform.py --set ...`: fifteen genres; not `longform.HELD_OUT`), an accepted short
 answer of NQ dev's choosing half inside the gold passage (the held-out half stays for
 `bench/qa.py`), XQuAD's answer span inside its paragraph in the six dev languages (N questions
-each, the same ones in every language). A conditional logit learns which of a question's candidates holds its answer, each of
-the three sources weighing alike; weights are kept at or above 0 and scaled so that
-similarity's is 1.
+each, the same ones in every language). A conditional logit learns which of a question's
+candidates holds its answer, each of the three sources weighing alike; weights are kept at or
+above 0 and scaled so that similarity's is 1.
 Validation is by document: five folds, no document's sentences (an XQuAD article's in any
 language) on both sides. Prints the lead (the best-scoring sentence holds the answer) per set
 for the learned weights, the settings' weights that choose what is quoted and similarity alone;

@@ -60,12 +60,12 @@ def test_a_name_counts_as_a_reader_sees_it():
         (
             "Where does the ferry leave from?",
             "The ferry leaves twice a day in summer and once in winter.",
-            "Boarding is at the North Pier in Castlebay, next to the Harbour Office.",
+            "Boarding for the ferry is at the North Pier in Castlebay, next to the Harbour Office.",
         ),
         (
             "Which bank holds the club's account?",
             "The club's account is used for fees, hire of the hall and prizes.",
-            "It is held at Northern Mutual in Harrogate, in the name of the treasurer.",
+            "The account is held at Northern Mutual in Harrogate.",
         ),
         (
             "Who runs the Saturday market?",

@@ -1,6 +1,7 @@
 """Sentences quoted beside another because it does not stand alone: the antecedent of a lead
 that opens on a pronoun, the item a list's lead-in announces, the dated heading a when-question's
-answer sits under."""
+answer sits under; and the keywords that context (the sentence before, the headings above) adds
+to a sentence's own."""
 
 from __future__ import annotations
 
@@ -41,6 +42,22 @@ def antecedent_keywords(
     if keywords is None or _PRONOUN.match(sentence.text) is None:
         return 0.0
     return max(keywords(f"{sentence_before(sentence, passages)}\n{context}") - share, 0.0)
+
+
+def section_keywords(
+    sentence: Sentence,
+    passage: Passage,
+    context: str,
+    share: float,
+    keywords: KeywordOverlap | None,
+) -> float:
+    """What the headings above `sentence` (its document's title, its section's) add to its
+    keyword `share`: a report titled "Incident report: checkout outage" is about the outage in
+    every sentence, though few repeat the word."""
+    path = passage.section_at(sentence.start)
+    if keywords is None or not path:
+        return 0.0
+    return max(keywords("\n".join([*path, context])) - share, 0.0)
 
 
 def with_item(

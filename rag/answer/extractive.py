@@ -20,6 +20,7 @@ from ..text.asks import (
     defines_in_row,
     gives,
     names_asked,
+    names_no_one,
     new_names,
     restates,
 )
@@ -27,7 +28,13 @@ from ..text.markup import reader_view
 from ..text.measures import measure, states
 from ..types import Answer, Citation, Passage, SentenceVectors
 from .alone import read_alone
-from .companions import antecedent_keywords, dated_heading, with_antecedent, with_item
+from .companions import (
+    antecedent_keywords,
+    dated_heading,
+    section_keywords,
+    with_antecedent,
+    with_item,
+)
 from .figures import (
     KeywordOverlap,
     figure_test,
@@ -189,6 +196,9 @@ def compose(
         sentences, chosen, passages, settings.answer_sentences, name_asked="name" in kinds
     )
     heading = dated_heading(kinds, sentences, chosen, passages)
+    # Asked who someone is or did, quotes that name no one do not answer it: a near miss.
+    if names_no_one(searched, [_seen(sentences[i].text) for i in chosen]):
+        return not_found(question, searched, passages[:CLOSEST_SHOWN], missing="person")
     return cite(question, searched, sentences, chosen, passages, heading)
 
 
@@ -338,7 +348,7 @@ def _gives_asked(
     reader sees it: "[Saurabh Kumar][home]" is a name, a link's URL is not text."""
     flags = []
     for sentence in sentences:
-        seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
+        seen = _seen(sentence.text)
         flags.append(
             (bool(kinds) and gives(kinds, seen))
             or (
@@ -399,13 +409,13 @@ def sentence_features(
     from `_gives_asked`), how much of it is prose rather than code, links or numbers, whether
     it defines the term a "What is X?" question names (`definition_asked`), and the keywords a
     pronoun opening it stands for and the headings above it add (`antecedent_keywords` and
-    `_section_keywords`, which only order), and the names it adds to the `question` when that asks
+    `section_keywords`, which only order), and the names it adds to the `question` when that asks
     who, where or which (`asks.new_names`; it only orders)."""
     asked = names_asked(question)
     rows = []
     for sentence, own, gives_asked in zip(sentences, similarity, given, strict=True):
         passage = passages[sentence.passage]
-        seen = _WHITESPACE.sub(" ", reader_view(sentence.text)).strip()
+        seen = _seen(sentence.text)
         context = in_context(sentence, passages)
         share = keywords(context) if keywords else 0.0
         rows.append(
@@ -418,7 +428,7 @@ def sentence_features(
                 _prose_share(seen),
                 float(gives_asked) if definition_asked else 0.0,
                 antecedent_keywords(sentence, passages, context, share, keywords),
-                _section_keywords(sentence, passage, context, share, keywords),
+                section_keywords(sentence, passage, context, share, keywords),
                 new_names(asked, seen),
             )
         )
@@ -447,20 +457,9 @@ def feature_weights(settings: Settings) -> np.ndarray:
     return np.asarray(weights, dtype=np.float32)
 
 
-def _section_keywords(
-    sentence: Sentence,
-    passage: Passage,
-    context: str,
-    share: float,
-    keywords: KeywordOverlap | None,
-) -> float:
-    """What the headings above `sentence` (its document's title, its section's) add to its
-    keyword `share`: a report titled "Incident report: checkout outage" is about the outage in
-    every sentence, though few repeat the word."""
-    path = passage.section_at(sentence.start)
-    if keywords is None or not path:
-        return 0.0
-    return max(keywords("\n".join([*path, context])) - share, 0.0)
+def _seen(text: str) -> str:
+    """`text` as a reader sees it: markup read (`reader_view`), its lines joined."""
+    return _WHITESPACE.sub(" ", reader_view(text)).strip()
 
 
 def _prose_share(text: str) -> float:

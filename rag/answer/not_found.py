@@ -19,6 +19,7 @@ _MISSING = {
     "date": "say when",
     "age": "say how old",
     "chair": "say who chairs it",
+    "person": "say who",
     "difference": "say by how much",
     "energy": "give the amount of energy asked for",
     "data size": "give the size in bytes asked for",

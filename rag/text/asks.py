@@ -288,6 +288,29 @@ def names_asked(question: str) -> frozenset[str] | None:
     return frozenset(word.lower() for word in re.findall(r"\w+", question))
 
 
+# A question asking who someone is or was, or who did something ("Who designed the game?", "Who
+# is the claims assessor?"), which naming someone answers. Not who may, should or gets something
+# ("Who should not take Dosafen?": "Children under 12"), nor who does it now ("who makes the
+# decisions in a market economy"), which a kind of people answers as often.
+_ASKS_IDENTITY = re.compile(
+    r"^\s*who (?:is|are|was|were|\w{2,}ed|built|made|wrote|found|won|led|ran|began|drew|gave|"
+    r"took|sang|paid|chose|did|had|came|became|brought|bought|said|told|held|kept|left|lost|met|"
+    r"put|sent|set|shot|spoke|sold|taught|threw|wore|thought|heard|saw|knew|got|went|fought|"
+    r"caught|grew|hid|let|meant|read|rode|rose|sat|stood|swam|tore|understood|woke)\b",
+    re.I,
+)
+
+
+def names_no_one(question: str, seen: list[str]) -> bool:
+    """Whether `question` asks who someone is or did (English, `_ASKS_IDENTITY`) and none of the
+    sentences `seen` (as a reader sees them) names anything beyond its words (`new_names`): a
+    near miss, as "Who designed Harbour Traders?" over rules that never say who did."""
+    if not _ASKS_IDENTITY.match(unattributed(question)):
+        return False
+    asked = names_asked(question)
+    return all(new_names(asked, sentence) == 0 for sentence in seen)
+
+
 def new_names(asked: frozenset[str] | None, seen: str) -> float:
     """The share of up to three capitalised words inside `seen` (a sentence as a reader sees it,
     its lines joined) that are not among the `asked` question's words (`names_asked`):

@@ -16,9 +16,9 @@ SHIPS = "Each player starts the game with three ships and ten silver coins."
 
 
 def test_who_did_or_who_is_needs_a_name_the_question_lacks():
-    """Who is, was or did: the sentences must name something beyond the question's words.
-    Who may, should or does something now is answered by a kind of people as often, so it is
-    not asked; nor is any other question."""
+    """Who is the ..., was the ... or did: the sentences must name something beyond the
+    question's words. Who may, should or does something now, who is eligible or was affected, is
+    answered by a kind of people as often, so it is not asked; nor is any other question."""
     assert names_no_one("Who designed Harbour Traders?", [GAME, SHIPS])
     assert names_no_one("Who is the claims assessor for my area?", ["Our assessor will call."])
     assert names_no_one("According to the rules, who designed Harbour Traders?", [GAME])
@@ -26,6 +26,8 @@ def test_who_did_or_who_is_needs_a_name_the_question_lacks():
     assert not names_no_one("Who built the brochs?", [GAME, "They were built by the Picts."])
     assert not names_no_one("Who should not take Dosafen?", ["Children under 12: not suitable."])
     assert not names_no_one("Who makes the decisions?", ["Investors make them."])
+    assert not names_no_one("Who is eligible for a discount?", ["Anyone over 65 pays half."])
+    assert not names_no_one("Who was affected by the outage?", ["About 2,300 customers were."])
     assert not names_no_one("What is Harbour Traders?", [GAME])
 
 

@@ -290,13 +290,15 @@ def names_asked(question: str) -> frozenset[str] | None:
 
 # A question asking who someone is or was, or who did something ("Who designed the game?", "Who
 # is the claims assessor?"), which naming someone answers. Not who may, should or gets something
-# ("Who should not take Dosafen?": "Children under 12"), nor who does it now ("who makes the
-# decisions in a market economy"), which a kind of people answers as often.
+# ("Who should not take Dosafen?": "Children under 12"), who does it now ("who makes the
+# decisions in a market economy"), nor who is eligible or was affected, which a kind of people
+# answers as often.
 _ASKS_IDENTITY = re.compile(
-    r"^\s*who (?:is|are|was|were|\w{2,}ed|built|made|wrote|found|won|led|ran|began|drew|gave|"
-    r"took|sang|paid|chose|did|had|came|became|brought|bought|said|told|held|kept|left|lost|met|"
-    r"put|sent|set|shot|spoke|sold|taught|threw|wore|thought|heard|saw|knew|got|went|fought|"
-    r"caught|grew|hid|let|meant|read|rode|rose|sat|stood|swam|tore|understood|woke)\b",
+    r"^\s*who (?:(?:is|are|was|were) (?:the|a|an|my|our|your|his|her|its|their)\b|\w{2,}ed|"
+    r"built|made|wrote|found|won|led|ran|began|drew|gave|took|sang|paid|chose|did|had|came|"
+    r"became|brought|bought|said|told|held|kept|left|lost|met|put|sent|set|shot|spoke|sold|"
+    r"taught|threw|wore|thought|heard|saw|knew|got|went|fought|caught|grew|hid|let|meant|read|"
+    r"rode|rose|sat|stood|swam|tore|understood|woke)\b",
     re.I,
 )
 

@@ -23,7 +23,7 @@ def test_who_did_or_who_is_needs_a_name_the_question_lacks():
     assert names_no_one("Who is the claims assessor for my area?", ["Our assessor will call."])
     assert names_no_one("According to the rules, who designed Harbour Traders?", [GAME])
     assert not names_no_one("Who designed Harbour Traders?", ["It was designed by Mara Quist."])
-    assert not names_no_one("Who built the brochs?", [GAME, "They were built by the Picts."])
+    assert not names_no_one("Who built the brochs?", [SHIPS, "They were built by the Picts."])
     assert not names_no_one("Who should not take Dosafen?", ["Children under 12: not suitable."])
     assert not names_no_one("Who makes the decisions?", ["Investors make them."])
     assert not names_no_one("Who is eligible for a discount?", ["Anyone over 65 pays half."])

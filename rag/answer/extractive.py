@@ -195,10 +195,10 @@ def compose(
     sentences, chosen = with_antecedent(
         sentences, chosen, passages, settings.answer_sentences, name_asked="name" in kinds
     )
-    heading = dated_heading(kinds, sentences, chosen, passages)
     # Asked who someone is or did, quotes that name no one do not answer it: a near miss.
     if names_no_one(searched, [_seen(sentences[i].text) for i in chosen]):
         return not_found(question, searched, passages[:CLOSEST_SHOWN], missing="person")
+    heading = dated_heading(kinds, sentences, chosen, passages)
     return cite(question, searched, sentences, chosen, passages, heading)
 
 

@@ -178,3 +178,23 @@ def test_an_irregular_verb_the_index_lacks_is_read_as_the_form_it_holds():
     assert "taught" in read and "paid" in read and "teach" not in read
     assert index.in_vocabulary(["paid"], "en") == ["paid"]
     assert index.in_vocabulary(["teach"], "fr") == ["teach"]
+
+
+def test_a_word_the_index_lacks_is_read_as_another_of_its_family():
+    """ "What if the deals succeed?" asks of a document that says "The success of the deals",
+    "How many women ...?" of one that says "the first woman": Snowball stems each pair apart, so
+    the form no chunk holds is read as the one some chunk holds; a verb in both lists keeps all
+    its forms ("choose" is "chose" and "choice")."""
+    from rag.index.keyword_index import LexicalIndex
+    from rag.text.keywords import tokenize
+
+    texts = ["The success of the deals.", "She was the first woman.", "A choice was made."]
+    chunks = [tokenize(t) for t in texts]
+    vocabulary = {t: n for n, t in enumerate(sorted({t for c in chunks for t in c}))}
+    ids = [np.array([vocabulary[t] for t in c], dtype=np.int32) for c in chunks]
+    index = LexicalIndex.build(ids, vocabulary, 1.2, 0.75)
+    read = index.in_vocabulary(tokenize("If the deals succeed, how many women chose?"), "en")
+    assert {"success", "woman", "choic"} <= set(read)
+    assert not {"succeed", "women", "chose"} & set(read)
+    assert list(index.scores(read) > 0) == [True, True, True]
+    assert index.in_vocabulary(["women"], "de") == ["women"]

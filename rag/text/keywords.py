@@ -92,6 +92,25 @@ swum; take took taken; teach taught; tear tore torn; tell told; think thought; t
 thrown; understand understood; wake woke woken; wear wore worn; win won; write wrote written
 """
 
+# Words of one family Snowball stems apart: a noun made from a verb or an adjective, and an
+# irregular plural ("How many women ...?" of a document that says "the first woman", "Why did it
+# fail?" of "the failure"). Pairs whose derived word has a meaning of its own are left out (carry /
+# carriage, move / movement, extend / extension, long / length, since "how long" asks a time).
+_RELATED = """
+die death dead; grow growth; high height; deep depth; wide width; broad breadth; strong strength;
+warm warmth; true truth; weigh weight; succeed success; fail failure; decide decision; explain
+explanation; choose choice; lose loss; sell sale; fly flight; permit permission; admit admission;
+describe description; prescribe prescription; subscribe subscription; produce production; reduce
+reduction; introduce introduction; apply application; deny denial; comply compliance; rely
+reliance; marry marriage; pay payment; agree agreement; treat treatment; depart departure; expose
+exposure; disclose disclosure; pronounce pronunciation; maintain maintenance; repeat repetition;
+compete competition; solve solution; absorb absorption; assume assumption; consume consumption;
+destroy destruction; analyse analysis; safe safety; hungry hunger; angry anger; explode explosion;
+invade invasion; collide collision; conclude conclusion; exclude exclusion; persuade persuasion;
+erode erosion; expand expansion; respond response; defend defence defense; offend offence; intend
+intention; child children; person people; man men; woman women; tooth teeth; mouse mice
+"""
+
 
 def bases(token: str, language: str = ENGLISH) -> list[str]:
     """The other forms an English keyword `token` may take in a document: the shorter ones it
@@ -110,9 +129,11 @@ def bases(token: str, language: str = ENGLISH) -> list[str]:
 
 @functools.cache  # built once, on the first question
 def _irregular_forms() -> dict[str, list[str]]:
-    """Each stemmed form of `_IRREGULAR`'s verbs -> its family's other stemmed forms."""
+    """Each stemmed form of `_IRREGULAR`'s verbs and `_RELATED`'s words -> its family's other
+    stemmed forms (a verb in both lists, "choose" and "chose" and "choice", is one family)."""
     forms: dict[str, list[str]] = {}
-    for family in _IRREGULAR.split(";"):
-        stems = list(dict.fromkeys(stemmer(ENGLISH).stemWords(family.split())))
-        forms.update({s: [t for t in stems if t != s] for s in stems})
+    for family in f"{_IRREGULAR};{_RELATED}".split(";"):
+        stems = stemmer(ENGLISH).stemWords(family.split())
+        joined = dict.fromkeys([*stems, *(t for s in stems for t in forms.get(s, []))])
+        forms.update({s: [t for t in joined if t != s] for s in joined})
     return forms

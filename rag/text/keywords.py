@@ -108,7 +108,13 @@ compete competition; solve solution; absorb absorption; assume assumption; consu
 destroy destruction; analyse analysis; safe safety; hungry hunger; angry anger; explode explosion;
 invade invasion; collide collision; conclude conclusion; exclude exclusion; persuade persuasion;
 erode erosion; expand expansion; respond response; defend defence defense; offend offence; intend
-intention; child children; person people; man men; woman women; tooth teeth; mouse mice
+intention; register registration; compare comparison; expire expiry; inquire inquiry enquire
+enquiry; deliver delivery; discover discovery; recover recovery; injure injury; enter entry
+entrance; occur occurrence; emerge emergence; evolve evolution; resolve resolution; submit
+submission; transmit transmission; omit omission; emit emission; create creation; cite citation;
+settle settlement; rent rental; bury burial; acquire acquisition; oppose opposition; impose
+imposition; vary variation; child children; person people; man men; woman women; tooth teeth;
+mouse mice
 """
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.text.measures import measure, states
+from rag.text.measures import measure, priced, states
 
 from .conftest import indexed_one
 
@@ -94,6 +94,48 @@ def test_a_ticketed_event_does_not_price_a_ferry_ticket(tmp_path: Path):
     assert not ferry.found and ferry.missing == "money", ferry.text
     concert = engine.query("How much are tickets for the concert?")
     assert concert.found and "£8" in concert.text, concert.text
+
+
+def test_what_a_price_is_asked_of():
+    """The thing a question asks the price of, by its last word: after "charge for", before
+    "cost" or "worth", after "How much is", after "the price of"; none for a pronoun."""
+    assert priced("How much does the library charge for a new library card?") == "card"
+    assert priced("How much does travel insurance cost?") == "insurance"
+    assert priced("How much is a ferry ticket to Skarra?") == "ticket"
+    assert priced("What is the price of a pack of Dosafen?") == "pack"
+    assert priced("How much is a gold coin worth?") == "coin"
+    assert priced("How much does it cost to hire a bike?") is None
+    assert priced("How much money is in the reserve?") is None
+
+
+def test_a_price_of_something_else_is_a_near_miss(tmp_path: Path):
+    """A sum in a sentence on the topic that prices something else (a reserved book, a trip)
+    does not answer what a new library card or travel insurance costs; the sum of what is asked
+    about answers, named in its sentence or in the title it stands under."""
+    faq = (
+        "# Greyford Library: questions and answers\n\n## Reserving\n\nReserving a printed book costs "
+        "50p, which is charged to your library account when the book arrives. Your library card "
+        "number is on the back of the card.\n\n## Travel\n\nOur reading trip to Bath costs "
+        "£40 a person. We recommend travel insurance, which is not included.\n"
+    )
+    engine = indexed_one(tmp_path, "faq.md", faq)
+    for question in (
+        "How much does a new library card cost?",
+        "How much does travel insurance cost?",
+    ):
+        answer = engine.query(question)
+        assert not answer.found and answer.missing == "money", (question, answer.text)
+    answer = engine.query("How much does it cost to reserve a printed book?")
+    assert answer.found and "50p" in answer.text, answer.text
+    paper = (
+        "# Green roofs on terraced houses\n\n## Costs\n\nFitting cost an average of £9,400 per "
+        "house, of which the council paid three quarters. Most owners said they would do it "
+        "again.\n"
+    )
+    (tmp_path / "paper").mkdir()
+    engine = indexed_one(tmp_path / "paper", "paper.md", paper)
+    answer = engine.query("How much does a green roof cost to fit?")
+    assert answer.found and "£9,400" in answer.text, answer.text
 
 
 def test_a_date_given_only_by_a_cv_entry_line_is_quoted(tmp_path: Path):

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..text.keywords import ENGLISH, tokenize
+from ..text.keywords import ENGLISH, bases, tokenize
 from ..text.markup import reader_view
-from ..text.measures import per_period, states, without_naming_words
+from ..text.measures import per_period, priced, states, without_naming_words
 from ..types import Passage
 from .sentences import Sentence, candidate_sentences, in_context
 
@@ -38,11 +38,14 @@ def figure_test(
     about: the figure, per period when asked so, in a sentence that shares a keyword with the
     question beside the measure's own, and one of those the passages do not all share. A
     question that names nothing but its measure ("What is the rent?") needs a sentence naming it
-    ("The rent is £640 a month.")."""
+    ("The rent is £640 a month."). A price must be of the thing asked about (`priced`), named in
+    the sentence or the titles it stands under: "Reserving a book costs 50p" is no price of a
+    library card."""
     rate = per_period(question)
     asked = without_naming_words(needed, question)
     specific = _specific_words(asked, passages)
     beyond = bool(tokenize(asked))
+    thing = _forms(priced(question)) if needed == "money" else set()
 
     def test(s: Sentence) -> bool:
         seen = reader_view(s.text)
@@ -51,12 +54,26 @@ def figure_test(
         if not states(needed, seen) or (rate and not per_period(seen)):
             return False
         named = in_context(s, passages)
+        if thing and not thing & set(tokenize(_under_path(s, passages, named))):
+            return False
         named = without_naming_words(needed, named) if beyond else named
         if keywords is not None and keywords(named) == 0:
             return False
         return not specific or bool(specific & set(tokenize(named, passages[s.passage].language)))
 
     return test
+
+
+def _under_path(sentence: Sentence, passages: list[Passage], named: str) -> str:
+    """`named` (a sentence in context) with its section path above it: its document's title and
+    headings say what it is about ("Fitting cost £9,400 per house" in a paper on green roofs)."""
+    return "\n".join([*passages[sentence.passage].section_at(sentence.start), named])
+
+
+def _forms(word: str | None) -> set[str]:
+    """`word`'s keyword token and the other forms it may take in a document (`bases`)."""
+    tokens = tokenize(word) if word else []
+    return {t for token in tokens for t in (token, *bases(token))}
 
 
 def _specific_words(question: str, passages: list[Passage]) -> set[str]:

@@ -343,3 +343,36 @@ def per_period(text: str) -> bool:
 def _unit(measure_name: str) -> str:
     """The pattern of a unit in any of its spellings ("tons" also "tonnes", "t")."""
     return _UNIT_SPELLINGS.get(measure_name, re.escape(measure_name.rstrip("s")))
+
+
+# What a question asks the price of: "How much does a new library card cost?", "How much is a
+# ferry ticket to Skarra?", "What is the price of a pack of Dosafen?" ask about a card, a ticket, a
+# pack; the last word before the verb, a preposition or the end.
+_PRICE_AUX = r"(?:does|do|did|will|would|is|are|was|were|has|have|had|can|could|should|might)"
+_PRICE_VERB = r"(?:cost|costs|charge|charges|charged|pay|pays|paid|spend|spent|worth)"
+_PRICED = (
+    re.compile(r"\bcharges?\s+(?:\w+\s+)?for\s+(.+)$", re.I),
+    re.compile(rf"\bhow much(?: money)?\s+{_PRICE_AUX}\s+(.+?)\s+{_PRICE_VERB}\b", re.I),
+    re.compile(r"\bhow much\s+(?:is|are|was|were|will be)\s+(.+)$", re.I),
+    re.compile(rf"\b(?:{_PRICES})\s+(?:of|for)\s+(.+)$", re.I),
+)
+_PRICED_END = re.compile(
+    r"\s(?:for|of|to|in|at|on|with|per|from|by|each|every|if|when|after|before|than)\s",
+    re.I,
+)
+_PRONOUNS = {"it", "this", "that", "they", "these", "those", "he", "she", "we", "i", "you", "one"}
+
+
+def priced(question: str) -> str | None:
+    """The thing a question asks the price of (`_PRICED`), by its last word; None when it asks
+    of a pronoun ("How much does it cost to ...?") or in no such form."""
+    text = question.strip().rstrip("?").strip()
+    for form in _PRICED:
+        found = form.search(text)
+        if found:
+            thing = _PRICED_END.split(f" {found.group(1)} ", maxsplit=1)[0]
+            words = re.findall(r"[\w'-]+", thing)
+            if words and words[-1].lower() not in _PRONOUNS:
+                return words[-1]
+            return None
+    return None

@@ -100,6 +100,7 @@ def test_what_a_price_is_asked_of():
     """The thing a question asks the price of, by its last word: after "charge for", before
     "cost" or "worth", after "How much is", after "the price of"; none for a pronoun."""
     assert priced("How much does the library charge for a new library card?") == "card"
+    assert priced("How much is charged for a replacement card?") == "card"
     assert priced("How much does travel insurance cost?") == "insurance"
     assert priced("How much is a ferry ticket to Skarra?") == "ticket"
     assert priced("What is the price of a pack of Dosafen?") == "pack"

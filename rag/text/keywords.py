@@ -121,8 +121,8 @@ mouse mice
 def bases(token: str, language: str = ENGLISH) -> list[str]:
     """The other forms an English keyword `token` may take in a document: the shorter ones it
     shares its base with, one per derivational ending it ends in ("roofer" -> ["roof"], "economi"
-    -> ["econom"]), and an irregular verb's other forms ("teach" -> ["taught"]); none in other
-    languages."""
+    -> ["econom"]), and the other forms of its family: an irregular verb's ("teach" -> ["taught"]),
+    a derived noun's ("succeed" -> ["success"]), an irregular plural's; none in other languages."""
     if language != ENGLISH:
         return []
     derived = [
@@ -130,11 +130,11 @@ def bases(token: str, language: str = ENGLISH) -> list[str]:
         for ending in _DERIVED_ENDINGS
         if token.endswith(ending) and len(token) - len(ending) >= _BASE_LETTERS
     ]
-    return derived + _irregular_forms().get(token, [])
+    return derived + _family_forms().get(token, [])
 
 
 @functools.cache  # built once, on the first question
-def _irregular_forms() -> dict[str, list[str]]:
+def _family_forms() -> dict[str, list[str]]:
     """Each stemmed form of `_IRREGULAR`'s verbs and `_RELATED`'s words -> its family's other
     stemmed forms (a verb in both lists, "choose" and "chose" and "choice", is one family)."""
     forms: dict[str, list[str]] = {}

@@ -351,7 +351,7 @@ def _unit(measure_name: str) -> str:
 _PRICE_AUX = r"(?:does|do|did|will|would|is|are|was|were|has|have|had|can|could|should|might)"
 _PRICE_VERB = r"(?:cost|costs|charge|charges|charged|pay|pays|paid|spend|spent|worth)"
 _PRICED = (
-    re.compile(r"\bcharges?\s+(?:\w+\s+)?for\s+(.+)$", re.I),
+    re.compile(r"\bcharge[sd]?\s+(?:\w+\s+)?for\s+(.+)$", re.I),
     re.compile(rf"\bhow much(?: money)?\s+{_PRICE_AUX}\s+(.+?)\s+{_PRICE_VERB}\b", re.I),
     re.compile(r"\bhow much\s+(?:is|are|was|were|will be)\s+(.+)$", re.I),
     re.compile(rf"\b(?:{_PRICES})\s+(?:of|for)\s+(.+)$", re.I),

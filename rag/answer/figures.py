@@ -50,7 +50,7 @@ def figure_test(
     def test(s: Sentence) -> bool:
         seen = reader_view(s.text)
         if needed == "date":  # a changelog's or a diary's date heads its section
-            seen = "\n".join([*passages[s.passage].section_at(s.start), seen])
+            seen = _under_path(s, passages, seen)
         if not states(needed, seen) or (rate and not per_period(seen)):
             return False
         named = in_context(s, passages)
@@ -64,10 +64,10 @@ def figure_test(
     return test
 
 
-def _under_path(sentence: Sentence, passages: list[Passage], named: str) -> str:
-    """`named` (a sentence in context) with its section path above it: its document's title and
-    headings say what it is about ("Fitting cost £9,400 per house" in a paper on green roofs)."""
-    return "\n".join([*passages[sentence.passage].section_at(sentence.start), named])
+def _under_path(sentence: Sentence, passages: list[Passage], text: str) -> str:
+    """`text` (`sentence` as read) under its section path: its document's title and headings say
+    what it is about ("Fitting cost £9,400 per house" in a paper on green roofs) and date it."""
+    return "\n".join([*passages[sentence.passage].section_at(sentence.start), text])
 
 
 def _forms(word: str | None) -> set[str]:

@@ -278,6 +278,23 @@ def test_a_line_ending_on_a_colon_is_a_statement_that_introduces_a_list():
     ]
 
 
+def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list():
+    """Items too short to be statements ("debt: 9%") are candidates after every statement, the
+    one below the list too; they are still the items, read in the order of the text (an annual
+    report's reasons for referral were none, and "What is the main reason ...?" quoted the
+    lead-in alone)."""
+    text = (
+        "The reasons given on vouchers this year were:\n\n"
+        "- high housing costs: 38%\n- debt: 9%\n\n"
+        "Two years ago benefit delays were the most common reason."
+    )
+    passage = rag.Passage("report.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    lead_in = candidate_sentences([passage])[0]
+    assert lead_in.text == "The reasons given on vouchers this year were:"
+    items = [s.text for s in list_items(lead_in, [passage])]
+    assert items == ["high housing costs: 38%", "debt: 9%"]
+
+
 def test_a_quoted_lead_in_runs_on_into_its_best_item():
     """A quoted lead-in says nothing without what it announces: the best-scoring of its items is
     quoted right after it, the last sentence giving way, and the two read as one statement with

@@ -153,10 +153,15 @@ def list_items(lead_in: Sentence, passages: list[Passage]) -> list[Sentence]:
     """The sentences of the bulleted or numbered lines right below `lead_in` in its passage (an
     item's later sentences too), up to the first line that is not an item."""
     passage = passages[lead_in.passage]
+    below = [
+        s
+        for s in candidate_sentences(passages, everything=True)
+        if s.passage == lead_in.passage and s.start >= lead_in.end
+    ]
     items = []
-    for s in candidate_sentences(passages, everything=True):
-        if s.passage != lead_in.passage or s.start < lead_in.end:
-            continue
+    # In the order of the text: candidates come statements first, and a short item ("debt: 9%")
+    # after the statement that ends its list.
+    for s in sorted(below, key=lambda s: s.start):
         at = s.start - passage.start
         line = passage.text[passage.text.rfind("\n", 0, at) + 1 :]
         if not _BULLET.match(line.lstrip()):

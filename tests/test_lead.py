@@ -298,8 +298,8 @@ def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list()
 def test_a_quoted_lead_in_runs_on_into_its_best_item():
     """A quoted lead-in says nothing without what it announces: the best-scoring of its items is
     quoted right after it, the last sentence giving way, and the two read as one statement with
-    one mark; an item quoted already is not repeated, and a lead-in with no items below it in
-    the passage is left as it was."""
+    one mark; an item quoted already is not repeated but joins the lead-in, and a lead-in with
+    no items below it in the passage is left as it was."""
     passage = rag.Passage("syncer.md", None, 0, len(_SYNCER), _SYNCER, 0.6, 0.6, 0.8)
     sentences = candidate_sentences([passage])
     keep, log, wakes = 2, 4, 5  # "**Keep** files ...", "Log each copy ...", "The syncer wakes ..."
@@ -314,6 +314,9 @@ def test_a_quoted_lead_in_runs_on_into_its_best_item():
     ), answer.text
     assert answer.text.count("[1]") == 2
     assert with_item(sentences, [0, log], [passage], scores, 3) == (sentences, [0, log])
+    # Quoted apart, a lead-in and its item are quoted together where the first of them was.
+    assert with_item(sentences, [wakes, log, 0], [passage], scores, 3)[1] == [wakes, 0, log]
+    assert with_item(sentences, [0, wakes, log], [passage], scores, 3)[1] == [0, log, wakes]
     alone = extractive.cite("q", "q", sentences, [0, wakes], [passage]).text
     assert alone.startswith("By default, `syncer` will: [1] The syncer wakes"), alone
     ending = "The Republic of Korea has hosted the Games on two occasions:"

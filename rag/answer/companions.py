@@ -71,15 +71,23 @@ def with_item(
     line that ends on a colon ("By default, `load_dotenv()` will:") announces the items below it,
     and says nothing without one. The item is the best-scoring of them (the first where none was
     a candidate), unless one is quoted already; the last quoted sentence gives way, so the answer
-    is no longer (docs/answers.md, "A list's lead-in")."""
+    is no longer (docs/answers.md, "A list's lead-in"). A lead-in and an item of it both quoted
+    apart are quoted together where the first of them was, so the two read as one statement."""
     for at, i in enumerate(chosen):
         lead_in = sentences[i]
         if not is_lead_in(lead_in.text):
             continue
         items = list_items(lead_in, passages)
         spans = {(s.passage, s.start) for s in items}
-        if not items or any((sentences[j].passage, sentences[j].start) in spans for j in chosen):
+        if not items:
             continue
+        quoted = [j for j in chosen if (sentences[j].passage, sentences[j].start) in spans]
+        if quoted:
+            item = quoted[0]
+            first = min(at, chosen.index(item))
+            rest = [j for j in chosen if j not in (i, item)]
+            chosen = [*rest[:first], i, item, *rest[first:]]
+            break
         scored = [j for j, s in enumerate(sentences) if (s.passage, s.start) in spans]
         if scored:
             item = max(scored, key=lambda j: scores[j])

@@ -88,3 +88,20 @@ def test_a_things_pronoun_is_followed_by_what_it_means():
     sentences = candidate_sentences([passage])
     kept, chosen = with_antecedent(sentences, [1], [passage], 3)
     assert [kept[i].text for i in chosen] == [mapped, falls]
+
+
+def test_a_lists_lead_in_gives_way_with_its_item():
+    """When the antecedent joins and the last quoted sentence gives way, a list's lead-in whose
+    item gave way goes too: alone ("The reasons given were:") it announces nothing."""
+    phone = "Since October people can also be referred by phone if they cannot reach a partner."
+    why = "This was introduced because many people had no way to get to an office."
+    lead_in = "The reasons given on vouchers this year were:"
+    text = f"{phone} {why}\n\n{lead_in}\n\n- high housing costs: 38%\n- debt: 9%\n"
+    passage = rag.Passage("report.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage], everything=True)
+    at = {s.text: i for i, s in enumerate(sentences)}
+    chosen = [at[why], at[lead_in], at["high housing costs: 38%"]]
+    kept, chosen = with_antecedent(sentences, chosen, [passage], 3)
+    assert [kept[i].text for i in chosen] == [why, phone]
+    kept, chosen = with_antecedent(sentences, [at[why], at[lead_in]], [passage], 3)
+    assert [kept[i].text for i in chosen] == [why, phone, lead_in]

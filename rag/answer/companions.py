@@ -16,6 +16,7 @@ from .figures import KeywordOverlap
 from .sentences import (
     Sentence,
     candidate_sentences,
+    is_item,
     is_lead_in,
     is_statement,
     list_items,
@@ -114,7 +115,7 @@ def with_antecedent(
     ..."), and after the lead otherwise, where the lead itself says what was asked ("She had
     lived on Skarra for fifty years" for "How long has Agnes lived on the island?"). The last
     quoted sentence gives way, so the answer is no longer unless one sentence was asked for
-    (docs/answers.md, "Whom a pronoun means")."""
+    (docs/answers.md, "Whom a pronoun means"), and a list's lead-in whose item gave way too."""
     lead = sentences[chosen[0]] if chosen else None
     person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
     if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
@@ -144,7 +145,17 @@ def with_antecedent(
         at = len(sentences) - 1
     rest = [i for i in chosen[1:] if i != at]
     pair = [at, chosen[0]] if person and name_asked else [chosen[0], at]
-    return sentences, [*pair, *rest][: max(limit, len(pair))]
+    quoted = [*pair, *rest]
+    kept = quoted[: max(limit, len(pair))]
+    # A lead-in whose item gives way goes with it: alone it announces nothing.
+    last = sentences[kept[-1]]
+    if (
+        len(kept) < len(quoted)
+        and is_lead_in(last.text)
+        and is_item(sentences[quoted[len(kept)]], last, passages)
+    ):
+        kept = kept[:-1]
+    return sentences, kept
 
 
 def dated_heading(

@@ -278,6 +278,21 @@ def test_a_line_ending_on_a_colon_is_a_statement_that_introduces_a_list():
     ]
 
 
+def test_a_title_line_is_no_statement_but_heads_what_follows():
+    """A short line that does not end like a sentence is a title, though it ends on a bracket
+    ("Lonely Boy (Andrew Gold song)", the first line of every NQ passage) or a quote mark: it
+    heads the sentences below it and is quoted only where a passage has no statement. A line
+    ending on a colon is a list's lead-in, still a statement."""
+    title = "Lonely Boy (Andrew Gold song)"
+    song = '"Lonely Boy" is a hit song from 1977, written and recorded by Andrew Gold.'
+    text = f"{title}\n\n{song}\n\nIts lyrics tell this story:\n\n- a boy born on a summer day"
+    passage = rag.Passage("song.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [song, "Its lyrics tell this story:"]
+    assert sentences[0].heading == title
+    assert title in [s.text for s in candidate_sentences([passage], everything=True)]
+
+
 def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list():
     """Items too short to be statements ("debt: 9%") are candidates after every statement, the
     one below the list too; they are still the items, read in the order of the text (an annual

@@ -126,7 +126,8 @@ def candidate_sentences(
             sentence = Sentence(index, span[1], span[2], text[start:end], stored_start, heading)
             # A numbered line can head what follows ("2. ACCOMMODATION"); a bulleted one not.
             numbered = bullet is not None and bullet.group()[0].isdigit()
-            if (not bullet or numbered) and _is_heading(text[stored_start:end], line):
+            heads = (not bullet or numbered) and _is_heading(text[stored_start:end], line)
+            if heads:
                 heading = sentence.text.lstrip("#").strip()
             if span in seen:
                 continue
@@ -135,7 +136,7 @@ def candidate_sentences(
             in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
             if is_reference(sentence.text, line) or in_code:
                 marked.append(sentence)
-            elif is_statement(sentence.text):
+            elif is_statement(sentence.text) and (not heads or is_lead_in(sentence.text)):
                 found.append(sentence)
             else:
                 short.append(sentence)

@@ -383,14 +383,14 @@ LEAD_WEIGHTS = {
     "similarity": 1.0,
     "passage_similarity": 0.44,
     "rank_score": 0.69,
-    "keywords": 0.53,
+    "keywords": 0.54,
     "gives_asked": 0.29,
     "prose": 0.0,
     "defines": 0.37,
     "antecedent_keywords": 0.33,
-    "section_keywords": 0.72,
-    "new_names": 0.27,
-    "token_match": 0.31,
+    "section_keywords": 0.73,
+    "new_names": 0.25,
+    "token_match": 0.32,
 }
 
 

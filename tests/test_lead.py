@@ -278,19 +278,31 @@ def test_a_line_ending_on_a_colon_is_a_statement_that_introduces_a_list():
     ]
 
 
-def test_a_title_line_is_no_statement_but_heads_what_follows():
+def test_a_title_line_chooses_the_document_but_is_not_quoted(tmp_path: Path):
     """A short line that does not end like a sentence is a title, though it ends on a bracket
-    ("Lonely Boy (Andrew Gold song)", the first line of every NQ passage) or a quote mark: it
-    heads the sentences below it and is quoted only where a passage has no statement. A line
-    ending on a colon is a list's lead-in, still a statement."""
+    ("Lonely Boy (Andrew Gold song)", the first line of every NQ passage): it heads the
+    sentences below it and may be the best candidate, saying which document answers, but the
+    answer quotes the sentences close to it, not it. A line ending on a colon is a list's
+    lead-in, no title."""
     title = "Lonely Boy (Andrew Gold song)"
     song = '"Lonely Boy" is a hit song from 1977, written and recorded by Andrew Gold.'
-    text = f"{title}\n\n{song}\n\nIts lyrics tell this story:\n\n- a boy born on a summer day"
+    chart = "It spent five months on the American charts."
+    lead_in = "Its lyrics tell this story:"
+    text = f"{title}\n\n{song} {chart}\n\n{lead_in}\n\n- a boy born on a summer day"
     passage = rag.Passage("song.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
     sentences = candidate_sentences([passage])
-    assert [s.text for s in sentences] == [song, "Its lyrics tell this story:"]
-    assert sentences[0].heading == title
-    assert title in [s.text for s in candidate_sentences([passage], everything=True)]
+    assert [(s.text, s.title) for s in sentences] == [
+        (title, True),
+        (song, False),
+        (chart, False),
+        (lead_in, False),
+    ]
+    assert sentences[1].heading == title
+    engine = rag.RAG(index=tmp_path / "index")
+    question = "Which Andrew Gold song was a hit?"
+    answer = extractive.compose(question, question, [passage], engine.embedder, engine.settings)
+    assert answer.found and song in answer.text, answer.text
+    assert title not in answer.text.replace(song, "")
 
 
 def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list():

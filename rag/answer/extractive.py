@@ -165,18 +165,23 @@ def compose(
             margin = settings.other_source_margin
         return bool(scores[i] >= best - margin)
 
+    # A title may be the best (it says which document answers) but is quoted only where nothing
+    # else is close to it.
+    quotable = {i for i, s in enumerate(sentences) if not s.title and close(i)} or {
+        i for i in range(len(sentences)) if close(i)
+    }
     chosen: list[int] = []
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) == settings.answer_sentences:
             break
-        if close(int(i)) and not any(
+        if int(i) in quotable and not any(
             _repeats(sentences[i].text, sentences[j].text) for j in chosen
         ):
             chosen.append(int(i))
     # The sentence most similar to the question among those close to the best is always quoted
     # (when more than one may be): the other signals choose which sentences are worth quoting
     # beside it.
-    closest = max((i for i in range(len(sentences)) if close(i)), key=lambda i: similarity[i])
+    closest = max(quotable, key=lambda i: similarity[i])
     if settings.answer_sentences > 1 and closest not in chosen:
         kept = chosen[: settings.answer_sentences - 1]
         if not any(_repeats(sentences[closest].text, sentences[j].text) for j in kept):

@@ -101,7 +101,11 @@ def with_figure(
     if any(stating(sentences[i]) for i in chosen):
         return chosen
     for i in map(int, np.argsort(-scores, kind="stable")):
-        if i not in chosen and passages[sentences[i].passage].source == home:
+        if (
+            i not in chosen
+            and not sentences[i].title
+            and passages[sentences[i].passage].source == home
+        ):
             if stating(sentences[i]):
                 return [*chosen, i] if len(chosen) < most else [*chosen[:-1], i]
     return chosen

@@ -51,6 +51,9 @@ class Sentence:
     text: str
     stored_start: int  # where the stored sentence vector's span starts (before a bullet)
     heading: str = ""  # the heading line above it in its passage, if any
+    # A title that counts as a statement ("Lonely Boy (Andrew Gold song)" ends on a bracket): it
+    # may say which document answers, but is not quoted as a sentence (`quotable`).
+    title: bool = False
 
 
 def in_context(sentence: Sentence, passages: list[Passage]) -> str:
@@ -136,8 +139,9 @@ def candidate_sentences(
             in_code = (passage.opens_in_code + text.count(FENCE, 0, start)) % 2 == 1
             if is_reference(sentence.text, line) or in_code:
                 marked.append(sentence)
-            elif is_statement(sentence.text) and (not heads or is_lead_in(sentence.text)):
-                found.append(sentence)
+            elif is_statement(sentence.text):
+                titled = heads and not is_lead_in(sentence.text)
+                found.append(replace(sentence, title=True) if titled else sentence)
             else:
                 short.append(sentence)
     if everything:

@@ -52,7 +52,7 @@ class Sentence:
     stored_start: int  # where the stored sentence vector's span starts (before a bullet)
     heading: str = ""  # the heading line above it in its passage, if any
     # A title that counts as a statement ("Lonely Boy (Andrew Gold song)" ends on a bracket): it
-    # may say which document answers, but is not quoted as a sentence (`quotable`).
+    # may say which document answers, but `extractive.compose` quotes the sentences close to it.
     title: bool = False
 
 

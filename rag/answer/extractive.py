@@ -393,9 +393,9 @@ LEAD_WEIGHTS = {
     "prose": 0.0,
     "defines": 0.37,
     "antecedent_keywords": 0.33,
-    "section_keywords": 0.73,
-    "new_names": 0.25,
-    "token_match": 0.32,
+    "section_keywords": 0.72,
+    "new_names": 0.27,
+    "token_match": 0.30,
 }
 
 

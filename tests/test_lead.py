@@ -278,50 +278,6 @@ def test_a_line_ending_on_a_colon_is_a_statement_that_introduces_a_list():
     ]
 
 
-def test_a_title_line_chooses_the_document_but_is_not_quoted(tmp_path: Path):
-    """A short line that does not end like a sentence is a title, though it ends on a bracket
-    ("Lonely Boy (Andrew Gold song)", the first line of every NQ passage): it heads the
-    sentences below it and may be the best candidate, saying which document answers, but the
-    answer quotes the sentences close to it, not it. A line ending on a colon is a list's
-    lead-in, no title."""
-    title = "Lonely Boy (Andrew Gold song)"
-    song = '"Lonely Boy" is a hit song from 1977, written and recorded by Andrew Gold.'
-    chart = "It spent five months on the American charts."
-    lead_in = "Its lyrics tell this story:"
-    text = f"{title}\n\n{song} {chart}\n\n{lead_in}\n\n- a boy born on a summer day"
-    passage = rag.Passage("song.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    sentences = candidate_sentences([passage])
-    assert [(s.text, s.title) for s in sentences] == [
-        (title, True),
-        (song, False),
-        (chart, False),
-        (lead_in, False),
-    ]
-    assert sentences[1].heading == title
-    engine = rag.RAG(index=tmp_path / "index")
-    question = "Which Andrew Gold song was a hit?"
-    answer = extractive.compose(question, question, [passage], engine.embedder, engine.settings)
-    assert answer.found and song in answer.text, answer.text
-    assert title not in answer.text.replace(song, "")
-
-
-def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list():
-    """Items too short to be statements ("debt: 9%") are candidates after every statement, the
-    one below the list too; they are still the items, read in the order of the text (an annual
-    report's reasons for referral were none, and "What is the main reason ...?" quoted the
-    lead-in alone)."""
-    text = (
-        "The reasons given on vouchers this year were:\n\n"
-        "- high housing costs: 38%\n- debt: 9%\n\n"
-        "Two years ago benefit delays were the most common reason."
-    )
-    passage = rag.Passage("report.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
-    lead_in = candidate_sentences([passage])[0]
-    assert lead_in.text == "The reasons given on vouchers this year were:"
-    items = [s.text for s in list_items(lead_in, [passage])]
-    assert items == ["high housing costs: 38%", "debt: 9%"]
-
-
 def test_a_quoted_lead_in_runs_on_into_its_best_item():
     """A quoted lead-in says nothing without what it announces: the best-scoring of its items is
     quoted right after it, the last sentence giving way, and the two read as one statement with

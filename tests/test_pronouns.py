@@ -43,9 +43,9 @@ def test_a_persons_pronoun_leads_when_no_name_is_asked():
     passage = rag.Passage("story.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
     sentences = candidate_sentences([passage])
     assert [s.text for s in sentences] == [ferry, lived, later]
-    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=False)
+    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, kinds=[])
     assert [kept[i].text for i in chosen] == [lived, ferry, later]
-    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, name_asked=True)
+    kept, chosen = with_antecedent(sentences, [1, 2], [passage], 3, kinds=["name"])
     assert [kept[i].text for i in chosen] == [ferry, lived, later]
 
 
@@ -105,3 +105,27 @@ def test_a_lists_lead_in_gives_way_with_its_item():
     assert [kept[i].text for i in chosen] == [why, phone]
     kept, chosen = with_antecedent(sentences, [at[why], at[lead_in]], [passage], 3)
     assert [kept[i].text for i in chosen] == [why, phone, lead_in]
+
+
+def test_a_consequence_follows_its_cause_when_the_cause_is_asked():
+    """ "That is why most coasts have two high tides a day." restates "Why are there two high
+    tides a day?"; the reason is the sentence before it, which is quoted first (an explainer's
+    why- and when-questions were led by the consequence). Asked what the consequence is, the
+    lead keeps its place and its cause follows; the cause is the sentence right before, even
+    where that opens on a pronoun."""
+    bulges = "The Moon pulls the ocean into two bulges on opposite sides of the Earth."
+    turns = "It turns, so a coast passes through both bulges each day."
+    why = "That is why most coasts have two high tides and two low tides a day."
+    later = "Each high tide comes about 50 minutes later than the day before."
+    text = " ".join([bulges, turns, why, later])
+    passage = rag.Passage("tides.md", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = candidate_sentences([passage])
+    assert [s.text for s in sentences] == [bulges, turns, why, later]
+    kept, chosen = with_antecedent(sentences, [2, 3], [passage], 3, kinds=["reason"])
+    assert [kept[i].text for i in chosen] == [turns, why, later]
+    kept, chosen = with_antecedent(sentences, [2, 3], [passage], 3, kinds=[])
+    assert [kept[i].text for i in chosen] == [why, turns, later]
+    assert with_antecedent(sentences, [3, 2], [passage], 3, kinds=["reason"]) == (
+        sentences,
+        [3, 2],
+    )

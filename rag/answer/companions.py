@@ -6,6 +6,7 @@ to a sentence's own."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,6 +29,15 @@ from .sentences import (
 _PERSON_PRONOUN = re.compile(r"(?:She|He|They|His|Her|Their)\b")
 _THING_PRONOUN = re.compile(r"(?:It|Its|This|These)\b")
 _PRONOUN = re.compile(f"{_PERSON_PRONOUN.pattern}|{_THING_PRONOUN.pattern}")
+# A sentence that opens by pointing back to what it follows from: the sentence before is its
+# cause ("As the Earth turns, a coast passes through both bulges each day. That is why most
+# coasts have two high tides a day.").
+_CONSEQUENCE = re.compile(
+    r"(?:That|This)(?: is|'s|’s) (?:why|how)\b|(?:The|As a) result\b|For (?:this|that) reason\b"
+    r"|Because of (?:this|that)\b|(?:Hence|Therefore|Thus)\b"
+)
+# What a question asks of a consequence's cause: why, when or how it comes about.
+_CAUSES = {"reason", "date", "method"}
 
 
 def antecedent_keywords(
@@ -105,20 +115,23 @@ def with_antecedent(
     chosen: list[int],
     passages: list[Passage],
     limit: int,
-    name_asked: bool = True,
+    kinds: Sequence[str] = (),
 ) -> tuple[list[Sentence], list[int]]:
     """`sentences` and `chosen` with the lead's antecedent quoted beside it when the lead opens
     on a pronoun: the nearest statement before it in its passage that does not (a heading such as
     "## Career" says nothing of whom "she" is). It goes before a person's pronoun when the
-    question asks for a name (`name_asked`), which is then often the antecedent's ("Tessa
+    question asks for a name (among `kinds`), which is then often the antecedent's ("Tessa
     Peake-Jones (born 1957) is an English actress." before "She is known for her role as Raquel
     ..."), and after the lead otherwise, where the lead itself says what was asked ("She had
-    lived on Skarra for fifty years" for "How long has Agnes lived on the island?"). The last
+    lived on Skarra for fifty years" for "How long has Agnes lived on the island?"). A lead
+    that opens on its consequence ("That is why ...", "The result is ...") has the sentence right
+    before it as its cause, quoted first when the question asks why, when or how. The last
     quoted sentence gives way, so the answer is no longer unless one sentence was asked for
     (docs/answers.md, "Whom a pronoun means"), and a list's lead-in whose item gave way too."""
     lead = sentences[chosen[0]] if chosen else None
     person = lead is not None and _PERSON_PRONOUN.match(lead.text) is not None
-    if lead is None or not (person or _THING_PRONOUN.match(lead.text)):
+    consequence = lead is not None and _CONSEQUENCE.match(lead.text) is not None
+    if lead is None or not (person or consequence or _THING_PRONOUN.match(lead.text)):
         return sentences, chosen
     before = [
         s
@@ -126,7 +139,7 @@ def with_antecedent(
         if s.passage == lead.passage and s.end <= lead.start
     ]
     antecedent = max(
-        (s for s in before if is_statement(s.text) and not _PRONOUN.match(s.text)),
+        (s for s in before if is_statement(s.text) and (consequence or not _PRONOUN.match(s.text))),
         key=lambda s: s.start,
         default=None,
     )
@@ -144,7 +157,8 @@ def with_antecedent(
         sentences = [*sentences, antecedent]
         at = len(sentences) - 1
     rest = [i for i in chosen[1:] if i != at]
-    pair = [at, chosen[0]] if person and name_asked else [chosen[0], at]
+    first = (person and "name" in kinds) or (consequence and bool(_CAUSES.intersection(kinds)))
+    pair = [at, chosen[0]] if first else [chosen[0], at]
     quoted = [*pair, *rest]
     kept = quoted[: max(limit, len(pair))]
     # A lead-in whose item gives way goes with it: alone it announces nothing.

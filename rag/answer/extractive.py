@@ -198,7 +198,7 @@ def compose(
     chosen = measure_first(needed, sentences, chosen)
     sentences, chosen = with_item(sentences, chosen, passages, scores, settings.answer_sentences)
     sentences, chosen = with_antecedent(
-        sentences, chosen, passages, settings.answer_sentences, name_asked="name" in kinds
+        sentences, chosen, passages, settings.answer_sentences, kinds
     )
     # Asked who someone is or did, quotes that name no one do not answer it: a near miss.
     if names_no_one(searched, [_seen(sentences[i].text) for i in chosen]):

@@ -45,11 +45,14 @@ at; `reports` is bench/data/longform-reports.jsonl, 34 questions over an IT inci
 a textbook chapter explaining the tides, both in markdown, written the same day (eighteenth
 session) before any answer was looked at; `records` is bench/data/longform-records.jsonl, 47
 questions over a newspaper's obituary in HTML and a charity's annual report in markdown with a
-table, written on 2026-12-07 before any answer was looked at and held out (`HELD_OUT`).
+table, written on 2026-12-07 before any answer was looked at and held out (`HELD_OUT`);
+`courses` is bench/data/longform-courses.jsonl, 45 questions over a university course's handbook
+in markdown with a timetable table and a job advert in HTML with a table of terms, written on
+2026-12-07 (twenty-seventh session) before any answer was looked at and held out likewise.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken, letters, rules, reports, records.)
+kitchen, work, papers, spoken, letters, rules, reports, records, courses.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -86,10 +89,11 @@ SETS = {
     "rules": DATA / "longform-rules.jsonl",
     "reports": DATA / "longform-reports.jsonl",
     "records": DATA / "longform-records.jsonl",
+    "courses": DATA / "longform-courses.jsonl",
 }
 # Sets no weight or threshold is learned or chosen on, written after them to measure what
 # documents and questions rag has never seen get (docs/benchmarks.md, twenty-third session).
-HELD_OUT = ("records",)
+HELD_OUT = ("records", "courses")
 
 
 def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:

@@ -66,19 +66,24 @@ def test_html_inline_tags_do_not_break_sentences(tmp_path: Path):
 
 def test_an_html_data_tables_rows_read_one_to_a_line(tmp_path: Path):
     """Read cell by cell, a flight's departure time stood on a line of its own, apart from its
-    flight: a row under a header row names each cell by its column, a row of a table without one
-    is a markdown row, and a table laying out paragraphs is read as paragraphs."""
+    flight: a row under a header row names each cell by its column, a row headed by its own
+    first cell (a job advert's terms) is named by it, any other row of a table without a header
+    row is a markdown row, and a table laying out paragraphs is read as paragraphs."""
     page = tmp_path / "booking.html"
     page.write_text(
         "<html><body><p>Your flights:</p><table>"
         "<tr><th>Flight</th><th>Departs</th><th>To</th></tr>"
         "<tr><td>TP 1363</td><td>07:05</td><td>Lisbon</td></tr></table>"
+        "<table><tr><th>Hours</th><td>30 hours a week</td></tr>"
+        "<tr><th>Contract</th><td>Two years</td><td>funded by a grant</td></tr></table>"
         "<table><tr><td>Cabin bag</td><td>8 kg</td></tr></table>"
         "<table><tr><td><p>A column of prose.</p></td><td><p>Another one.</p></td></tr></table>"
         "</body></html>"
     )
     lines = _load(page).text.splitlines()
     assert "Flight: TP 1363; Departs: 07:05; To: Lisbon." in lines
+    assert "Hours: 30 hours a week." in lines
+    assert "Contract: Two years; funded by a grant." in lines
     assert "| Cabin bag | 8 kg |" in lines
     assert "A column of prose." in lines and "Another one." in lines
 

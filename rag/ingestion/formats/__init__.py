@@ -30,7 +30,8 @@ class Format:
 
 _TEXT = Format(text.read)
 # 2: a data table's rows one to a line, cells named by their column's header (html.py).
-_HTML = Format(html.read, version=2)
+# 3: a row headed by its own first cell reads "Term: value." (a table of terms was one sentence).
+_HTML = Format(html.read, version=3)
 _IMAGE = Format(image.read, paged=True, ocr=True)
 # The registry: one entry per suffix. Adding a format is a module with its `read`, one line here,
 # and its test.

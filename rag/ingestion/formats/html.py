@@ -84,17 +84,19 @@ def _is_data_table(table) -> bool:
 def _table_text(table) -> str:
     """A data table's rows, one to a line. Under a header row each cell is named by its column
     ("Flight: TP 1363; Departs: 07:05."), as spreadsheet rows are, so a row reads as a statement
-    of what each figure is; without one a row is a markdown row ("| TP 1363 | 07:05 |"). Read
-    cell by cell, a departure time stood on a line of its own, apart from its flight."""
-    rows = [
-        [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])]
-        for row in table.find_all("tr")
-    ]
+    of what each figure is; a row headed by its own first cell, as a job advert's or an
+    infobox's terms are, is named by it ("Salary: £27,400 a year."); any other row is a markdown
+    row ("| TP 1363 | 07:05 |"). Read cell by cell, a departure time stood on a line of its own,
+    apart from its flight; read as markdown rows, a table of terms was one sentence."""
+    cells = [row.find_all(["td", "th"]) for row in table.find_all("tr")]
+    rows = [[cell.get_text(" ", strip=True) for cell in row] for row in cells]
     rows = [row for row in rows if any(row)]
     first = table.find("tr")
     headed = first is not None and all(c.name == "th" for c in first.find_all(["td", "th"]))
     if not headed or len(rows) < 2:
-        return "\n".join(f"| {' | '.join(row)} |" for row in rows)
+        return "\n".join(
+            _row_text(row) for row in cells if any(c.get_text(strip=True) for c in row)
+        )
     header, *body = rows
     lines = []
     for row in body:
@@ -105,3 +107,13 @@ def _table_text(table) -> str:
         ]
         lines.append(f"{'; '.join(named)}.")
     return "\n".join(lines)
+
+
+def _row_text(cells) -> str:
+    """A row of a table without a header row: "Term: value." where its first cell heads it (a
+    `th` before `td`s), else a markdown row."""
+    texts = [cell.get_text(" ", strip=True) for cell in cells]
+    if len(cells) > 1 and cells[0].name == "th" and all(c.name == "td" for c in cells[1:]):
+        values = "; ".join(text for text in texts[1:] if text)
+        return f"{texts[0]}: {values.rstrip('.')}." if texts[0] else f"{values}."
+    return f"| {' | '.join(texts)} |"

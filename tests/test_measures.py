@@ -1,6 +1,6 @@
-"""Measures a question asks for by name: an age, a ticket's price, a sum in a game's coins. Asked
-where no sentence on the topic states one, the answer says the documents cover the topic but not
-that figure."""
+"""Measures a question asks for by name: an age, a ticket's price, a sum in a game's coins, what
+a piece of work is worth, a text's length. Asked where no sentence on the topic states one, the
+answer says the documents cover the topic but not that figure."""
 
 from __future__ import annotations
 
@@ -78,6 +78,32 @@ def test_a_sum_in_the_documents_own_currency_answers(tmp_path: Path):
     engine = indexed_one(tmp_path, "rules.md", rules)
     answer = engine.query("How much is a gold coin worth?")
     assert answer.found and "worth five silver" in answer.text, answer.text
+
+
+def test_what_work_is_worth_and_how_long_a_text_may_be(tmp_path: Path):
+    """ "How much is the group poster worth?" asks what it is worth, which a share of the marks
+    says as well as a sum does, and "How long can the field report be?" is answered by a count
+    of words: a course handbook's answers to both were refused as near misses of a sum of money
+    and of a span of time. A figure of neither kind still answers neither."""
+    assert measure("How much is the group poster worth?") == "worth"
+    assert states("worth", "A group poster, presented in week 10: 30%.")
+    assert states("worth", "The quiz is worth ten marks.")
+    assert states("worth", "A gold coin is worth five silver.")
+    assert not states("worth", "The poster session is in week 10.")
+    assert measure("How long can the field report be?") == "duration"
+    assert states("duration", "A field report of no more than 3,000 words.")
+    assert not states("duration", "A field report, handed in on 9 April.")
+    handbook = (
+        "## Assessment\n\nYour mark is made up of two pieces of work:\n\n"
+        "- A group poster, presented at the poster session in week 10: 30%.\n"
+        "- An individual field report of no more than 3,000 words, due on 9 April: 70%.\n\n"
+        "To pass the course you need an overall mark of at least 40%.\n"
+    )
+    engine = indexed_one(tmp_path, "handbook.md", handbook)
+    worth = engine.query("How much is the group poster worth?")
+    assert worth.found and "30%" in worth.text, worth.text
+    length = engine.query("How long can the field report be?")
+    assert length.found and "3,000 words" in length.text, length.text
 
 
 def test_a_ticketed_event_does_not_price_a_ferry_ticket(tmp_path: Path):

@@ -12,6 +12,7 @@ CLOSEST_SHOWN = 3
 # How a near miss names what is missing (measures.measure's names; a unit names itself).
 _MISSING = {
     "money": "give the sum of money asked for",
+    "worth": "say what it is worth",
     "duration": "say how long",
     "time elapsed": "say how long",
     "percent": "give the percentage asked for",

@@ -74,7 +74,40 @@ _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
 _ENERGY_WORDS = r"energy|electricity|power|heating|consumption"
 # A chair, the chairman, chaired; a president, presides.
 _CHAIR = r"\b(?:chair|presid)\w*"
+# A sum of money as documents write it.
+_MONEY_STATED = (
+    r"[$€£¥₹]\s?\d|\b(?:dollars?|euros?|pounds sterling|yen|yuan|renminbi|rubles?"
+    r"|roubles?|rupees?|USD|EUR|GBP)\b"
+    # "38 pounds per night" is a price; "38 pounds of flour" a weight.
+    r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)"
+    # ... or in words: "fifty-two thousand pounds", "seven pounds fifty".
+    rf"|\b(?:{COUNT_WORDS})(?:[\s-]+(?:hundred|thousand|million|billion))?"
+    r"\s+(?:pounds?\b(?! of\b)|pence\b|cents?\b)"
+    # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
+    r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
+    # A sum in a currency of the document's own, after the verb that prices it: "a gold
+    # coin is worth five silver", "a hint costs 3 tokens" (but "cost three times as
+    # much" is a ratio, "costs two hours" a time).
+    rf"|\b(?:worth|costs?|costing|charges?|charged|priced at)\s+(?:about |around |only |just )?"
+    rf"(?:\d[\d,.]*|{COUNT_WORDS})\s+(?!(?:times|{_TIME_UNITS})\b)[a-z]+"
+    r"(?=\s*(?:[.,;:)]|$|(?:each|a|an|per|apiece)\b))"
+    # A share of a sum: "you pay 50% of the total price".
+    rf"|\d\s?(?:%|percent\b|per cent\b)\s+of\s+(?:the |its |your )?(?:\w+ )?"
+    rf"(?:{_PRICES}|total|amount)\b"
+)
+# What an assessment or a score is worth: a share or a count of marks, points or credits
+# ("A group poster ...: 30%." for "How much is the group poster worth?").
+_SCORE_STATED = (
+    r"\d\s?(?:%|percent\b|per cent\b)"
+    rf"|(?:\d[\d,.]*|\b(?:{COUNT_WORDS}))\s+(?:marks?|points?|credits?)\b"
+)
 _MEASURES = {
+    # "How much is the group poster worth?" is answered by a share of the marks as often as
+    # "How much is a gold coin worth?" by a sum.
+    "worth": (
+        re.compile(r"\bhow much (?:is|are|was|were|will be|would be)\b.*\bworth\b", re.I),
+        re.compile(f"{_MONEY_STATED}|{_SCORE_STATED}", re.I),
+    ),
     "money": (
         re.compile(
             rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
@@ -86,27 +119,7 @@ _MEASURES = {
             rf"|^\s*what (?:is|was|are|were|would be|will be) the (?:[\w-]+ ){{0,2}}(?:{_PRICES})\b",
             re.I,
         ),
-        re.compile(
-            r"[$€£¥₹]\s?\d|\b(?:dollars?|euros?|pounds sterling|yen|yuan|renminbi|rubles?"
-            r"|roubles?|rupees?|USD|EUR|GBP)\b"
-            # "38 pounds per night" is a price; "38 pounds of flour" a weight.
-            r"|\d\s*(?:million |billion )?pounds?\b(?! of\b)"
-            # ... or in words: "fifty-two thousand pounds", "seven pounds fifty".
-            rf"|\b(?:{COUNT_WORDS})(?:[\s-]+(?:hundred|thousand|million|billion))?"
-            r"\s+(?:pounds?\b(?! of\b)|pence\b|cents?\b)"
-            # Pence and cents: "costs 50p", "99 cents" ("10 p.m." is a time).
-            r"|\dp\b(?![.\w])|\d\s?(?:pence|cents?|¢)"
-            # A sum in a currency of the document's own, after the verb that prices it: "a gold
-            # coin is worth five silver", "a hint costs 3 tokens" (but "cost three times as
-            # much" is a ratio, "costs two hours" a time).
-            rf"|\b(?:worth|costs?|costing|charges?|charged|priced at)\s+(?:about |around |only |just )?"
-            rf"(?:\d[\d,.]*|{COUNT_WORDS})\s+(?!(?:times|{_TIME_UNITS})\b)[a-z]+"
-            r"(?=\s*(?:[.,;:)]|$|(?:each|a|an|per|apiece)\b))"
-            # A share of a sum: "you pay 50% of the total price".
-            rf"|\d\s?(?:%|percent\b|per cent\b)\s+of\s+(?:the |its |your )?(?:\w+ )?"
-            rf"(?:{_PRICES}|total|amount)\b",
-            re.I,
-        ),
+        re.compile(_MONEY_STATED, re.I),
     ),
     # "How long has it been since ...?" is answered by a date as much as by a span: "since 1988",
     # "in 2018" (NQ dev's two such questions).
@@ -124,7 +137,9 @@ _MEASURES = {
         ),
         re.compile(
             rf"{_DURATION}|\b(?:since|from|through|between)\s+(?:\w+\s+){{0,2}}{_YEAR}"
-            rf"|{_YEAR}\s*(?:-|–|—|to|and)\s*(?:{_YEAR}|\d\d\b)|\buntil\b|\btill\b",
+            rf"|{_YEAR}\s*(?:-|–|—|to|and)\s*(?:{_YEAR}|\d\d\b)|\buntil\b|\btill\b"
+            # "How long can the field report be?": the length of a text.
+            rf"|(?:{_NUMBER})[\s-]*(?:words|pages|characters|letters|lines)\b",
             re.I,
         ),
     ),
@@ -294,6 +309,7 @@ _NAMING_WORDS = {
     # A ticket names what is priced, as a fare does: "a ticketed event" is not what a ferry
     # ticket is.
     "money": re.compile(rf"\b(?:{_MONEY_VERB}|{_PRICES}|ticket(?:s|ed)?|much|money)\b", re.I),
+    "worth": re.compile(r"\b(?:worth|much)\b", re.I),
     "duration": _HOW_LONG,
     "time elapsed": _HOW_LONG,
     "clock time": re.compile(r"\btimes?\b", re.I),

@@ -91,10 +91,6 @@ _SHOWS = {
         rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
         re.I,
     ),
-    "count": re.compile(
-        rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
-        re.I,
-    ),
     "size": re.compile(SIZE, re.I),
     "frequency": re.compile(
         # "once" as a conjunction ("once converted, notes cannot be opened") is no frequency.
@@ -342,11 +338,15 @@ _DATE = re.compile(
 )
 
 
+# A count is a quantity (`gives` reads it with its shares left out).
+_SHOWS["count"] = _SHOWS["quantity"]
+# A share of something ("a 20% discount"), which gives no count.
 _SHARE = re.compile(r"\d[\d,.]*\s?(?:%|percent\b|per cent\b)", re.I)
 
 
 def gives(kinds: Sequence[str], sentence: str) -> bool:
-    """Whether `sentence` holds a fact of one of `kinds` (a quantity other than a date's)."""
+    """Whether `sentence` holds a fact of one of `kinds` (a quantity other than a date's, a count
+    other than a share)."""
     undated = None
     for kind in kinds:
         text = sentence

@@ -457,3 +457,14 @@ def test_who_chairs_is_answered_where_a_chair_is_named(tmp_path: Path):
     )
     assert measure("Who is the chair of the Greyfield committee?") == "chair"
     assert measure("Who heads the department?") is None
+
+
+def test_how_many_asks_a_count_which_a_share_does_not_give():
+    """A share counts nothing: "How many visitors does the museum get?" was led by "Staff get a
+    20% discount", which held a digit; a question asking how many further in ("the estimate of
+    how many ...") asks a quantity, which a share may give."""
+    assert asked_kinds("How many visitors does the museum get?") == ["count"]
+    assert not gives(["count"], "Staff get a 20% discount in our shop.")
+    assert gives(["count"], "It welcomes about 45,000 visitors a year, 20% of them children.")
+    assert gives(["quantity"], "Staff get a 20% discount in our shop.")
+    assert asked_kinds("What is the estimate of how many doctors dispense?") == ["quantity"]

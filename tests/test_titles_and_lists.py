@@ -52,3 +52,18 @@ def test_a_lists_short_items_are_its_items_though_a_statement_follows_the_list()
     assert lead_in.text == "The reasons given on vouchers this year were:"
     items = [s.text for s in list_items(lead_in, [passage])]
     assert items == ["high housing costs: 38%", "debt: 9%"]
+
+
+def test_a_line_ending_on_a_colon_above_no_list_heads_what_follows():
+    """A forum post's "kestrel_van wrote (3 March 2026, 21:14):" announces a post, not a list: it
+    is a title, quoted only where nothing else is close, and heads the post's sentences; the same
+    line above a list item is still that list's lead-in."""
+    header = "kestrel_van wrote (3 March 2026, 21:14):"
+    post = "I converted a 2016 Ford Transit Custom last summer."
+    lead_in = "tinkerbus wrote (4 March 2026, 12:40):"
+    text = f"{header}\n{post}\n\n{lead_in}\n- Check the split charge relay first."
+    passage = rag.Passage("thread.txt", None, 0, len(text), text, 0.6, 0.6, 0.8)
+    sentences = {s.text: s for s in candidate_sentences([passage], everything=True)}
+    assert sentences[header].title
+    assert sentences[post].heading == header
+    assert not sentences[lead_in].title

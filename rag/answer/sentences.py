@@ -140,13 +140,23 @@ def candidate_sentences(
             if is_reference(sentence.text, line) or in_code:
                 marked.append(sentence)
             elif is_statement(sentence.text):
-                titled = heads and not is_lead_in(sentence.text)
+                # A line ending on a colon announces the list below it, and is quoted with an
+                # item; above anything else ("kestrel_van wrote (3 March 2026, 21:14):" over a
+                # forum post) it only heads what follows, as a title does.
+                titled = heads and not (is_lead_in(sentence.text) and _items_follow(text, end))
                 found.append(replace(sentence, title=True) if titled else sentence)
             else:
                 short.append(sentence)
     if everything:
         return found + short
     return found if found or statements_only else short + marked
+
+
+def _items_follow(text: str, end: int) -> bool:
+    """Whether the line after offset `end` of `text` is a list item, or `text` ends there (what
+    follows is unknown)."""
+    rest = text[end:].lstrip()
+    return not rest or bool(_BULLET.match(rest))
 
 
 def is_lead_in(text: str) -> bool:

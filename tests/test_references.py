@@ -468,3 +468,15 @@ def test_how_many_asks_a_count_which_a_share_does_not_give():
     assert gives(["count"], "It welcomes about 45,000 visitors a year, 20% of them children.")
     assert gives(["quantity"], "Staff get a 20% discount in our shop.")
     assert asked_kinds("What is the estimate of how many doctors dispense?") == ["quantity"]
+
+
+def test_a_sum_of_money_is_no_count_but_answers_how_many_dollars():
+    """A sum counts nothing either: "How many people work for Fenwick Valley Buses?" was led by a
+    councillor's "A £1 fare will make a real difference ... getting to work", which held a digit,
+    over "employs 190 people". "How many dollars ...?" asks for a sum, a quantity."""
+    assert not gives(["count"], 'He said: "A £1 fare will make a real difference to students."')
+    assert not gives(["count"], "Fitting cost an average of 9,400 pounds per house.")
+    assert gives(["count"], "The company employs 190 people and runs 62 buses.")
+    assert gives(["count"], "The bakery uses 20 pounds of flour a day.")
+    assert asked_kinds("How many dollars will the US invest?") == ["quantity"]
+    assert gives(["quantity"], "The US will invest $500 million.")

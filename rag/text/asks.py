@@ -24,9 +24,9 @@ _ASKS = {
     # "How many visitors ...?" asks for a count, which a share is not: none of the 182 how-many
     # questions of NQ dev, XQuAD English and the long-document sets that opens so is answered by
     # a percentage ("a 20% discount" led "How many visitors does the museum get?").
-    "count": re.compile(r"^\s*how many\b", re.I),
+    "count": re.compile(r"^\s*how many\b(?!\s+(?:dollars|euros|pounds)\b)", re.I),
     "quantity": re.compile(
-        r"(?<=\w )how many\b|\bhow (?:much|long|old)\b"
+        r"(?<=\w )how many\b|^\s*how many (?=(?:dollars|euros|pounds)\b)|\bhow (?:much|long|old)\b"
         # "How far ahead should I book?" asks how long before, not a distance.
         r"|\bhow far (?:ahead|in advance|back|beforehand)\b"
         r"|\bwhat (?:percentage|share|number|proportion|amount|size)\b"
@@ -340,8 +340,13 @@ _DATE = re.compile(
 
 # A count is a quantity (`gives` reads it with its shares left out).
 _SHOWS["count"] = _SHOWS["quantity"]
-# A share of something ("a 20% discount"), which gives no count.
-_SHARE = re.compile(r"\d[\d,.]*\s?(?:%|percent\b|per cent\b)", re.I)
+# A share of something ("a 20% discount") or a sum of money, which give no count.
+_SHARE = re.compile(
+    r"\d[\d,.]*\s?(?:%|percent\b|per cent\b)"
+    r"|[$€£¥₹]\s?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k)\b)?"
+    r"|\d[\d,.]*\s?(?:million |billion )?(?:dollars?|euros?|pounds?\b(?! of)|pence|cents?|USD|EUR|GBP)\b",
+    re.I,
+)
 
 
 def gives(kinds: Sequence[str], sentence: str) -> bool:

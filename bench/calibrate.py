@@ -31,7 +31,8 @@ from common import ROOT, SHARED, print_table, read_jsonl, require, save, write_c
 from longform import normalise
 
 import rag
-from rag.answer.extractive import compose, is_evidence
+from rag.answer.evidence import is_evidence
+from rag.answer.extractive import compose
 
 NQ = SHARED / "data" / "nq-oracle"
 SCIFACT = SHARED / "data" / "scifact"

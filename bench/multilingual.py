@@ -182,7 +182,7 @@ def shifts(sets: list[str], count: int, work: Path) -> list[dict]:
 
 def _strongest(engine: rag.RAG, question: str) -> float:
     """The best evidence (similarity plus weighted coverage) among the question's 10 passages."""
-    from rag.answer.extractive import evidence
+    from rag.answer.evidence import evidence
 
     passages = engine.search(question, k=10)
     return max((evidence(p, engine.settings) for p in passages), default=0.0)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.answer.extractive import compose, is_evidence
+from rag.answer.evidence import is_evidence
+from rag.answer.extractive import compose
 
 from .conftest import CHINA_QUESTION
 
@@ -203,6 +204,32 @@ def test_a_passage_holding_the_questions_words_is_evidence_though_it_embeds_weak
     assert covered.found and covered.citations[0].quote == text
     assert not answer(0.3).found
     assert not answer(1.0, coverage_weight=0.0).found
+
+
+def test_a_passage_holding_every_keyword_is_evidence_though_it_reads_far_off(
+    seed_engine: rag.RAG,
+):
+    """A quotation can outweigh the role its speaker is named by ("Who is the managing
+    director?" reads 0.16 against "Priya Chandran, Managing Director of Fenwick Valley Buses,
+    said: ..."): a passage holding all the question's keywords is evidence at any similarity
+    from 0.1, one missing some of them is not, nor one whose meaning is unrelated."""
+    settings = dataclasses.replace(seed_engine.settings, alone_penalty=2.0)
+    text = (
+        "Priya Chandran, Managing Director of Fenwick Valley Buses, said the last bus leaves "
+        "too early."
+    )
+
+    def answer(similarity: float, coverage: float) -> rag.Answer:
+        passage = rag.Passage(
+            "release.md", None, 0, len(text), text, similarity, similarity, coverage
+        )
+        question = "Who is the managing director?"
+        return compose(question, question, [passage], seed_engine.embedder, settings)
+
+    held = answer(0.16, 1.0)
+    assert held.found and "Priya Chandran" in held.text, held.text
+    assert not answer(0.16, 0.8).found
+    assert not answer(0.05, 1.0).found
 
 
 def test_an_open_question_is_answered_from_weaker_evidence_than_one_naming_its_fact(

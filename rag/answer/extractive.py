@@ -35,6 +35,7 @@ from .companions import (
     with_antecedent,
     with_item,
 )
+from .evidence import is_evidence
 from .figures import (
     KeywordOverlap,
     figure_test,
@@ -479,20 +480,3 @@ def _repeats(a: str, b: str) -> bool:
     words_a = set(WORD.findall(reader_view(a).lower()))
     words_b = set(WORD.findall(reader_view(b).lower()))
     return len(words_a & words_b) >= _REPEAT_SHARE * max(len(words_a), 1)
-
-
-def is_evidence(passage: Passage, settings: Settings, floor: float | None = None) -> bool:
-    """Whether a passage bears on the question enough to answer from: its `evidence` reaches
-    `floor` (`min_score` unless given; an open question's is `open_min_score`)."""
-    return evidence(passage, settings) >= (settings.min_score if floor is None else floor)
-
-
-def evidence(passage: Passage, settings: Settings) -> float:
-    """How strongly a passage bears on the question, on a scale that means the same for every
-    query (unlike the fused rank score): embedding similarity (the passage's, or its closest
-    sentence's when that is higher: one sentence of a long passage can answer while the whole
-    embeds weakly) plus weighted keyword coverage. Coverage is what rescues questions that embed
-    weakly but name what the passage names (a rare term, a project's name, "What is Gwadar?");
-    the weight and threshold are chosen on data (bench/calibrate.py)."""
-    similarity = max(passage.similarity, passage.sentence_similarity)
-    return similarity + settings.coverage_weight * passage.coverage

@@ -11,11 +11,8 @@ from rag.ui.render import render_sources, safe
 
 import rag
 import rag.answer.extractive as extractive
-from rag.answer.extractive import (
-    _repeats,
-    compose,
-    is_evidence,
-)
+from rag.answer.evidence import is_evidence
+from rag.answer.extractive import _repeats, compose
 from rag.answer.summary import asked_section
 from rag.text.asks import asked_kinds, frame_words, gives, restates
 from rag.text.chunking import sentence_spans

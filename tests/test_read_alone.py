@@ -13,7 +13,8 @@ import pytest
 
 import rag
 import rag.answer.alone as alone
-from rag.answer.extractive import compose, evidence
+from rag.answer.evidence import evidence
+from rag.answer.extractive import compose
 from rag.types import SentenceVectors
 
 QUESTION = "What did the council decide about the ferry timetable?"

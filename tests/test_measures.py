@@ -62,6 +62,15 @@ def test_the_price_of_a_ticket_is_a_sum_of_money():
     assert measure("How many tickets were sold?") is None
 
 
+def test_how_much_charge_asks_for_electric_charge_not_a_fee():
+    """ "How much charge does the solar panel give?" was read as a price and led by a charger's
+    "costs around £150 to £200"; charge asked after "how much" is an amount of electricity,
+    while "How much does the library charge ...?" still asks a fee."""
+    assert measure("How much charge does the solar panel give in March?") is None
+    assert measure("How much does the library charge for a new card?") == "money"
+    assert measure("How much do they charge per night?") == "money"
+
+
 def test_a_sum_in_the_documents_own_currency_answers(tmp_path: Path):
     """A rulebook prices things in its own coins: "worth five silver" is the sum "How much is a
     gold coin worth?" asks for (it was refused as a near miss); "cost three times as much" is a

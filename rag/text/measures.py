@@ -110,7 +110,8 @@ _MEASURES = {
     ),
     "money": (
         re.compile(
-            rf"\bhow much\b.*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
+            # "How much charge does the panel give?" asks for electric charge, not a fee.
+            rf"\bhow much\b(?! charge\b).*\b(?:{_MONEY_VERB})\b|\bhow many (?:dollars|euros|pounds)\b"
             r"|\bhow much money\b"
             # "How much is the rent for a full plot?", not "How much of the rent ...?" (a share);
             # "How much are tickets?" asks a price too ("What is the ticket number?" does not).

@@ -338,10 +338,10 @@ _DATE = re.compile(
 )
 
 
-# A count is a quantity (`gives` reads it with its shares left out).
+# A count is a quantity (`gives` reads it with its shares and sums left out).
 _SHOWS["count"] = _SHOWS["quantity"]
-# A share of something ("a 20% discount") or a sum of money, which give no count.
-_SHARE = re.compile(
+# A share of something ("a 20% discount") or a sum of money ("a £1 fare"), which count nothing.
+_NO_COUNT = re.compile(
     r"\d[\d,.]*\s?(?:%|percent\b|per cent\b)"
     r"|[$€£¥₹]\s?\d[\d,.]*(?:\s?(?:million|billion|bn|m|k)\b)?"
     r"|\d[\d,.]*\s?(?:million |billion )?(?:dollars?|euros?|pounds?\b(?! of)|pence|cents?|USD|EUR|GBP)\b",
@@ -351,13 +351,13 @@ _SHARE = re.compile(
 
 def gives(kinds: Sequence[str], sentence: str) -> bool:
     """Whether `sentence` holds a fact of one of `kinds` (a quantity other than a date's, a count
-    other than a share)."""
+    other than a share or a sum of money)."""
     undated = None
     for kind in kinds:
         text = sentence
         if kind in ("quantity", "count"):
             undated = _DATE.sub(" ", sentence) if undated is None else undated
-            text = _SHARE.sub(" ", undated) if kind == "count" else undated
+            text = _NO_COUNT.sub(" ", undated) if kind == "count" else undated
         if _SHOWS[kind].search(text):
             return True
     return False

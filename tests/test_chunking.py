@@ -256,3 +256,24 @@ def test_plain_text_headings_in_capitals_or_numbered_nest_their_sections():
     ]
     assert outline.path(text.index("Phone")) == ("ALDERWICK PRINTING LTD", "4.2 Sickness")
     assert outline.path(text.index("Languages")) == ("SKILLS",)
+
+
+def test_each_message_of_a_chat_export_is_one_sentence():
+    # Messages rarely end in a full stop: without the stamp rule each ran into the next, and a
+    # message's second sentence lost who sent it and when.
+    text = (
+        "21/03/2026, 16:10 - Maya Osei: Everyone down safe. 14.6 km in 7 hours 20\n"
+        "21/03/2026, 16:12 - Maya Osei: Table booked at the Drover's Arms for 7:30\n"
+        "[2026-03-22 10:15:02] Hannah: Sunday walk cancelled, it's pouring\n"
+        "[10:16] Dan: Fine by me\n"
+        "A long line of prose that runs on past fifty characters without a stop\n"
+        "and goes on here. Then it ends."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "21/03/2026, 16:10 - Maya Osei: Everyone down safe. 14.6 km in 7 hours 20",
+        "21/03/2026, 16:12 - Maya Osei: Table booked at the Drover's Arms for 7:30",
+        "[2026-03-22 10:15:02] Hannah: Sunday walk cancelled, it's pouring",
+        "[10:16] Dan: Fine by me",
+        "A long line of prose that runs on past fifty characters without a stop\nand goes on here.",
+        "Then it ends.",
+    ]

@@ -94,6 +94,16 @@ _OPEN_END = re.compile(
     r"|is|are|was|were|be|been|has|have|had|its|their|his|her|our|this|these|those|not)$"
 )
 
+# A line that opens on a date and a time, or a bracketed time, is a record of its own: a chat
+# export's message ("21/03/2026, 13:41 - Tom: Summit!"), a log's entry, an IRC line. Messages
+# rarely end in a full stop, so without this one ran into the next and a quote began mid-message
+# under another sender's name and time. A short one is one sentence: its later sentences alone
+# lose who said them and when ("14.6 km in 7 hours 20 including lunch").
+_STAMPED = re.compile(
+    r"[ \t]*\[?(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,\sT]+\d{1,2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\])"
+)
+_SHORT_RECORD = 300
+
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences in `text[start:end]`, trimmed of surrounding space."""
@@ -101,6 +111,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     ordinals: bool | None = None  # whether the text writes ordinals with a full stop: asked once
     for block_start, block_end in _blocks(text, start, end):
+        if block_end - block_start <= _SHORT_RECORD and _STAMPED.match(text, block_start):
+            spans.append((block_start, block_end))
+            continue
         cut = block_start
         for match in _SENTENCE_END.finditer(text, block_start, block_end):
             if _is_abbreviation(text, block_start, match.start()):
@@ -182,6 +195,7 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             )
             or not next_line.strip()
             or _LIST_ITEM.match(next_line.strip())
+            or _STAMPED.match(next_line)
             or ADORNMENT.match(line)
             or ADORNMENT.match(next_line.strip())
         ):

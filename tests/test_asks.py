@@ -134,3 +134,13 @@ def _two_sentence_answer(tmp_path: Path, question: str, first: str, second: str)
     two sentences quoted."""
     engine, passage, settings = two_sentences(tmp_path, first, second)
     return compose(question, question, [passage], engine.embedder, settings)
+
+
+def test_an_ordinal_word_gives_a_count_and_a_fraction_does_not():
+    # The Nth goal of a season says how many there were, as "her 14th" did; a line holding one
+    # was dropped as only restating "How many league goals has Thorpe scored this season?".
+    sentence = "It was Thorpe's fourteenth league goal of the season."
+    assert gives(["count"], sentence)
+    assert not restates("How many league goals has Thorpe scored this season?", sentence, "en")
+    assert not gives(["count"], "Many were spending a fifth of their wages on getting to work.")
+    assert not gives(["count"], "She was first to the ball and won the second ball too.")

@@ -75,6 +75,13 @@ _ASKS = {
         re.I,
     ),
 }
+# An ordinal from "third" on counts as its figure does ("Thorpe's fourteenth league goal" as
+# "her 14th"); "first" and "second" are as often no number ("first to the ball", "a second ball"),
+# and after "a" or "one" it is a fraction ("a fifth of their wages"), left as before.
+_ORDINAL_WORDS = (
+    r"(?<!\ba )(?<!\bone )(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|(?:thir|four|fif|six|seven|eigh|nine)teenth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth)"
+)
 # A count of time units: "36 hours", "two weeks".
 _TIME_COUNT = rf"(?:\d+|{COUNT_WORDS}) (?:minutes?|hours?|days?|weeks?|months?|years?)"
 _SHOWS = {
@@ -88,7 +95,8 @@ _SHOWS = {
         rf"|\bwithin {_TIME_COUNT} (?:of|after|from)\b"
     ),
     "quantity": re.compile(
-        rf"\d|\b(?:{COUNT_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?|half|twice)\b",
+        rf"\d|\b(?:{COUNT_WORDS}|{_ORDINAL_WORDS}|dozens?|hundreds?|thousands?|millions?|billions?"
+        r"|half|twice)\b",
         re.I,
     ),
     "size": re.compile(SIZE, re.I),

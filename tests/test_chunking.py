@@ -277,3 +277,13 @@ def test_each_message_of_a_chat_export_is_one_sentence():
         "A long line of prose that runs on past fifty characters without a stop\nand goes on here.",
         "Then it ends.",
     ]
+
+
+def test_a_labelled_field_of_three_words_is_a_statement():
+    # A record's field says who in fewer words than a sentence: "Who refereed the match?" had
+    # no candidate but quotes from the match.
+    assert is_statement("**Referee:** Karen Whitlow.")
+    assert is_statement("Tenant: Ann Price.")
+    assert not is_statement("Referee Karen Whitlow.")  # no label: three words are a fragment
+    assert not is_statement("Booked: Lund.")
+    assert not is_statement("**Attendance:** 2,418.")

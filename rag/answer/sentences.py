@@ -29,6 +29,9 @@ _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
 # answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
 # code calls, option names and link lists often do.
 _MIN_STATEMENT_WORDS = 4
+# ... or three, after a label ("**Referee:** Karen Whitlow.", "Landlord: Ann Price"): a form's or
+# a record's field says who or what in fewer words than a sentence.
+_LABELLED = regex.compile(r"(?:\*\*|__)?\p{L}[\p{L} ]{0,30}:(?:\*\*|__)?[ \t]+\S")
 # A figure with what it counts is a word too: an FAQ answers "Loans last 21 days."
 _FIGURE = regex.compile(r"(?<![\w.,])\d[\d,.]*\s+(?=\p{L})")
 _PROMPT = ("$ ", ">>> ", "... ")  # a shell or Python prompt: a line of code, not a statement
@@ -212,7 +215,8 @@ def is_statement(text: str) -> bool:
         return False  # a heading, code, or a question (which asks, not answers)
     text = MARKDOWN_LINK.sub(r"\1", text).strip()
     seen = URL_WORD.sub(" ", text)
-    if _word_count(seen) + len(_FIGURE.findall(seen)) < _MIN_STATEMENT_WORDS:
+    words = _word_count(seen) + len(_FIGURE.findall(seen))
+    if words < _MIN_STATEMENT_WORDS - (_LABELLED.match(text) is not None):
         return False
     if text.endswith(_SENTENCE_END):
         return True

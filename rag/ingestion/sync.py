@@ -53,7 +53,9 @@ _READ_AHEAD = 8
 # nor German and Spanish abbreviations ("Mio.", "EE. UU."), nor Devanagari initials ("एस.").
 # 10: footnote numbers glued to an acronym's or a year's full stop end their sentence too.
 # 11: a question in bold ends its sentence ("**Can I ...?** No."), and one may open in bold.
-TEXT_RULES_VERSION = 11
+# 12: a line opening on a date and a time (a chat's message, a log's entry) ends the line before
+# it, and a short one is one sentence.
+TEXT_RULES_VERSION = 12
 # The recipe of a text handed to `add_texts` starts so: a resync has no file to read it from.
 GIVEN_RECIPE = "given"
 

@@ -277,6 +277,9 @@ def test_each_message_of_a_chat_export_is_one_sentence():
         "A long line of prose that runs on past fifty characters without a stop\nand goes on here.",
         "Then it ends.",
     ]
+    # A message is a statement without a full stop or twelve words; a short one is no more so.
+    assert is_statement("15/02/2026, 20:36 - Dan Kowalski: Perfect. Car is me, Maya, Tom and Priya")
+    assert not is_statement("15/02/2026, 20:37 - Dan: ok 👍")
 
 
 def test_a_labelled_field_of_three_words_is_a_statement():

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import regex
 
-from ..text.chunking import FENCE, footnote_mark, sentence_spans
+from ..text.chunking import FENCE, STAMPED, footnote_mark, sentence_spans
 from ..text.languages import UNSPACED
 from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Passage
@@ -218,7 +218,8 @@ def is_statement(text: str) -> bool:
     words = _word_count(seen) + len(_FIGURE.findall(seen))
     if words < _MIN_STATEMENT_WORDS - (_LABELLED.match(text) is not None):
         return False
-    if text.endswith(_SENTENCE_END):
+    # A chat's message says what it says without a full stop ("... Car is me, Maya, Tom and Priya").
+    if text.endswith(_SENTENCE_END) or STAMPED.match(text):
         return True
     words = text.split()
     long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]

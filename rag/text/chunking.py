@@ -99,7 +99,7 @@ _OPEN_END = re.compile(
 # rarely end in a full stop, so without this one ran into the next and a quote began mid-message
 # under another sender's name and time. A short one is one sentence: its later sentences alone
 # lose who said them and when ("14.6 km in 7 hours 20 including lunch").
-_STAMPED = re.compile(
+STAMPED = re.compile(
     r"[ \t]*\[?(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,\sT]+\d{1,2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\])"
 )
 _SHORT_RECORD = 300
@@ -111,7 +111,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     ordinals: bool | None = None  # whether the text writes ordinals with a full stop: asked once
     for block_start, block_end in _blocks(text, start, end):
-        if block_end - block_start <= _SHORT_RECORD and _STAMPED.match(text, block_start):
+        if block_end - block_start <= _SHORT_RECORD and STAMPED.match(text, block_start):
             spans.append((block_start, block_end))
             continue
         cut = block_start
@@ -195,7 +195,7 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             )
             or not next_line.strip()
             or _LIST_ITEM.match(next_line.strip())
-            or _STAMPED.match(next_line)
+            or STAMPED.match(next_line)
             or ADORNMENT.match(line)
             or ADORNMENT.match(next_line.strip())
         ):

@@ -57,11 +57,15 @@ session) before any answer was looked at and held out likewise; `outdoors` is
 bench/data/longform-outdoors.jsonl, 56 questions over a group chat's export in plain text (six
 friends plan a walking weekend, one line per message under its date, time and sender) and a
 football match report in markdown (a stats table, line-ups, managers' quotes), written on
-2026-12-07 (twenty-ninth session) before any answer was looked at and held out likewise.
+2026-12-07 (twenty-ninth session) before any answer was looked at and held out likewise; `civic`
+is bench/data/longform-civic.jsonl, 50 questions over a council's grant guidance in markdown
+(eligibility lists, numbered steps) and a personal blog post in HTML (a year of learning the
+cello), written the same session after its rules, before any answer was looked at, and held out.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
-kitchen, work, papers, spoken, letters, rules, reports, records, courses, forum, outdoors.)
+kitchen, work, papers, spoken, letters, rules, reports, records, courses, forum, outdoors,
+civic.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -101,11 +105,12 @@ SETS = {
     "courses": DATA / "longform-courses.jsonl",
     "forum": DATA / "longform-forum.jsonl",
     "outdoors": DATA / "longform-outdoors.jsonl",
+    "civic": DATA / "longform-civic.jsonl",
 }
 # Sets no weight or threshold is learned or chosen on, written after them to measure what
 # documents and questions rag has never seen get (docs/benchmarks.md, twenty-third session;
 # `courses`' answers were read for bugs after its first run, twenty-seventh).
-HELD_OUT = ("records", "courses", "forum", "outdoors")
+HELD_OUT = ("records", "courses", "forum", "outdoors", "civic")
 
 
 def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:

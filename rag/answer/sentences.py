@@ -29,7 +29,7 @@ _BULLET = re.compile(r"(?:[-*•+]|\d{1,3}[.)])\s+")
 # answering sentence in longform-dev, the project's other-genre set or NQ dev had fewer, while
 # code calls, option names and link lists often do.
 _MIN_STATEMENT_WORDS = 4
-# ... or three, after a label ("**Referee:** Karen Whitlow.", "Landlord: Ann Price"): a form's or
+# ... or three, after a label ("**Referee:** Karen Whitlow.", "Tenant: Ann Price."): a form's or
 # a record's field says who or what in fewer words than a sentence.
 _LABELLED = regex.compile(r"(?:\*\*|__)?\p{L}[\p{L} ]{0,30}:(?:\*\*|__)?[ \t]+\S")
 # A figure with what it counts is a word too: an FAQ answers "Loans last 21 days."
@@ -215,8 +215,8 @@ def is_statement(text: str) -> bool:
         return False  # a heading, code, or a question (which asks, not answers)
     text = MARKDOWN_LINK.sub(r"\1", text).strip()
     seen = URL_WORD.sub(" ", text)
-    words = _word_count(seen) + len(_FIGURE.findall(seen))
-    if words < _MIN_STATEMENT_WORDS - (_LABELLED.match(text) is not None):
+    counted = _word_count(seen) + len(_FIGURE.findall(seen))
+    if counted < _MIN_STATEMENT_WORDS - (_LABELLED.match(text) is not None):
         return False
     # A chat's message says what it says without a full stop ("... Car is me, Maya, Tom and Priya").
     if text.endswith(_SENTENCE_END) or STAMPED.match(text):

@@ -102,7 +102,7 @@ _OPEN_END = re.compile(
 STAMPED = re.compile(
     r"[ \t]*\[?(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,\sT]+\d{1,2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\])"
 )
-_SHORT_RECORD = 300
+_SHORT_RECORD = 300  # characters
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -144,3 +144,29 @@ def test_an_ordinal_word_gives_a_count_and_a_fraction_does_not():
     assert not restates("How many league goals has Thorpe scored this season?", sentence, "en")
     assert not gives(["count"], "Many were spending a fifth of their wages on getting to work.")
     assert not gives(["count"], "She was first to the ball and won the second ball too.")
+
+
+def test_what_happens_asks_for_a_consequence():
+    """A "What happens if ...?" question asks what follows: a condition's outcome, something done
+    to a thing, a result; a sentence only restating the condition gives none of them."""
+    assert asked_kinds("What happens if I cancel after two weeks?") == ["consequence"]
+    assert asked_kinds("What will happen to the old diesel buses?") == ["consequence"]
+    assert "consequence" not in asked_kinds("What was decided in 1851?")
+    assert gives(["consequence"], "After that, we will refund the premium for the days left.")
+    assert gives(["consequence"], "Anything unlabelled is cleared out every Sunday evening.")
+    assert gives(["consequence"], "Work started early cannot be paid for.")
+    assert not gives(["consequence"], "You can cancel within 14 days of receiving your documents.")
+    assert not gives(["consequence"], "Before each sail action, the sailing player rolls the die.")
+
+
+def test_a_what_happens_question_is_led_by_what_follows(tmp_path: Path):
+    """A gym's terms: the sentence saying what a missed payment leads to comes first, not the one
+    asking to be told of it, which repeats more of the question's words (it led before)."""
+    first = (
+        "Please tell us before you miss a monthly membership payment, for example when you "
+        "change banks."
+    )
+    second = "After a missed payment, your card stops working until the balance is cleared."
+    question = "What happens if I miss a monthly membership payment?"
+    answer = _two_sentence_answer(tmp_path, question, first, second)
+    assert answer.text.startswith("After a missed payment"), answer.text

@@ -69,6 +69,11 @@ _ASKS = {
         r"|\breplaced (?:by|with)\W*$|\bsuccessor\b",
         re.I,
     ),
+    # "What happens if I cancel after two weeks?": what follows from a condition or an event.
+    # Not "What happened to the actor ...?", which asks for a past event told in any words.
+    "consequence": re.compile(
+        r"^\s*what (?:happens|will happen|would happen|is going to happen)\b", re.I
+    ),
     "opinion": re.compile(
         r"^\s*what (?:is|was|are|were|has been)\b.*\b(?:reactions?|responses?|views?|positions?"
         r"|stance|opinions?|attitudes?)\b",
@@ -137,6 +142,15 @@ _SHOWS = {
     "replacement": re.compile(
         r"\b(?:replac(?:ed|es|ing) (?:by|with)|replacement|instead|in (?:its|their) place"
         r"|in place of|successor|succeeded by|t(?:ake|akes|ook|aking) over)\b",
+        re.I,
+    ),
+    # What follows: a condition's outcome ("If the rent is not paid, the Committee will send a
+    # reminder"), something done to a thing ("anything unlabelled is cleared out"), a result
+    # ("Work started early cannot be paid for").
+    "consequence": re.compile(
+        r"\b(?:if|unless|otherwise|will|would|cannot|can't|won't|may|might)\b"
+        r"|\b(?:is|are|was|were|be|been|gets?|got)\s+(?:not\s+)?(?:\w+ly\s+)?(?:\w+ed|lost|sent"
+        r"|given|taken|kept|held|paid|put|left|cut|shut|thrown|brought|sold|told|made|done)\b",
         re.I,
     ),
     # Reported speech or a quotation: what someone said, warned, argued or saw.

@@ -170,3 +170,28 @@ def test_a_what_happens_question_is_led_by_what_follows(tmp_path: Path):
     question = "What happens if I miss a monthly membership payment?"
     answer = _two_sentence_answer(tmp_path, question, first, second)
     assert answer.text.startswith("After a missed payment"), answer.text
+
+
+def test_what_should_i_do_asks_for_an_instruction():
+    """A "What should I do ...?" or "What must be checked ...?" question asks what to do: an
+    imperative, after any opening condition, or an obligation gives it; a sentence about the
+    thing does not."""
+    assert asked_kinds("What should I do if my things are stolen?") == ["instruction"]
+    assert asked_kinds("What must be checked before switching to lithium?") == ["instruction"]
+    assert "instruction" not in asked_kinds("What did she do after the war?")
+    assert gives(["instruction"], "Report any theft to the police within 24 hours.")
+    assert gives(["instruction"], "Before going out, write your route on the whiteboard.")
+    assert gives(["instruction"], "A player who wants to load must first pay one silver.")
+    assert not gives(["instruction"], "Theft is not covered if your home is left empty.")
+    assert not gives(["instruction"], "A ship must be in a berth to be loaded.")
+    assert not gives(["instruction"], "After the meeting, the committee voted on the budget.")
+
+
+def test_a_what_should_i_do_question_is_led_by_what_to_do(tmp_path: Path):
+    """A tenant's guide: the sentence saying what to do when the alarm sounds leads, not the one
+    about the alarm, which repeats more of the question's words (it led before)."""
+    first = "The smoke alarm in the hallway is tested by the landlord every year."
+    second = "Leave the flat at once and call 999 from outside."
+    question = "What should I do if the smoke alarm goes off?"
+    answer = _two_sentence_answer(tmp_path, question, first, second)
+    assert answer.text.startswith("Leave the flat"), answer.text

@@ -74,6 +74,13 @@ _ASKS = {
     "consequence": re.compile(
         r"^\s*what (?:happens|will happen|would happen|is going to happen)\b", re.I
     ),
+    # "What should I do before heading out?", "What must be checked before ...?": what to do.
+    "instruction": re.compile(
+        r"^\s*what (?:should|must|do|does) (?:I|we|you|someone|one|they|he|she|parents|members"
+        r"|tenants|players|students|staff) (?:do|need|have to)\b"
+        r"|^\s*what (?:should|must) (?:be|I|we|you)\b|^\s*what do I need\b",
+        re.I,
+    ),
     "opinion": re.compile(
         r"^\s*what (?:is|was|are|were|has been)\b.*\b(?:reactions?|responses?|views?|positions?"
         r"|stance|opinions?|attitudes?)\b",
@@ -151,6 +158,12 @@ _SHOWS = {
         r"\b(?:if|unless|otherwise|will|would|cannot|can't|won't|may|might)\b"
         r"|\b(?:is|are|was|were|be|been|gets?|got)\s+(?:not\s+)?(?:\w+ly\s+)?(?:\w+ed|lost|sent"
         r"|given|taken|kept|held|paid|put|left|cut|shut|thrown|brought|sold|told|made|done)\b",
+        re.I,
+    ),
+    # What to do: an obligation ("Every student must complete ...", "you should ...").
+    "instruction": re.compile(
+        r"\byou(?: \w+){0,2} (?:must|should|need to|have to|want to)\b"
+        r"|\bmust (?:first |always |never |not )?(?!be\b|have been\b)[a-z]+\b",
         re.I,
     ),
     # Reported speech or a quotation: what someone said, warned, argued or saw.
@@ -380,9 +393,36 @@ def gives(kinds: Sequence[str], sentence: str) -> bool:
         if kind in ("quantity", "count"):
             undated = _DATE.sub(" ", sentence) if undated is None else undated
             text = _NO_COUNT.sub(" ", undated) if kind == "count" else undated
-        if _SHOWS[kind].search(text):
+        if _SHOWS[kind].search(text) or (kind == "instruction" and _imperative(text)):
             return True
     return False
+
+
+# An imperative: a sentence, or what follows its opening condition ("Before going out, write your
+# route ..."), that opens on a verb before its object ("Report any theft", "Start the engine") or
+# on "Please", "Always", "Never", "Do not".
+_CONDITION = re.compile(
+    r"^\s*(?:before|after|if|when|whenever|once|until|while|in case|to)\b[^,;:]{1,80},\s*", re.I
+)
+_IMPERATIVE = re.compile(
+    r"^(?:please|always|never|do not|don't|just)\b"
+    r"|^(?!(?:the|a|an|this|that|these|those|it|its|you|your|we|our|they|their|he|she|his|her"
+    r"|i|my|there|here|all|both|each|every|some|any|most|many|much|no|none|only|even|also|then"
+    r"|so|but|and|or|if|when|while|after|before|during|in|on|at|for|with|by|from|of|to|as"
+    r"|like|since|until|about|over|under|between|through|without|within|despite|once|because"
+    r"|although|though|unless|almost|nearly|around|across|along|among|what|which|who|how|why"
+    r"|where|one|two|three|four|five|six|seven|eight|nine|ten)\b)[a-z]+"
+    r" (?:the|a|an|your|any|all|some|it|them|this|that|these|those|each|every|up|out|off|down"
+    r"|one|two|three)\b",
+    re.I,
+)
+
+
+def _imperative(sentence: str) -> bool:
+    """Whether `sentence` tells the reader to do something (see `_IMPERATIVE`)."""
+    text = reader_view(sentence).strip()
+    text = _CONDITION.sub("", text, count=1)
+    return bool(_IMPERATIVE.match(text))
 
 
 # A question that asks what happens or is done, why, how, or whether, with no kind of fact named

@@ -157,6 +157,8 @@ def test_what_happens_asks_for_a_consequence():
     assert gives(["consequence"], "Work started early cannot be paid for.")
     assert not gives(["consequence"], "You can cancel within 14 days of receiving your documents.")
     assert not gives(["consequence"], "Before each sail action, the sailing player rolls the die.")
+    # A date's month is no "may": a booking's flight line led "What happens if the flight is late?"
+    assert not gives(["consequence"], "Flight: TP 1366; Date: Tuesday 19 May 2026; From: Lisbon.")
 
 
 def test_a_what_happens_question_is_led_by_what_follows(tmp_path: Path):

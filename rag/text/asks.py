@@ -153,9 +153,9 @@ _SHOWS = {
     ),
     # What follows: a condition's outcome ("If the rent is not paid, the Committee will send a
     # reminder"), something done to a thing ("anything unlabelled is cleared out"), a result
-    # ("Work started early cannot be paid for").
+    # ("Work started early cannot be paid for"). "may" in lower case: "19 May" is no outcome.
     "consequence": re.compile(
-        r"\b(?:if|unless|otherwise|will|would|cannot|can't|won't|may|might)\b"
+        r"\b(?:if|unless|otherwise|will|would|cannot|can't|won't|(?-i:may)|might)\b"
         r"|\b(?:is|are|was|were|be|been|gets?|got)\s+(?:not\s+)?(?:\w+ly\s+)?(?:\w+ed|lost|sent"
         r"|given|taken|kept|held|paid|put|left|cut|shut|thrown|brought|sold|told|made|done)\b",
         re.I,

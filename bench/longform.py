@@ -60,12 +60,16 @@ football match report in markdown (a stats table, line-ups, managers' quotes), w
 2026-12-07 (twenty-ninth session) before any answer was looked at and held out likewise; `civic`
 is bench/data/longform-civic.jsonl, 50 questions over a council's grant guidance in markdown
 (eligibility lists, numbered steps) and a personal blog post in HTML (a year of learning the
-cello), written the same session after its rules, before any answer was looked at, and held out.
+cello), written the same session after its rules, before any answer was looked at, and held out;
+`events` is bench/data/longform-events.jsonl, 55 questions over a village festival's programme in
+markdown (two days' timetables as tables, prices, a rain plan) and a garage's service report and
+invoice in plain text (work done, advisories, a column of costs), written on 2026-12-08 (thirtieth
+session) after that session's rules and before any answer was looked at, and held out.
 
 Run: .venv/bin/python bench/longform.py [--set SET] [--kinds who,when] [--limit N] [--show]
 (SET is one of `SETS`: dev, other, written, analysis, everyday, seeds, household, notices,
 kitchen, work, papers, spoken, letters, rules, reports, records, courses, forum, outdoors,
-civic.)
+civic, events.)
 Prints a table and writes bench/results/longform-<set>.json.
 """
 
@@ -106,11 +110,12 @@ SETS = {
     "forum": DATA / "longform-forum.jsonl",
     "outdoors": DATA / "longform-outdoors.jsonl",
     "civic": DATA / "longform-civic.jsonl",
+    "events": DATA / "longform-events.jsonl",
 }
 # Sets no weight or threshold is learned or chosen on, written after them to measure what
 # documents and questions rag has never seen get (docs/benchmarks.md, twenty-third session;
 # `courses`' answers were read for bugs after its first run, twenty-seventh).
-HELD_OUT = ("records", "courses", "forum", "outdoors", "civic")
+HELD_OUT = ("records", "courses", "forum", "outdoors", "civic", "events")
 
 
 def documents(questions: list[dict], folder: Path, form: str = "md") -> list[Path]:

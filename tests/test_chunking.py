@@ -11,7 +11,7 @@ from rag.text.chunking import chunk_document, footnote_mark, sentence_spans
 from rag.text.sections import Outline, headings
 from rag.types import Document, Page
 
-from .conftest import DOCS
+from .conftest import DOCS, indexed_one
 
 WORDS = st.sampled_from(
     [
@@ -290,3 +290,24 @@ def test_a_labelled_field_of_three_words_is_a_statement():
     assert not is_statement("Referee Karen Whitlow.")  # no label: three words are a fragment
     assert not is_statement("Booked: Lund.")
     assert not is_statement("**Attendance:** 2,418.")
+
+
+def test_a_markdown_tables_rows_are_answered_one_at_a_time(tmp_path):
+    # Rows end in no stop, so the chunker keeps a run of long ones as one span; answers read each
+    # row as a sentence, and a row with a figure or a clause-long cell is a statement (a
+    # festival's timetable was quoted three rows to an answer, or its event was no candidate).
+    timetable = (
+        "# Riverside Open Studios\n\n"
+        "The studios along the river open their doors for one weekend in June.\n\n"
+        "| Time | Event | Where |\n"
+        "| --- | --- | --- |\n"
+        "| 10:00 | Welcome talk by the curator, Dr Imogen Vale | Boathouse gallery |\n"
+        "| 11:30 | Screen printing demonstration for beginners | Studio 4, first floor |\n"
+        "| 14:00 | Life drawing class, materials provided | Old chapel |\n"
+    )
+    assert is_statement("| 14:00 | Life drawing class, materials provided | Old chapel |")
+    assert not is_statement("| Time | Event | Where |")
+    engine = indexed_one(tmp_path, "open-studios.md", timetable)
+    answer = engine.query("Where is the life drawing class?")
+    first = answer.text.split("[1]")[0].strip()
+    assert first == "| 14:00 | Life drawing class, materials provided | Old chapel |", answer.text

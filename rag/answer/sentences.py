@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import regex
 
-from ..text.chunking import FENCE, STAMPED, footnote_mark, sentence_spans
+from ..text.chunking import FENCE, STAMPED, TABLE_ROW, footnote_mark, sentence_spans
 from ..text.languages import UNSPACED
 from ..text.references import MARKDOWN_LINK, URL_WORD, is_reference
 from ..types import Passage
@@ -101,7 +101,21 @@ def sentence_before(sentence: Sentence, passages: list[Passage]) -> str:
 
 @lru_cache(maxsize=256)
 def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(sentence_spans(text))
+    """The sentences of `text` as answers read them: a markdown table's rows one to a sentence.
+    The chunker keeps a run of long rows as one span (they end in no stop), which quoted a
+    timetable's events several at once; its chunks, and the vectors stored for them, stay."""
+    spans = []
+    for start, end in sentence_spans(text):
+        lines = text[start:end].split("\n")
+        if len(lines) < 2 or not all(TABLE_ROW.match(line) for line in lines):
+            spans.append((start, end))
+            continue
+        at = start
+        for line in lines:
+            lead = len(line) - len(line.lstrip())
+            spans.append((at + lead, at + len(line.rstrip())))
+            at += len(line) + 1
+    return tuple(spans)
 
 
 def heading_of(sentence: Sentence, passage: Passage) -> str:
@@ -122,7 +136,7 @@ def candidate_sentences(
     for index, passage in enumerate(passages):
         text = passage.text
         heading = ""
-        for stored_start, end in sentence_spans(text):
+        for stored_start, end in _spans(text):
             start = stored_start
             bullet = _BULLET.match(text, start, end)
             if bullet:
@@ -221,6 +235,13 @@ def is_statement(text: str) -> bool:
     # A chat's message says what it says without a full stop ("... Car is me, Maya, Tom and Priya").
     if text.endswith(_SENTENCE_END) or STAMPED.match(text):
         return True
+    # A table's row states its record ("| 13:00 | Duck race | Brook below the mill |") where it
+    # holds a figure or a cell of a clause's length; a header row ("| Week | Lecture topic |") not.
+    if TABLE_ROW.match(text):
+        cells = [cell.split() for cell in text.strip().strip("|").split("|")]
+        return any(ch.isdigit() for ch in text) or any(
+            len(c) >= _MIN_STATEMENT_WORDS for c in cells
+        )
     words = text.split()
     long_words = [w for w in words if len(w) >= _TITLE_WORD_LETTERS and w[0].isalpha()]
     capitalised = sum(w[0].isupper() for w in long_words)

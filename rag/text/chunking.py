@@ -103,6 +103,8 @@ STAMPED = re.compile(
     r"[ \t]*\[?(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[,\sT]+\d{1,2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\])"
 )
 _SHORT_RECORD = 300  # characters
+# A markdown table's row: answers read each as a sentence (`answer.sentences`).
+TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*$")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

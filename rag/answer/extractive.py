@@ -387,16 +387,16 @@ FEATURES = (
 )
 LEAD_WEIGHTS = {
     "similarity": 1.0,
-    "passage_similarity": 0.44,
-    "rank_score": 0.69,
-    "keywords": 0.54,
+    "passage_similarity": 0.42,
+    "rank_score": 0.68,
+    "keywords": 0.53,
     "gives_asked": 0.29,
     "prose": 0.0,
-    "defines": 0.37,
-    "antecedent_keywords": 0.33,
-    "section_keywords": 0.72,
-    "new_names": 0.27,
-    "token_match": 0.30,
+    "defines": 0.36,
+    "antecedent_keywords": 0.32,
+    "section_keywords": 0.70,
+    "new_names": 0.26,
+    "token_match": 0.27,
 }
 
 

@@ -1,6 +1,7 @@
 """What a question asks for, and whether a sentence gives that kind of fact: a date for "when",
 a quantity for "how many", a size with its unit for "how big / far / tall", a reason for "why", a
-name for "who", a definition for "What is X?". Used as one signal among the sentence scores in
+name for "who", a definition for "What is X?", an outcome for "What happens if ...?", an
+instruction for "What should I do ...?". Used as one signal among the sentence scores in
 extractive.py: on long documents the sentence on the topic often outscored the sentence holding
 the date or the number asked for."""
 
